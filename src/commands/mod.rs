@@ -1,0 +1,28 @@
+//! Each command wires the command line to the core, the network and the output.
+
+mod credentials;
+mod generate;
+mod query;
+mod register;
+mod session;
+mod unregister;
+
+use crate::cli::{Cli, Command};
+use crate::exit::ExitStatus;
+
+/// Runs one command line to its exit status. Errors have been reported by then.
+pub async fn run(cli: Cli) -> ExitStatus {
+    match cli.command {
+        Command::Register(args) => register::run(args).await,
+        Command::Query(args) => query::run(args).await,
+        Command::Unregister(args) => unregister::run(args).await,
+        Command::Completions { shell } => generate::completions(shell),
+        Command::Man => generate::man(),
+    }
+}
+
+/// Reports an error met before any request was sent (bad argument, bind, resolve).
+fn report_setup_error(common: &crate::cli::Common, error: &crate::Error) -> ExitStatus {
+    crate::output::Output::new(common, common.aor.clone()).failed(None, error);
+    error.exit_status()
+}

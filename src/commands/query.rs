@@ -1,0 +1,28 @@
+use super::session::{Session, SessionOptions};
+use crate::cli::QueryArgs;
+use crate::core::{OpKind, Operation};
+use crate::exit::ExitStatus;
+use crate::output::Output;
+
+/// `sipreg query`: a REGISTER without Contact lists the bindings (RFC 3261 §10.2.3).
+pub async fn run(args: QueryArgs) -> ExitStatus {
+    let output = Output::new(&args.common, args.common.aor.clone());
+    let opts = SessionOptions {
+        expires: 3600,
+        ..SessionOptions::default()
+    };
+    let mut session = match Session::open(&args.common, output, opts).await {
+        Ok(s) => s,
+        Err(e) => return super::report_setup_error(&args.common, &e),
+    };
+    match session.run(Operation::Query).await {
+        Ok(outcome) => {
+            session.output.completed(&outcome, &session.contact);
+            ExitStatus::Success
+        }
+        Err(e) => {
+            session.output.failed(Some(OpKind::Query), &e);
+            e.exit_status()
+        }
+    }
+}

@@ -1,0 +1,41 @@
+use super::session::{parse_uri_arg, Session, SessionOptions};
+use crate::cli::UnregisterArgs;
+use crate::core::{OpKind, Operation, UnregisterTarget};
+use crate::exit::ExitStatus;
+use crate::output::Output;
+
+/// `sipreg unregister`: Expires 0 for our contact, a named one, or `Contact: *`.
+pub async fn run(args: UnregisterArgs) -> ExitStatus {
+    let output = Output::new(&args.common, args.common.aor.clone());
+    let target = if args.all {
+        UnregisterTarget::All
+    } else if let Some(c) = &args.contact {
+        match parse_uri_arg("--contact", c) {
+            Ok(uri) => UnregisterTarget::Contact(uri),
+            Err(e) => return super::report_setup_error(&args.common, &e),
+        }
+    } else {
+        UnregisterTarget::Ours
+    };
+    let opts = SessionOptions {
+        contact: args.contact.as_deref(),
+        ..SessionOptions::default()
+    };
+    let mut session = match Session::open(&args.common, output, opts).await {
+        Ok(s) => s,
+        Err(e) => return super::report_setup_error(&args.common, &e),
+    };
+    if target == UnregisterTarget::All {
+        session.contact = "*".into();
+    }
+    match session.run(Operation::Unregister(target)).await {
+        Ok(outcome) => {
+            session.output.completed(&outcome, &session.contact);
+            ExitStatus::Success
+        }
+        Err(e) => {
+            session.output.failed(Some(OpKind::Unregister), &e);
+            e.exit_status()
+        }
+    }
+}

@@ -1,0 +1,68 @@
+use super::transaction::Timers;
+use crate::sip::SipUri;
+use std::net::SocketAddr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    Udp,
+    Tcp,
+    Tls,
+    Ws,
+    Wss,
+}
+
+impl TransportKind {
+    /// The Via transport token (RFC 3261 §18, RFC 7118 §5).
+    pub fn via_token(self) -> &'static str {
+        match self {
+            TransportKind::Udp => "UDP",
+            TransportKind::Tcp => "TCP",
+            TransportKind::Tls => "TLS",
+            TransportKind::Ws => "WS",
+            TransportKind::Wss => "WSS",
+        }
+    }
+
+    pub fn is_reliable(self) -> bool {
+        self != TransportKind::Udp
+    }
+}
+
+/// Everything a registration needs to know that does not change during a run.
+#[derive(Debug, Clone)]
+pub struct RegistrationConfig {
+    pub aor: SipUri,
+    /// RFC 3261 §10.2: the domain of the location service, without user part.
+    pub request_uri: SipUri,
+    pub destination: SocketAddr,
+    pub transport: TransportKind,
+    /// Our address as written in Via sent-by.
+    pub local: SocketAddr,
+    pub contact: SipUri,
+    /// Contact parameters in wire form (`q=0.5`, `+sip.instance="<…>"`, `reg-id=1`).
+    pub contact_params: Vec<String>,
+    /// Extra header lines on every request (`Supported: outbound`, …).
+    pub extra_headers: Vec<(&'static str, String)>,
+    pub expires: u32,
+    pub proxy: Option<SipUri>,
+    pub user_agent: Option<String>,
+    pub timers: Timers,
+}
+
+/// What to remove when unregistering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnregisterTarget {
+    /// Our own Contact.
+    Ours,
+    /// `Contact: *` — every binding of the AOR.
+    All,
+    /// A Contact the user names.
+    Contact(SipUri),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Operation {
+    Register,
+    Query,
+    Unregister(UnregisterTarget),
+}

@@ -1,0 +1,68 @@
+use super::error::RegError;
+use crate::auth::ChallengeKind;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Bytes to send, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transmit {
+    pub destination: SocketAddr,
+    pub payload: Vec<u8>,
+    /// A Timer E retransmission of the previous request rather than a new one.
+    pub retransmission: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpKind {
+    Register,
+    Refresh,
+    Query,
+    Unregister,
+}
+
+/// One binding as the registrar listed it in a 2xx.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    /// The URI as the registrar wrote it, without `<>`.
+    pub contact: String,
+    pub expires: Option<u32>,
+    pub q: Option<f32>,
+    /// Contact parameters other than `expires` and `q`, in order.
+    pub params: Vec<(String, Option<String>)>,
+    /// This is the Contact we registered (compared as URIs, RFC 3261 §19.1.4).
+    pub ours: bool,
+}
+
+/// A completed operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub op: OpKind,
+    pub status: u16,
+    pub reason: String,
+    pub bindings: Vec<Binding>,
+    /// For register/refresh: the expiry the registrar granted our contact, in seconds.
+    pub granted: Option<u32>,
+    /// For register/refresh: when the next refresh is due, from now.
+    pub refresh_in: Option<Duration>,
+    pub service_route: Vec<String>,
+    pub path: Vec<String>,
+    /// From the first REGISTER of this operation to its final response.
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A challenge is being answered.
+    Challenged {
+        kind: ChallengeKind,
+        realm: String,
+        algorithm: String,
+        stale: bool,
+    },
+    /// 423: retrying with the registrar's minimum.
+    IntervalTooBrief { min_expires: u32 },
+    /// Something arrived that belongs to no transaction of ours, or could not be read.
+    Ignored { reason: String },
+    Completed(Outcome),
+    Failed { op: OpKind, error: RegError },
+}

@@ -1,0 +1,20 @@
+//! The sans-IO protocol core. Nothing here reads a clock, opens a socket or draws
+//! randomness on its own: time and received bytes come in as arguments, bytes to send
+//! and events come out of `poll_*` calls, and the random source is injected. That is
+//! what lets every timer be tested in virtual time.
+
+mod config;
+mod error;
+mod event;
+mod ids;
+mod refresh;
+mod registration;
+mod transaction;
+
+pub use config::{Operation, RegistrationConfig, TransportKind, UnregisterTarget};
+pub use error::RegError;
+pub use event::{Binding, Event, OpKind, Outcome, Transmit};
+pub use ids::random_hex;
+pub use refresh::{refresh_delay, CHALLENGE_ALLOWANCE};
+pub use registration::Registration;
+pub use transaction::{ClientTransaction, TimerOutcome, Timers};

@@ -1,0 +1,37 @@
+//! The exit-status contract, the same for every command (README, man page).
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Success; for an interrupted `register`, the binding was removed.
+    Success = 0,
+    /// A failure not listed below: I/O, DNS, TLS, malformed response.
+    Failure = 1,
+    /// Bad arguments, unparsable URI.
+    Usage = 2,
+    /// Credentials rejected (403, or a repeated non-stale challenge), or none available.
+    Auth = 3,
+    /// No response: transaction timeout, registrar unreachable.
+    NoResponse = 4,
+    /// Another final response refused the request.
+    Refused = 5,
+    /// An `--expect-…` option did not hold.
+    Expectation = 6,
+}
+
+impl ExitStatus {
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// The table printed in `--help` and the man page.
+    pub const TABLE: &'static str = "\
+Exit status:
+  0  success (register interrupted by Ctrl-C/SIGTERM: the binding was removed)
+  1  failure not listed below: I/O, DNS, TLS, malformed response
+  2  usage error: bad arguments, unparsable URI
+  3  authentication failed: credentials rejected (403, or a repeated challenge
+     that is not stale), or none available
+  4  no response: transaction timeout, registrar unreachable
+  5  registrar refused with another final response
+  6  an expectation option (--expect-...) did not hold";
+}

@@ -1,0 +1,95 @@
+//! Human output: short sentences and a bindings table.
+
+use crate::core::{Binding, OpKind, Outcome};
+use console::Style;
+
+pub(super) fn paint(text: &str, style: Style, color: bool) -> String {
+    if color {
+        style.apply_to(text).to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+fn seconds(s: u32) -> String {
+    humantime::format_duration(std::time::Duration::from_secs(u64::from(s))).to_string()
+}
+
+pub(super) fn outcome_lines(aor: &str, o: &Outcome, our_contact: &str, color: bool) -> Vec<String> {
+    let status = format!("{} {}", o.status, o.reason);
+    let ok = paint(&status, Style::new().green(), color);
+    let mut lines = Vec::new();
+    match o.op {
+        OpKind::Register | OpKind::Refresh => {
+            let verb = if o.op == OpKind::Register { "registered" } else { "refreshed" };
+            let granted = o.granted.map(seconds).unwrap_or_else(|| "?".into());
+            lines.push(format!("{verb} {our_contact} for {aor}, expires in {granted} ({ok})"));
+            for r in &o.service_route {
+                lines.push(format!("  service-route: {r}"));
+            }
+        }
+        OpKind::Query => {
+            let n = o.bindings.len();
+            let noun = if n == 1 { "binding" } else { "bindings" };
+            lines.push(format!("{n} {noun} for {aor} ({ok})"));
+            lines.extend(table(&o.bindings));
+        }
+        OpKind::Unregister => {
+            let n = o.bindings.len();
+            let noun = if n == 1 { "binding remains" } else { "bindings remain" };
+            lines.push(format!("unregistered {our_contact} from {aor}, {n} {noun} ({ok})"));
+            lines.extend(table(&o.bindings));
+        }
+    }
+    lines
+}
+
+fn table(bindings: &[Binding]) -> Vec<String> {
+    if bindings.is_empty() {
+        return Vec::new();
+    }
+    let rows: Vec<[String; 4]> = bindings
+        .iter()
+        .map(|b| {
+            let params = b
+                .params
+                .iter()
+                .map(|(n, v)| match v {
+                    Some(v) => format!("{n}={v}"),
+                    None => n.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(";");
+            [
+                if b.ours { format!("{} *", b.contact) } else { b.contact.clone() },
+                b.expires.map(|e| format!("{e}s")).unwrap_or_else(|| "-".into()),
+                b.q.map(|q| q.to_string()).unwrap_or_else(|| "-".into()),
+                params,
+            ]
+        })
+        .collect();
+    let header = ["CONTACT", "EXPIRES", "Q", "PARAMS"].map(String::from);
+    let mut widths = [0usize; 3];
+    for row in std::iter::once(&header).chain(rows.iter()) {
+        for (w, cell) in widths.iter_mut().zip(row.iter()) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    std::iter::once(&header)
+        .chain(rows.iter())
+        .map(|r| {
+            format!(
+                "  {:<w0$}  {:>w1$}  {:>w2$}  {}",
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                w0 = widths[0],
+                w1 = widths[1],
+                w2 = widths[2]
+            )
+            .trim_end()
+            .to_string()
+        })
+        .collect()
+}

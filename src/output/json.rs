@@ -1,0 +1,81 @@
+//! JSON output: one object per completed operation, one line each. The schema is
+//! `schema/sipreg-output.schema.json`.
+
+use crate::core::{Binding, OpKind, Outcome};
+use serde_json::{json, Map, Value};
+
+pub fn event_name(op: OpKind) -> &'static str {
+    match op {
+        OpKind::Register => "registered",
+        OpKind::Refresh => "refreshed",
+        OpKind::Query => "bindings",
+        OpKind::Unregister => "unregistered",
+    }
+}
+
+fn op_name(op: OpKind) -> &'static str {
+    match op {
+        OpKind::Register => "register",
+        OpKind::Refresh => "refresh",
+        OpKind::Query => "query",
+        OpKind::Unregister => "unregister",
+    }
+}
+
+pub fn binding_json(b: &Binding) -> Value {
+    let params: Map<String, Value> = b
+        .params
+        .iter()
+        .map(|(n, v)| (n.clone(), v.clone().map_or(Value::Null, Value::String)))
+        .collect();
+    json!({
+        "contact": b.contact,
+        "expires": b.expires,
+        "q": b.q.map(|q| (f64::from(q) * 1000.0).round() / 1000.0),
+        "params": params,
+        "ours": b.ours,
+    })
+}
+
+pub fn outcome_json(aor: &str, o: &Outcome, our_contact: &str) -> Value {
+    let mut v = json!({
+        "event": event_name(o.op),
+        "aor": aor,
+        "status": o.status,
+        "reason": o.reason,
+        "bindings": o.bindings.iter().map(binding_json).collect::<Vec<_>>(),
+        "elapsed_ms": (o.elapsed.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
+    });
+    if matches!(o.op, OpKind::Register | OpKind::Refresh | OpKind::Unregister) {
+        v["contact"] = json!(our_contact);
+    }
+    if let Some(g) = o.granted {
+        v["expires"] = json!(g);
+    }
+    if let Some(r) = o.refresh_in {
+        v["refresh_in"] = json!(r.as_secs());
+    }
+    if !o.service_route.is_empty() {
+        v["service_route"] = json!(o.service_route);
+    }
+    if !o.path.is_empty() {
+        v["path"] = json!(o.path);
+    }
+    v
+}
+
+pub fn failure_json(aor: &str, op: Option<OpKind>, error: &crate::Error) -> Value {
+    let status = match error {
+        crate::Error::Registration(e) => e.status(),
+        _ => None,
+    };
+    json!({
+        "event": "failed",
+        "aor": aor,
+        "operation": op.map(op_name),
+        "status": status,
+        "reason": error.to_string(),
+        "bindings": [],
+        "exit_status": error.exit_status().code(),
+    })
+}

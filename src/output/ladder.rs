@@ -1,0 +1,57 @@
+//! The `-v` message ladder (`REGISTER →`, `← 401`) and `-vv` message dumps.
+
+use crate::core::Transmit;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+/// Milliseconds since the run began, for lining up the ladder.
+pub(super) fn stamp(start: Instant) -> String {
+    format!("{:.1} ms", start.elapsed().as_secs_f64() * 1000.0)
+}
+
+fn first_line(bytes: &[u8]) -> String {
+    let end = bytes
+        .iter()
+        .position(|b| *b == b'\r' || *b == b'\n')
+        .unwrap_or(bytes.len())
+        .min(120);
+    String::from_utf8_lossy(&bytes[..end]).into_owned()
+}
+
+fn cseq_of(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    text.lines().find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.trim().eq_ignore_ascii_case("cseq").then(|| value.trim().to_string())
+    })
+}
+
+pub(super) fn sent_line(start: Instant, t: &Transmit) -> String {
+    let method = first_line(&t.payload)
+        .split_whitespace()
+        .next()
+        .unwrap_or("?")
+        .to_string();
+    let again = if t.retransmission { " (retransmission)" } else { "" };
+    let cseq = cseq_of(&t.payload).map(|c| format!("  CSeq {c}")).unwrap_or_default();
+    format!(
+        "{:>9}  {method} → {}{cseq}{again}",
+        stamp(start),
+        t.destination
+    )
+}
+
+pub(super) fn received_line(start: Instant, from: SocketAddr, bytes: &[u8]) -> String {
+    let line = first_line(bytes);
+    let status = line.strip_prefix("SIP/2.0 ").unwrap_or(&line);
+    format!("{:>9}  ← {status}  from {from}", stamp(start))
+}
+
+/// The whole message, indented, with invalid UTF-8 shown as replacement characters.
+pub(super) fn message_text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .map(|l| format!("    | {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

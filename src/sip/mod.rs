@@ -1,0 +1,24 @@
+//! The SIP message layer: URIs, the REGISTER we send, the responses we read.
+//!
+//! Parsing is delegated to `ezk-sip-types` behind this module; nothing outside `sip/`
+//! names that crate, so the parser can be replaced without touching the protocol core.
+
+mod challenge;
+mod contact;
+mod error;
+mod framing;
+mod headers;
+mod params;
+mod request;
+mod response;
+mod uri;
+mod via;
+
+pub use contact::ContactValue;
+pub use error::ParseError;
+pub use framing::{frame_datagram, StreamFramer, MAX_MESSAGE_SIZE};
+pub use headers::{canonical_name, split_list};
+pub use request::{Registration as RegisterRequest, RequestContact, ViaSpec};
+pub use response::Response;
+pub use uri::{Host, SipUri};
+pub use via::Via;

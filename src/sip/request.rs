@@ -1,0 +1,142 @@
+//! The REGISTER request (RFC 3261 §10.2), written out as bytes.
+
+use super::uri::SipUri;
+use std::fmt::Write;
+
+/// Our Via: transport token (`UDP`, `TCP`, `TLS`, `WS`, `WSS`), sent-by and a branch
+/// that starts with the RFC 3261 magic cookie `z9hG4bK`. `rport` is always asked for
+/// (RFC 3581) so that a registrar behind NAT tells us what it saw.
+#[derive(Debug, Clone)]
+pub struct ViaSpec {
+    pub transport: &'static str,
+    pub sent_by: String,
+    pub branch: String,
+}
+
+/// What the Contact header says.
+#[derive(Debug, Clone)]
+pub enum RequestContact {
+    /// No Contact: a query for the current bindings (RFC 3261 §10.2.3).
+    None,
+    /// `Contact: *`, only with Expires: 0 (§10.2.2).
+    Star,
+    /// One binding; `params` are already in wire form (`expires=0`, `q=0.5`,
+    /// `+sip.instance="<urn:…>"`).
+    Uri { uri: SipUri, params: Vec<String> },
+}
+
+#[derive(Debug, Clone)]
+pub struct Registration<'a> {
+    pub request_uri: &'a SipUri,
+    pub via: ViaSpec,
+    pub aor: &'a SipUri,
+    pub from_tag: &'a str,
+    pub call_id: &'a str,
+    pub cseq: u32,
+    pub contact: &'a RequestContact,
+    pub expires: Option<u32>,
+    /// Outbound proxy as a loose route (RFC 3261 §8.1.2).
+    pub route: Option<&'a SipUri>,
+    pub user_agent: Option<&'a str>,
+    /// Authorization / Proxy-Authorization and any other extra lines, in order.
+    pub extra_headers: &'a [(&'static str, String)],
+}
+
+impl Registration<'_> {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut m = String::with_capacity(512);
+        // Writing into a String cannot fail; the results are ignored for that reason.
+        let _ = write!(m, "REGISTER {} SIP/2.0\r\n", self.request_uri);
+        let _ = write!(
+            m,
+            "Via: SIP/2.0/{} {};branch={};rport\r\n",
+            self.via.transport, self.via.sent_by, self.via.branch
+        );
+        m.push_str("Max-Forwards: 70\r\n");
+        if let Some(route) = self.route {
+            let lr = if route.params.contains("lr") {
+                ""
+            } else {
+                ";lr"
+            };
+            let _ = write!(m, "Route: <{route}{lr}>\r\n");
+        }
+        let _ = write!(m, "To: <{}>\r\n", self.aor);
+        let _ = write!(m, "From: <{}>;tag={}\r\n", self.aor, self.from_tag);
+        let _ = write!(m, "Call-ID: {}\r\n", self.call_id);
+        let _ = write!(m, "CSeq: {} REGISTER\r\n", self.cseq);
+        match self.contact {
+            RequestContact::None => {}
+            RequestContact::Star => m.push_str("Contact: *\r\n"),
+            RequestContact::Uri { uri, params } => {
+                let _ = write!(m, "Contact: <{uri}>");
+                for p in params {
+                    let _ = write!(m, ";{p}");
+                }
+                m.push_str("\r\n");
+            }
+        }
+        if let Some(e) = self.expires {
+            let _ = write!(m, "Expires: {e}\r\n");
+        }
+        for (name, value) in self.extra_headers {
+            let _ = write!(m, "{name}: {value}\r\n");
+        }
+        if let Some(ua) = self.user_agent {
+            let _ = write!(m, "User-Agent: {ua}\r\n");
+        }
+        m.push_str("Content-Length: 0\r\n\r\n");
+        m.into_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn register_has_every_required_header() {
+        let aor: SipUri = "sip:john.doe@example.com".parse().unwrap();
+        let ruri = aor.domain_uri();
+        let proxy: SipUri = "sip:[2001:db8::1]:5070".parse().unwrap();
+        let contact = RequestContact::Uri {
+            uri: "sip:john.doe@[2001:db8::10]:5062".parse().unwrap(),
+            params: vec!["expires=0".into()],
+        };
+        let auth = [("Authorization", "Digest username=\"john.doe\"".to_string())];
+        let req = Registration {
+            request_uri: &ruri,
+            via: ViaSpec {
+                transport: "UDP",
+                sent_by: "[2001:db8::10]:5062".into(),
+                branch: "z9hG4bKabc".into(),
+            },
+            aor: &aor,
+            from_tag: "t1",
+            call_id: "c1",
+            cseq: 7,
+            contact: &contact,
+            expires: Some(0),
+            route: Some(&proxy),
+            user_agent: Some("sipreg/0.1"),
+            extra_headers: &auth,
+        };
+        let text = String::from_utf8(req.encode()).unwrap();
+        assert_eq!(
+            text,
+            "REGISTER sip:example.com SIP/2.0\r\n\
+             Via: SIP/2.0/UDP [2001:db8::10]:5062;branch=z9hG4bKabc;rport\r\n\
+             Max-Forwards: 70\r\n\
+             Route: <sip:[2001:db8::1]:5070;lr>\r\n\
+             To: <sip:john.doe@example.com>\r\n\
+             From: <sip:john.doe@example.com>;tag=t1\r\n\
+             Call-ID: c1\r\n\
+             CSeq: 7 REGISTER\r\n\
+             Contact: <sip:john.doe@[2001:db8::10]:5062>;expires=0\r\n\
+             Expires: 0\r\n\
+             Authorization: Digest username=\"john.doe\"\r\n\
+             User-Agent: sipreg/0.1\r\n\
+             Content-Length: 0\r\n\r\n"
+        );
+    }
+}

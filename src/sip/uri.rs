@@ -1,0 +1,283 @@
+//! SIP and SIPS URIs (RFC 3261 §19.1) as owned values the rest of sipreg works with.
+
+use super::error::ParseError;
+use super::params::ParamList;
+use ezk_sip_types::host::Host as EzkHost;
+use ezk_sip_types::uri::{SipUri as EzkUri, SipUriUserPart};
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::str::FromStr;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Host {
+    Name(String),
+    V4(Ipv4Addr),
+    V6(Ipv6Addr),
+}
+
+impl Host {
+    pub fn ip(&self) -> Option<IpAddr> {
+        match self {
+            Host::V4(a) => Some(IpAddr::V4(*a)),
+            Host::V6(a) => Some(IpAddr::V6(*a)),
+            Host::Name(_) => None,
+        }
+    }
+
+    /// Host names compare case-insensitively (RFC 3261 §19.1.4); addresses by value.
+    fn same_as(&self, other: &Host) -> bool {
+        match (self, other) {
+            (Host::Name(a), Host::Name(b)) => a.eq_ignore_ascii_case(b),
+            _ => self == other,
+        }
+    }
+}
+
+impl From<IpAddr> for Host {
+    fn from(ip: IpAddr) -> Host {
+        match ip {
+            IpAddr::V4(a) => Host::V4(a),
+            IpAddr::V6(a) => Host::V6(a),
+        }
+    }
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Host::Name(n) => f.write_str(n),
+            Host::V4(a) => write!(f, "{a}"),
+            Host::V6(a) => write!(f, "[{a}]"),
+        }
+    }
+}
+
+/// A `sip:` or `sips:` URI. A password in the user part (deprecated by RFC 3261 §19.1.1)
+/// is dropped on reading so that it can never be echoed into a request or a log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SipUri {
+    pub sips: bool,
+    pub user: Option<String>,
+    pub host: Host,
+    pub port: Option<u16>,
+    pub params: ParamList,
+}
+
+impl SipUri {
+    pub fn new(host: Host, port: Option<u16>) -> SipUri {
+        SipUri {
+            sips: false,
+            user: None,
+            host,
+            port,
+            params: ParamList::default(),
+        }
+    }
+
+    /// The URI without its user part and parameters: the Request-URI of a REGISTER
+    /// (RFC 3261 §10.2: "the userinfo and @ components … MUST NOT be present").
+    pub fn domain_uri(&self) -> SipUri {
+        SipUri {
+            sips: self.sips,
+            user: None,
+            host: self.host.clone(),
+            port: self.port,
+            params: ParamList::default(),
+        }
+    }
+
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.value(name)
+    }
+
+    /// `host` or `host:port`, IPv6 in brackets.
+    pub fn host_port(&self) -> String {
+        match self.port {
+            Some(p) => format!("{}:{p}", self.host),
+            None => self.host.to_string(),
+        }
+    }
+
+    /// URI equality per RFC 3261 §19.1.4: scheme, user (case-sensitive), host
+    /// (case-insensitive), port (absent is not 5060), the parameters `user`, `ttl`,
+    /// `method`, `maddr` and `transport` when either side has them, and any other
+    /// parameter only when both sides have it.
+    pub fn equivalent(&self, other: &SipUri) -> bool {
+        if self.sips != other.sips
+            || self.user != other.user
+            || !self.host.same_as(&other.host)
+            || self.port != other.port
+        {
+            return false;
+        }
+        const MUST_MATCH: [&str; 5] = ["user", "ttl", "method", "maddr", "transport"];
+        for name in MUST_MATCH {
+            let a = self.params.get(name);
+            let b = other.params.get(name);
+            if !param_values_equal(a, b) {
+                return false;
+            }
+        }
+        for (name, value) in &self.params.0 {
+            if MUST_MATCH.iter().any(|m| m.eq_ignore_ascii_case(name)) {
+                continue;
+            }
+            if let Some(theirs) = other.params.get(name) {
+                if !param_values_equal(Some(value.as_deref()), Some(theirs)) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+fn param_values_equal(a: Option<Option<&str>>, b: Option<Option<&str>>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(Some(x)), Some(Some(y))) => x.eq_ignore_ascii_case(y),
+        (Some(None), Some(None)) => true,
+        _ => false,
+    }
+}
+
+impl FromStr for SipUri {
+    type Err = ParseError;
+
+    /// Reads `sip:…`, `sips:…`, also inside `<…>` as a user may paste it from a header.
+    fn from_str(s: &str) -> Result<SipUri, ParseError> {
+        let trimmed = s.trim();
+        let inner = trimmed
+            .strip_prefix('<')
+            .and_then(|t| t.strip_suffix('>'))
+            .unwrap_or(trimmed);
+        let parsed = EzkUri::from_str(inner).map_err(|_| ParseError::Uri(s.to_string()))?;
+        Ok(SipUri::from_ezk(&parsed))
+    }
+}
+
+impl SipUri {
+    pub(crate) fn from_ezk(uri: &EzkUri) -> SipUri {
+        let user = match &uri.user_part {
+            SipUriUserPart::Empty => None,
+            SipUriUserPart::User(u) => Some(u.to_string()),
+            SipUriUserPart::UserPw(up) => Some(up.user.to_string()),
+        };
+        let host = match &uri.host_port.host {
+            EzkHost::IP4(a) => Host::V4(a.to_owned()),
+            EzkHost::IP6(a) => Host::V6(a.to_owned()),
+            EzkHost::Name(n) => Host::Name(n.to_string()),
+        };
+        SipUri {
+            sips: uri.sips,
+            user,
+            host,
+            port: uri.host_port.port,
+            params: ParamList::from_ezk(&uri.uri_params),
+        }
+    }
+}
+
+impl fmt::Display for SipUri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.sips { "sips:" } else { "sip:" })?;
+        if let Some(user) = &self.user {
+            write_escaped(f, user, is_user_char)?;
+            f.write_str("@")?;
+        }
+        f.write_str(&self.host_port())?;
+        for (name, value) in &self.params.0 {
+            f.write_str(";")?;
+            write_escaped(f, name, is_param_char)?;
+            if let Some(v) = value {
+                f.write_str("=")?;
+                write_escaped(f, v, is_param_char)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// RFC 3261 §25.1 `unreserved` plus `user-unreserved`.
+fn is_user_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-_.!~*'()&=+$,;?/".contains(c)
+}
+
+/// RFC 3261 §25.1 `paramchar`.
+fn is_param_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-_.!~*'()[]/:&+$".contains(c)
+}
+
+fn write_escaped(f: &mut fmt::Formatter<'_>, s: &str, keep: fn(char) -> bool) -> fmt::Result {
+    for c in s.chars() {
+        if keep(c) {
+            write!(f, "{c}")?;
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                write!(f, "%{b:02X}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uri(s: &str) -> SipUri {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn user_with_dot_is_kept() {
+        let u = uri("sip:john.doe@example.com");
+        assert_eq!(u.user.as_deref(), Some("john.doe"));
+        assert_eq!(u.host, Host::Name("example.com".into()));
+        assert_eq!(u.to_string(), "sip:john.doe@example.com");
+    }
+
+    #[test]
+    fn ipv6_host_in_and_out() {
+        let u = uri("sip:alice@[2001:db8::10]:5060;transport=udp");
+        assert_eq!(u.host, Host::V6("2001:db8::10".parse().unwrap()));
+        assert_eq!(u.port, Some(5060));
+        assert_eq!(u.param("transport"), Some("udp"));
+        assert_eq!(u.to_string(), "sip:alice@[2001:db8::10]:5060;transport=udp");
+        assert_eq!(uri("sip:[::1]").host_port(), "[::1]");
+    }
+
+    #[test]
+    fn password_in_uri_is_dropped() {
+        let u = uri("sip:alice:hunter2@example.com");
+        assert_eq!(u.user.as_deref(), Some("alice"));
+        assert!(!u.to_string().contains("hunter2"));
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_sip_uri() {
+        for bad in ["", "alice@example.com", "http://x", "sip:", "sip:a@", "sip:a@b c"] {
+            assert!(bad.parse::<SipUri>().is_err(), "{bad:?} parsed");
+        }
+    }
+
+    #[test]
+    fn equivalence_follows_rfc3261_19_1_4() {
+        assert!(uri("sip:alice@EXAMPLE.com").equivalent(&uri("sip:alice@example.com")));
+        assert!(!uri("sip:Alice@example.com").equivalent(&uri("sip:alice@example.com")));
+        assert!(!uri("sip:a@x.com").equivalent(&uri("sip:a@x.com:5060")));
+        assert!(!uri("sip:a@x.com;transport=tcp").equivalent(&uri("sip:a@x.com")));
+        assert!(uri("sip:a@x.com;transport=TCP").equivalent(&uri("sip:a@x.com;transport=tcp")));
+        // A parameter on only one side that is not in the must-match set is ignored.
+        assert!(uri("sip:a@x.com;ob").equivalent(&uri("sip:a@x.com")));
+        assert!(!uri("sip:a@x.com;foo=1").equivalent(&uri("sip:a@x.com;foo=2")));
+        assert!(!uri("sips:a@x.com").equivalent(&uri("sip:a@x.com")));
+    }
+
+    #[test]
+    fn domain_uri_drops_user_and_params() {
+        let u = uri("sip:alice@example.com:5070;transport=tcp");
+        assert_eq!(u.domain_uri().to_string(), "sip:example.com:5070");
+    }
+}

@@ -1,0 +1,725 @@
+//! A real Kamailio registrar for interop tests.
+//!
+//! `Kamailio::start(opts)` renders a per-run subscriber table (db_text, plaintext
+//! passwords) into a private temp dir, starts `kamailio` with the repository's
+//! one config (`tests/kamailio/kamailio.cfg`) on a free loopback port, waits
+//! until it answers an OPTIONS with 200 and hands back its address.  Stopping
+//! (explicitly or on Drop) kills the whole process group Kamailio forked.
+//!
+//! Safety net: Kamailio runs under a tiny `sh` watchdog whose stdin is a pipe
+//! from the test process.  If the test process dies without running Drop (it
+//! was SIGKILLed, or aborted), the pipe closes and the watchdog sends SIGTERM
+//! to Kamailio, so no registrar outlives the tests.
+//!
+//! Only std and `tempfile`.  All traffic goes to 127.0.0.1.
+
+use std::fs::{self, File};
+use std::io::{self, Read};
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How the registrar challenges REGISTER requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KamAuth {
+    /// `401 Unauthorized` + `WWW-Authenticate` (www_authorize / www_challenge).
+    Www,
+    /// `407 Proxy Authentication Required` + `Proxy-Authenticate`.
+    Proxy,
+    /// No authentication at all: every REGISTER is saved.
+    None,
+}
+
+/// What kind of registrar to start.
+#[derive(Clone, Debug)]
+pub struct KamailioOptions {
+    pub auth: KamAuth,
+    /// registrar `min_expires`; below it (and non-zero) the answer is
+    /// `423 Interval Too Brief` with `Min-Expires`.  0 = no minimum.
+    pub min_expires: u32,
+    /// registrar `max_expires`: longer requests are granted this.  0 = no maximum.
+    pub max_expires: u32,
+    /// registrar `default_expires`: used when the request carries no expiry.
+    pub default_expires: u32,
+    /// (username, plaintext password) rows of the subscriber table.
+    pub users: Vec<(String, String)>,
+    /// Domain of the subscriber rows.  The realm is always the To domain of
+    /// the request; usernames are looked up without the domain.
+    pub domain: String,
+    /// Digest algorithm offered: `None` or `"MD5"` → MD5, `"SHA-256"` → SHA-256.
+    /// Kamailio 5.6 offers exactly one algorithm per instance.
+    pub algorithm: Option<String>,
+    /// Also listen on TCP (same port number as UDP).
+    pub tcp: bool,
+}
+
+impl Default for KamailioOptions {
+    fn default() -> Self {
+        KamailioOptions {
+            auth: KamAuth::Www,
+            min_expires: 0,
+            max_expires: 3600,
+            default_expires: 3600,
+            users: vec![
+                ("alice".to_string(), "secret-alice".to_string()),
+                ("bob".to_string(), "secret-bob".to_string()),
+            ],
+            domain: "sipreg.test".to_string(),
+            algorithm: None,
+            tcp: false,
+        }
+    }
+}
+
+/// A running Kamailio registrar on 127.0.0.1.
+pub struct Kamailio {
+    /// `127.0.0.1:PORT`, UDP (and TCP when `opts.tcp`).
+    pub addr: SocketAddr,
+    /// The subscriber domain (`opts.domain`), e.g. `sipreg.test`.
+    pub domain: String,
+    opts: KamailioOptions,
+    bin: PathBuf,
+    child: Option<Child>,
+    pgid: Option<u32>,
+    generation: u32,
+    // Declared last: dropped (removed) after Drop::drop has stopped Kamailio.
+    dir: tempfile::TempDir,
+}
+
+/// How long to wait for the first 200 to an OPTIONS probe.
+const READY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Start attempts on fresh ports when the chosen port turned out to be taken.
+const START_ATTEMPTS: u32 = 5;
+
+const NOT_INSTALLED: &str = "kamailio not installed: run scripts/install-deps.sh as root";
+
+/// Shell watchdog around kamailio ("$@"):
+/// * kamailio runs in the background with stdin from /dev/null;
+/// * a second background job waits for EOF on our stdin pipe (fd 3) and then
+///   SIGTERMs kamailio: if the test process dies, the pipe closes;
+/// * the shell traps TERM/INT/HUP (forwarding TERM to kamailio) and keeps
+///   waiting, so it is still kamailio's parent when kamailio exits and reaps
+///   it (otherwise the exited main process lingers as a zombie of init);
+/// * it exits with kamailio's status.
+const WATCHDOG: &str = r#"exec 3<&0 0</dev/null
+"$@" 3<&- &
+k=$!
+( read -r _ <&3; kill -TERM "$k" 2>/dev/null ) &
+w=$!
+exec 3<&-
+trap 'kill -TERM "$k" 2>/dev/null' TERM INT HUP
+while :; do
+  wait "$k"; s=$?
+  kill -0 "$k" 2>/dev/null || break
+done
+kill -TERM "$w" 2>/dev/null
+wait "$w"
+exit "$s"
+"#;
+
+enum StartError {
+    /// The port was taken between choosing and binding: try another one.
+    Bind(String),
+    /// Anything else: give up.
+    Other(String),
+}
+
+impl Kamailio {
+    /// Start a registrar on a free loopback port and wait until it answers
+    /// OPTIONS over UDP with 200.  Panics (with Kamailio's stderr) when it
+    /// cannot be started within ~10 s, and with a clear message when the
+    /// `kamailio` binary is not installed.
+    pub fn start(opts: KamailioOptions) -> Kamailio {
+        let bin = find_kamailio().unwrap_or_else(|| panic!("{NOT_INSTALLED}"));
+        let cfg = config_path();
+        assert!(cfg.is_file(), "missing Kamailio config {}", cfg.display());
+        validate(&opts);
+
+        let dir = tempfile::Builder::new()
+            .prefix("sipreg-kamailio-")
+            .tempdir()
+            .expect("create temp dir for kamailio");
+        render_db(&dir.path().join("db"), &opts.users, &opts.domain)
+            .expect("write kamailio subscriber table");
+        fs::create_dir_all(dir.path().join("run")).expect("create kamailio runtime dir");
+
+        let mut kam = Kamailio {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            domain: opts.domain.clone(),
+            opts,
+            bin,
+            child: None,
+            pgid: None,
+            generation: 0,
+            dir,
+        };
+
+        let mut last = String::new();
+        for _ in 0..START_ATTEMPTS {
+            let port = match pick_free_port(kam.opts.tcp) {
+                Some(p) => p,
+                None => continue,
+            };
+            match kam.spawn_on(port) {
+                Ok(()) => return kam,
+                Err(StartError::Bind(log)) => last = log,
+                Err(StartError::Other(log)) => {
+                    panic!("kamailio failed to start on 127.0.0.1:{port}:\n{log}")
+                }
+            }
+        }
+        panic!("kamailio could not bind a free loopback port after {START_ATTEMPTS} attempts:\n{last}");
+    }
+
+    /// `sip:127.0.0.1:PORT`
+    pub fn registrar_uri(&self) -> String {
+        format!("sip:127.0.0.1:{}", self.addr.port())
+    }
+
+    /// `sip:127.0.0.1:PORT;transport=tcp` (only useful with `opts.tcp`).
+    pub fn registrar_uri_tcp(&self) -> String {
+        format!("sip:127.0.0.1:{};transport=tcp", self.addr.port())
+    }
+
+    /// The listening port.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// The options this instance was started with.
+    pub fn options(&self) -> &KamailioOptions {
+        &self.opts
+    }
+
+    /// The instance's private directory (subscriber table, runtime dir, logs).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Is the Kamailio process of this instance still running?
+    pub fn is_running(&mut self) -> bool {
+        match self.child.as_mut() {
+            Some(c) => matches!(c.try_wait(), Ok(None)),
+            None => false,
+        }
+    }
+
+    /// Kill Kamailio (SIGTERM to its process group, SIGKILL after 3 s) and
+    /// wait until none of its processes is left.  Idempotent; also run on Drop.
+    pub fn stop(&mut self) {
+        let Some(mut child) = self.child.take() else { return };
+        let pgid = self.pgid.take().unwrap_or(child.id());
+        // Closing the watchdog's stdin makes it SIGTERM kamailio too.
+        drop(child.stdin.take());
+        signal_group(pgid, "TERM");
+        let deadline = Instant::now() + Duration::from_secs(3);
+        let mut reaped = false;
+        while Instant::now() < deadline {
+            if !reaped && matches!(child.try_wait(), Ok(Some(_))) {
+                reaped = true;
+            }
+            if reaped && !group_alive(pgid) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if group_alive(pgid) {
+            signal_group(pgid, "KILL");
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        // Children re-parented to init are gone shortly after SIGKILL.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while group_alive(pgid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Stop and start again on the same port, with an empty location table
+    /// (usrloc is memory-only).  Panics when it cannot come back within ~10 s.
+    pub fn restart_empty(&mut self) {
+        self.stop();
+        let port = self.addr.port();
+        let mut last = String::new();
+        for attempt in 0..START_ATTEMPTS {
+            if attempt > 0 {
+                std::thread::sleep(Duration::from_millis(200 * attempt as u64));
+            }
+            match self.spawn_on(port) {
+                Ok(()) => return,
+                Err(StartError::Bind(log)) => last = log,
+                Err(StartError::Other(log)) => {
+                    panic!("kamailio failed to restart on 127.0.0.1:{port}:\n{log}")
+                }
+            }
+        }
+        panic!("kamailio could not re-bind 127.0.0.1:{port}:\n{last}");
+    }
+
+    /// What the current Kamailio process printed (it logs to stderr).
+    pub fn stderr_log(&self) -> String {
+        fs::read(self.log_path(self.generation))
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
+    }
+
+    /// PIDs of processes of this instance still alive (found by the instance's
+    /// unique directory on their command line).  Empty after `stop()`.
+    pub fn instance_pids(&self) -> Vec<u32> {
+        pids_with_arg_containing(&self.dir.path().to_string_lossy())
+    }
+
+    /// Send one raw SIP request over UDP from a fresh 127.0.0.1 socket and
+    /// return the first final (non-1xx) response.  `{local}` in `request` is
+    /// replaced by the socket's `127.0.0.1:port` (for Via/Contact).  Retransmits
+    /// like a UDP client transaction (0.5 s, 1 s, 2 s); `None` after ~4 s.
+    pub fn udp_request(&self, request: &str) -> Option<String> {
+        sip_udp_exchange(self.addr, request, Duration::from_secs(4))
+    }
+
+    // ---------------------------------------------------------------------
+
+    fn log_path(&self, generation: u32) -> PathBuf {
+        self.dir.path().join(format!("kamailio.{generation}.log"))
+    }
+
+    /// The exact command line (without the binary) for `port`.
+    fn args(&self, port: u16) -> Vec<String> {
+        let dir = self.dir.path();
+        let run = dir.join("run");
+        let mut a: Vec<String> = vec![
+            "-f".into(),
+            config_path().to_string_lossy().into_owned(),
+            "-DD".into(), // stay in the foreground (no daemon), fork workers
+            "-E".into(),  // log to stderr
+            "-m".into(),
+            "32".into(), // shared memory, MB
+            "-M".into(),
+            "4".into(), // private memory per process, MB
+            "-n".into(),
+            "1".into(), // one UDP worker
+            "-Y".into(),
+            run.to_string_lossy().into_owned(),
+            "-P".into(),
+            run.join("kamailio.pid").to_string_lossy().into_owned(),
+            "-w".into(),
+            dir.to_string_lossy().into_owned(),
+            "-l".into(),
+            format!("udp:127.0.0.1:{port}"),
+        ];
+        if self.opts.tcp {
+            a.extend(["-l".into(), format!("tcp:127.0.0.1:{port}"), "-N".into(), "1".into()]);
+        } else {
+            a.push("-T".into()); // no TCP at all
+        }
+        a.extend(["-A".into(), format!("DBURL=\"text://{}\"", dir.join("db").display())]);
+        match self.opts.auth {
+            KamAuth::Www => {}
+            KamAuth::Proxy => a.extend(["-A".into(), "AUTH_PROXY".into()]),
+            KamAuth::None => a.extend(["-A".into(), "NO_AUTH".into()]),
+        }
+        a.extend([
+            "-A".into(),
+            format!("MIN_EXPIRES={}", self.opts.min_expires),
+            "-A".into(),
+            format!("MAX_EXPIRES={}", self.opts.max_expires),
+            "-A".into(),
+            format!("DEFAULT_EXPIRES={}", self.opts.default_expires),
+            "-A".into(),
+            format!("ALGO=\"{}\"", algorithm_name(&self.opts.algorithm)),
+        ]);
+        a
+    }
+
+    fn spawn_on(&mut self, port: u16) -> Result<(), StartError> {
+        self.generation += 1;
+        let log_path = self.log_path(self.generation);
+        let log = File::create(&log_path).expect("create kamailio log file");
+        let log2 = log.try_clone().expect("clone log file handle");
+        let args = self.args(port);
+        let mut cmd = Command::new("/bin/sh");
+        cmd.arg("-c")
+            .arg(WATCHDOG)
+            .arg("sipreg-kamailio-watchdog")
+            .arg(&self.bin)
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::from(log))
+            .stderr(Stdio::from(log2))
+            .current_dir(self.dir.path())
+            .process_group(0);
+        let child = match cmd.spawn() {
+            Ok(c) => c,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => panic!("{NOT_INSTALLED} ({e})"),
+            Err(e) => panic!("spawning kamailio: {e}"),
+        };
+        self.pgid = Some(child.id());
+        self.child = Some(child);
+        self.addr = SocketAddr::from(([127, 0, 0, 1], port));
+
+        let deadline = Instant::now() + READY_TIMEOUT;
+        loop {
+            if let Some(c) = self.child.as_mut() {
+                if let Ok(Some(status)) = c.try_wait() {
+                    let text = format!(
+                        "kamailio exited early ({status}); command line:\n  {} {}\n--- stderr ---\n{}",
+                        self.bin.display(),
+                        args.join(" "),
+                        read_lossy(&log_path)
+                    );
+                    self.stop();
+                    return Err(if is_bind_failure(&text) {
+                        StartError::Bind(text)
+                    } else {
+                        StartError::Other(text)
+                    });
+                }
+            }
+            if probe_options(self.addr, Duration::from_millis(250)) {
+                if !self.opts.tcp
+                    || TcpStream::connect_timeout(&self.addr, Duration::from_millis(500)).is_ok()
+                {
+                    return Ok(());
+                }
+            }
+            if Instant::now() >= deadline {
+                self.stop();
+                return Err(StartError::Other(format!(
+                    "kamailio did not answer OPTIONS on 127.0.0.1:{port} within {:?}; command line:\n  {} {}\n--- stderr ---\n{}",
+                    READY_TIMEOUT,
+                    self.bin.display(),
+                    args.join(" "),
+                    read_lossy(&log_path)
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Kamailio {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+// -------------------------------------------------------------------------
+// helpers
+
+/// `tests/kamailio/kamailio.cfg` in this repository.
+pub fn config_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/kamailio/kamailio.cfg")
+}
+
+/// The `kamailio` binary: `$SIPREG_KAMAILIO_BIN`, else `$PATH`, else the
+/// usual sbin directories (not always on a non-root `$PATH`).
+pub fn find_kamailio() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("SIPREG_KAMAILIO_BIN") {
+        let p = PathBuf::from(p);
+        return is_executable(&p).then_some(p);
+    }
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    for d in ["/usr/sbin", "/usr/local/sbin", "/sbin"] {
+        dirs.push(PathBuf::from(d));
+    }
+    dirs.into_iter().map(|d| d.join("kamailio")).find(|p| is_executable(p))
+}
+
+/// True when Kamailio is installed (for tests that want to skip instead of fail).
+pub fn kamailio_available() -> bool {
+    find_kamailio().is_some()
+}
+
+fn is_executable(p: &Path) -> bool {
+    fs::metadata(p).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+}
+
+fn algorithm_name(a: &Option<String>) -> &'static str {
+    match a.as_deref().map(|s| s.to_ascii_uppercase()) {
+        None => "MD5",
+        Some(s) if s == "MD5" => "MD5",
+        Some(s) if s == "SHA-256" || s == "SHA256" => "SHA-256",
+        Some(other) => panic!(
+            "Kamailio 5.6 offers only MD5 or SHA-256 (auth modparam \"algorithm\"), not {other:?}"
+        ),
+    }
+}
+
+fn validate(opts: &KamailioOptions) {
+    let _ = algorithm_name(&opts.algorithm);
+    assert!(!opts.domain.is_empty(), "KamailioOptions.domain must not be empty");
+    for (u, p) in &opts.users {
+        assert!(!u.is_empty(), "empty username in KamailioOptions.users");
+        // db_text reads an empty field as NULL, which auth_db rejects.
+        assert!(!p.is_empty(), "empty password for user {u:?} in KamailioOptions.users");
+    }
+}
+
+/// Escape a value for a db_text row (`:` separates columns).
+fn dbtext_escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => o.push_str("\\\\"),
+            ':' => o.push_str("\\:"),
+            '\n' => o.push_str("\\n"),
+            '\r' => o.push_str("\\r"),
+            '\t' => o.push_str("\\t"),
+            '\0' => o.push_str("\\0"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// Write a db_text database (`version` + `subscriber`, plaintext passwords).
+pub fn render_db(db_dir: &Path, users: &[(String, String)], domain: &str) -> io::Result<()> {
+    fs::create_dir_all(db_dir)?;
+    fs::write(
+        db_dir.join("version"),
+        "id(int,auto) table_name(string) table_version(int) \n0:version:1\n0:subscriber:7\n",
+    )?;
+    let mut s = String::from("id(int,auto) username(string) domain(string) password(string) \n");
+    for (i, (u, p)) in users.iter().enumerate() {
+        s.push_str(&format!(
+            "{}:{}:{}:{}\n",
+            i + 1,
+            dbtext_escape(u),
+            dbtext_escape(domain),
+            dbtext_escape(p)
+        ));
+    }
+    fs::write(db_dir.join("subscriber"), s)
+}
+
+/// A port free for UDP (and TCP when asked) on 127.0.0.1 right now.
+fn pick_free_port(tcp: bool) -> Option<u16> {
+    for _ in 0..20 {
+        let udp = UdpSocket::bind("127.0.0.1:0").ok()?;
+        let port = udp.local_addr().ok()?.port();
+        if !tcp {
+            return Some(port);
+        }
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return Some(port);
+        }
+    }
+    None
+}
+
+fn is_bind_failure(log: &str) -> bool {
+    log.contains("Address already in use") || log.contains("EADDRINUSE")
+}
+
+fn read_lossy(p: &Path) -> String {
+    let mut b = Vec::new();
+    let _ = File::open(p).and_then(|mut f| f.read_to_end(&mut b));
+    String::from_utf8_lossy(&b).into_owned()
+}
+
+/// `kill -SIG -- -PGID` via the procps/util-linux `kill` binary (std has no
+/// kill(2) for arbitrary pids; no libc dependency here).
+fn signal_group(pgid: u32, sig: &str) -> bool {
+    Command::new("kill")
+        .args(["-s", sig, "--", &format!("-{pgid}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+/// Is any process left in process group `pgid`?  Reads /proc (signal 0 would
+/// also count zombies, which are harmless and go away when reaped).
+fn group_alive(pgid: u32) -> bool {
+    let Ok(rd) = fs::read_dir("/proc") else { return signal_group(pgid, "0") };
+    for e in rd.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name.to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
+        let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        // "pid (comm) state ppid pgrp ..." — comm may contain spaces/parens.
+        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else { continue };
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        if f.len() > 2 && f[2] == pgid.to_string() && f[0] != "Z" {
+            return true;
+        }
+    }
+    false
+}
+
+/// PIDs (excluding zombies) whose command line contains `needle`.
+pub fn pids_with_arg_containing(needle: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    let Ok(rd) = fs::read_dir("/proc") else { return out };
+    for e in rd.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name.to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
+        let Ok(cmd) = fs::read(format!("/proc/{pid}/cmdline")) else { continue };
+        if cmd.is_empty() {
+            continue; // zombie or kernel thread
+        }
+        let cmd = String::from_utf8_lossy(&cmd);
+        if cmd.split('\0').any(|a| a.contains(needle)) {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+/// PIDs of every `kamailio` process on the machine (all instances).
+pub fn all_kamailio_pids() -> Vec<u32> {
+    let mut out = Vec::new();
+    let Ok(rd) = fs::read_dir("/proc") else { return out };
+    for e in rd.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name.to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
+        if fs::read_to_string(format!("/proc/{pid}/comm")).map(|c| c.trim() == "kamailio").unwrap_or(false) {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+fn random_token() -> String {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    h.write_u32(std::process::id());
+    format!("{:016x}", h.finish())
+}
+
+/// One OPTIONS to `addr`; true on a `200` within `wait`.
+fn probe_options(addr: SocketAddr, wait: Duration) -> bool {
+    let Ok(sock) = UdpSocket::bind("127.0.0.1:0") else { return false };
+    let Ok(local) = sock.local_addr() else { return false };
+    let t = random_token();
+    let req = format!(
+        "OPTIONS sip:127.0.0.1:{port} SIP/2.0\r\n\
+         Via: SIP/2.0/UDP {local};rport;branch=z9hG4bK-probe-{t}\r\n\
+         Max-Forwards: 70\r\n\
+         From: <sip:probe@127.0.0.1>;tag=p{t}\r\n\
+         To: <sip:127.0.0.1:{port}>\r\n\
+         Call-ID: probe-{t}@127.0.0.1\r\n\
+         CSeq: 1 OPTIONS\r\n\
+         Content-Length: 0\r\n\r\n",
+        port = addr.port()
+    );
+    if sock.send_to(req.as_bytes(), addr).is_err() {
+        return false;
+    }
+    let _ = sock.set_read_timeout(Some(wait));
+    let mut buf = [0u8; 4096];
+    let deadline = Instant::now() + wait;
+    while Instant::now() < deadline {
+        match sock.recv_from(&mut buf) {
+            Ok((n, _)) => {
+                let s = String::from_utf8_lossy(&buf[..n]);
+                if s.starts_with("SIP/2.0 200") && s.contains(&t) {
+                    return true;
+                }
+            }
+            Err(_) => return false, // timeout or ICMP port unreachable
+        }
+    }
+    false
+}
+
+/// Send a raw SIP request over UDP to `addr` (must be loopback) and return
+/// the first final response.  `{local}` is replaced by the local address.
+pub fn sip_udp_exchange(addr: SocketAddr, request: &str, total: Duration) -> Option<String> {
+    assert!(addr.ip().is_loopback(), "test traffic must stay on loopback, not {addr}");
+    let sock = UdpSocket::bind("127.0.0.1:0").ok()?;
+    let local = sock.local_addr().ok()?;
+    let msg = request.replace("{local}", &local.to_string());
+    let deadline = Instant::now() + total;
+    let mut interval = Duration::from_millis(500);
+    let mut buf = vec![0u8; 65536];
+    loop {
+        let now = Instant::now();
+        if now >= deadline {
+            return None;
+        }
+        sock.send_to(msg.as_bytes(), addr).ok()?;
+        let until = (now + interval).min(deadline);
+        loop {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            let _ = sock.set_read_timeout(Some(left));
+            match sock.recv_from(&mut buf) {
+                Ok((n, _)) => {
+                    let s = String::from_utf8_lossy(&buf[..n]).into_owned();
+                    if s.starts_with("SIP/2.0 1") {
+                        continue; // provisional
+                    }
+                    return Some(s);
+                }
+                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+                    break
+                }
+                Err(_) => {
+                    // ICMP port unreachable surfaces as ConnectionRefused on Linux;
+                    // wait out the interval before retransmitting.
+                    std::thread::sleep(left.min(Duration::from_millis(100)));
+                }
+            }
+        }
+        interval = (interval * 2).min(Duration::from_secs(4));
+    }
+}
+
+/// A REGISTER from `user@domain` with no credentials, ready for
+/// [`Kamailio::udp_request`] (`{local}` is filled in there).
+/// `contact`: `Some("<sip:...>")`, `Some("*")` or `None` (a query).
+pub fn raw_register(
+    user: &str,
+    domain: &str,
+    contact: Option<&str>,
+    expires: Option<u32>,
+    extra_headers: &str,
+) -> String {
+    let t = random_token();
+    let mut m = format!(
+        "REGISTER sip:{domain} SIP/2.0\r\n\
+         Via: SIP/2.0/UDP {{local}};rport;branch=z9hG4bK-{t}\r\n\
+         Max-Forwards: 70\r\n\
+         From: <sip:{user}@{domain}>;tag=f{t}\r\n\
+         To: <sip:{user}@{domain}>\r\n\
+         Call-ID: {t}@sipreg-test\r\n\
+         CSeq: 1 REGISTER\r\n"
+    );
+    if let Some(c) = contact {
+        m.push_str(&format!("Contact: {c}\r\n"));
+    }
+    if let Some(e) = expires {
+        m.push_str(&format!("Expires: {e}\r\n"));
+    }
+    m.push_str(extra_headers);
+    m.push_str("Content-Length: 0\r\n\r\n");
+    m
+}
+
+/// The value of the first header `name` (case-insensitive) in a SIP message.
+pub fn header<'a>(msg: &'a str, name: &str) -> Option<&'a str> {
+    msg.split("\r\n").skip(1).take_while(|l| !l.is_empty()).find_map(|l| {
+        let (n, v) = l.split_once(':')?;
+        n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+/// The status code of a SIP response.
+pub fn status_code(msg: &str) -> Option<u16> {
+    msg.strip_prefix("SIP/2.0 ")?.get(..3)?.parse().ok()
+}

@@ -1,0 +1,9 @@
+//! Shared helpers for the integration tests.
+//!
+//! Use from a `tests/*.rs` file with `mod support;` at the top, then e.g.
+//! `use support::kamailio::{Kamailio, KamailioOptions, KamAuth};`.
+//!
+//! Every test binary compiles this whole module but uses only part of it.
+#![allow(dead_code)]
+
+pub mod kamailio;
