@@ -115,8 +115,7 @@ while :; do
   wait "$k"; s=$?
   kill -0 "$k" 2>/dev/null || break
 done
-kill -TERM "$w" 2>/dev/null
-wait "$w"
+{ kill -TERM "$w"; wait "$w"; } 2>/dev/null
 exit "$s"
 "#;
 

@@ -1,0 +1,206 @@
+//! The sipreg binary against the in-process scripted registrar: exit statuses, output
+//! and the edge cases of issue #2, each produced the way a user meets it.
+
+mod scripted;
+
+use assert_cmd::Command;
+use scripted::registrar::ScriptedRegistrar;
+use scripted::{challenge_401, ok_with_contact, respond, Req};
+
+const AOR: &str = "sip:alice@sipreg.test";
+
+fn sipreg(registrar: &ScriptedRegistrar, args: &[&str]) -> Command {
+    let mut cmd = Command::cargo_bin("sipreg").unwrap();
+    cmd.args(args)
+        .args(["-r", &registrar.uri()])
+        .env("SIPREG_PASSWORD", "secret-alice")
+        .env_remove("SIPREG_HA1")
+        .env("NO_COLOR", "1")
+        .timeout(std::time::Duration::from_secs(20));
+    cmd
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(mut cmd: impl std::borrow::BorrowMut<Command>) -> Run {
+    let out = cmd.borrow_mut().output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn unsupported_algorithm_first_then_sha256_is_answered_with_sha256() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, i| {
+        if i == 0 {
+            vec![respond(
+                req,
+                401,
+                "Unauthorized",
+                &[
+                    "WWW-Authenticate: Digest realm=\"sipreg.test\", nonce=\"aka\", algorithm=AKAv1-MD5".into(),
+                    "WWW-Authenticate: Digest realm=\"sipreg.test\", nonce=\"sha\", algorithm=SHA-256, qop=\"auth\"".into(),
+                ],
+            )]
+        } else {
+            vec![ok_with_contact(req, 3600)]
+        }
+    }));
+    let r = run(sipreg(&reg, &["register", AOR, "--once"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let reqs = reg.requests();
+    assert_eq!(reqs.len(), 2);
+    let auth = reqs[1].header("authorization").expect("answered");
+    assert!(auth.contains("algorithm=SHA-256") && auth.contains("nonce=\"sha\""), "{auth}");
+}
+
+#[test]
+fn stale_nonce_is_retried_and_succeeds() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, i| match i {
+        0 => vec![challenge_401(req, "sipreg.test", "n1", "")],
+        1 => vec![challenge_401(req, "sipreg.test", "n2", ", stale=true")],
+        _ => vec![ok_with_contact(req, 3600)],
+    }));
+    let r = run(sipreg(&reg, &["register", AOR, "--once"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(reg.requests().len(), 3);
+}
+
+#[test]
+fn repeated_non_stale_challenge_exits_3_naming_the_realm() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, i| {
+        vec![challenge_401(req, "sipreg.test", &format!("n{i}"), "")]
+    }));
+    let r = run(sipreg(&reg, &["register", AOR, "--once"]));
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.contains("credentials rejected for realm \"sipreg.test\""), "{}", r.stderr);
+    assert!(!r.stderr.contains("secret-alice") && !r.stdout.contains("secret-alice"));
+    assert_eq!(reg.requests().len(), 2, "exactly one answer, no loop");
+}
+
+#[test]
+fn forbidden_exits_3() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| vec![respond(req, 403, "Forbidden", &[])]));
+    let r = run(sipreg(&reg, &["register", AOR, "--once", "--json"]));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let out = json_lines(&r.stdout);
+    assert_eq!(out[0]["event"], "failed");
+    assert_eq!(out[0]["status"], 403);
+    assert_eq!(out[0]["exit_status"], 3);
+}
+
+#[test]
+fn interval_too_brief_then_ok_registers_with_min_expires() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, i| match i {
+        0 => vec![respond(req, 423, "Interval Too Brief", &["Min-Expires: 120".into()])],
+        _ => vec![ok_with_contact(req, req.expires().unwrap())],
+    }));
+    let r = run(sipreg(&reg, &["register", AOR, "--once", "-e", "30", "-o", "json"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let reqs = reg.requests();
+    assert_eq!(reqs[0].expires(), Some(30));
+    assert_eq!(reqs[1].expires(), Some(120));
+    assert_eq!(json_lines(&r.stdout)[0]["expires"], 120);
+}
+
+#[test]
+fn no_answer_exits_4() {
+    let reg = ScriptedRegistrar::start(Box::new(|_: &Req, _| vec![]));
+    let r = run(sipreg(&reg, &["query", AOR, "--timeout", "1s"]));
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("no response"), "{}", r.stderr);
+    // Timer E: the first request and retransmissions at 0.5 s (and none after 1 s).
+    assert_eq!(reg.requests().len(), 2);
+}
+
+#[test]
+fn stray_with_wrong_branch_is_ignored_and_reported_with_vv() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| {
+        let good = ok_with_contact(req, 3600);
+        let stray = String::from_utf8(good.clone())
+            .unwrap()
+            .replace(&req.branch(), "z9hG4bKnotours")
+            .replace("expires=3600", "expires=1");
+        vec![stray.into_bytes(), b"\x00garbage\xff".to_vec(), good]
+    }));
+    let r = run(sipreg(&reg, &["register", AOR, "--once", "-vv", "--json"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(json_lines(&r.stdout)[0]["expires"], 3600, "the stray's grant was not taken");
+    assert!(r.stderr.contains("ignored: 200 OK with a branch of no transaction of ours"), "{}", r.stderr);
+    assert!(r.stderr.contains("ignored: unreadable message"), "{}", r.stderr);
+}
+
+#[test]
+fn grant_given_only_in_contact_parameter_is_reported() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| vec![ok_with_contact(req, 45)]));
+    let r = run(sipreg(&reg, &["register", AOR, "--once", "--json"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = json_lines(&r.stdout);
+    assert_eq!(out[0]["event"], "registered");
+    assert_eq!(out[0]["expires"], 45);
+    assert_eq!(out[0]["refresh_in"], 22);
+    assert_eq!(out[0]["bindings"][0]["ours"], true);
+}
+
+#[test]
+fn other_final_response_exits_5() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| {
+        vec![respond(req, 503, "Service Unavailable", &["Retry-After: 30".into()])]
+    }));
+    let r = run(sipreg(&reg, &["query", AOR]));
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(r.stderr.contains("503 Service Unavailable"), "{}", r.stderr);
+}
+
+#[test]
+fn quiet_prints_nothing() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| vec![respond(req, 403, "Forbidden", &[])]));
+    let r = run(sipreg(&reg, &["query", AOR, "-q"]));
+    assert_eq!(r.code, 3);
+    assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("", ""));
+}
+
+#[test]
+fn bad_arguments_exit_2_with_one_line() {
+    let reg = ScriptedRegistrar::start(Box::new(|_: &Req, _| vec![]));
+    for args in [
+        vec!["query", "not a uri"],
+        vec!["register", AOR, "--expires", "soon"],
+        vec!["register", AOR, "--q", "7"],
+        vec!["query", "sip:sipreg.test"],
+        vec!["query", AOR, "--local", "nowhere"],
+        vec!["register", AOR, "--ha1", "xyz"],
+    ] {
+        let r = run(sipreg(&reg, &args));
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(!r.stderr.trim().is_empty(), "{args:?}");
+    }
+    assert!(reg.requests().is_empty(), "nothing was sent for a usage error");
+}
+
+#[test]
+fn password_on_command_line_warns_and_never_echoes() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, i| match i {
+        0 => vec![challenge_401(req, "sipreg.test", "n1", "")],
+        _ => vec![ok_with_contact(req, 60)],
+    }));
+    let r = run(sipreg(&reg, &["register", AOR, "--once", "-p", "hunter2-secret", "-vv"]).env_remove("SIPREG_PASSWORD"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("warning: a password given with -p"), "{}", r.stderr);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(!all.contains("hunter2-secret"), "password leaked");
+    assert!(all.contains("Authorization: Digest"), "-vv shows whole messages");
+}
