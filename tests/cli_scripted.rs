@@ -64,7 +64,10 @@ fn unsupported_algorithm_first_then_sha256_is_answered_with_sha256() {
     let reqs = reg.requests();
     assert_eq!(reqs.len(), 2);
     let auth = reqs[1].header("authorization").expect("answered");
-    assert!(auth.contains("algorithm=SHA-256") && auth.contains("nonce=\"sha\""), "{auth}");
+    assert!(
+        auth.contains("algorithm=SHA-256") && auth.contains("nonce=\"sha\""),
+        "{auth}"
+    );
 }
 
 #[test]
@@ -86,14 +89,21 @@ fn repeated_non_stale_challenge_exits_3_naming_the_realm() {
     }));
     let r = run(sipreg(&reg, &["register", AOR, "--once"]));
     assert_eq!(r.code, 3);
-    assert!(r.stderr.contains("credentials rejected for realm \"sipreg.test\""), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("credentials rejected for realm \"sipreg.test\""),
+        "{}",
+        r.stderr
+    );
     assert!(!r.stderr.contains("secret-alice") && !r.stdout.contains("secret-alice"));
     assert_eq!(reg.requests().len(), 2, "exactly one answer, no loop");
 }
 
 #[test]
 fn forbidden_exits_3() {
-    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| vec![respond(req, 403, "Forbidden", &[])]));
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| {
+        vec![respond(req, 403, "Forbidden", &[])]
+    }));
     let r = run(sipreg(&reg, &["register", AOR, "--once", "--json"]));
     assert_eq!(r.code, 3, "{}", r.stderr);
     let out = json_lines(&r.stdout);
@@ -105,10 +115,18 @@ fn forbidden_exits_3() {
 #[test]
 fn interval_too_brief_then_ok_registers_with_min_expires() {
     let reg = ScriptedRegistrar::start(Box::new(|req: &Req, i| match i {
-        0 => vec![respond(req, 423, "Interval Too Brief", &["Min-Expires: 120".into()])],
+        0 => vec![respond(
+            req,
+            423,
+            "Interval Too Brief",
+            &["Min-Expires: 120".into()],
+        )],
         _ => vec![ok_with_contact(req, req.expires().unwrap())],
     }));
-    let r = run(sipreg(&reg, &["register", AOR, "--once", "-e", "30", "-o", "json"]));
+    let r = run(sipreg(
+        &reg,
+        &["register", AOR, "--once", "-e", "30", "-o", "json"],
+    ));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let reqs = reg.requests();
     assert_eq!(reqs[0].expires(), Some(30));
@@ -138,9 +156,22 @@ fn stray_with_wrong_branch_is_ignored_and_reported_with_vv() {
     }));
     let r = run(sipreg(&reg, &["register", AOR, "--once", "-vv", "--json"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(json_lines(&r.stdout)[0]["expires"], 3600, "the stray's grant was not taken");
-    assert!(r.stderr.contains("ignored: 200 OK with a branch of no transaction of ours"), "{}", r.stderr);
-    assert!(r.stderr.contains("ignored: unreadable message"), "{}", r.stderr);
+    assert_eq!(
+        json_lines(&r.stdout)[0]["expires"],
+        3600,
+        "the stray's grant was not taken"
+    );
+    assert!(
+        r.stderr
+            .contains("ignored: 200 OK with a branch of no transaction of ours"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("ignored: unreadable message"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -158,7 +189,12 @@ fn grant_given_only_in_contact_parameter_is_reported() {
 #[test]
 fn other_final_response_exits_5() {
     let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| {
-        vec![respond(req, 503, "Service Unavailable", &["Retry-After: 30".into()])]
+        vec![respond(
+            req,
+            503,
+            "Service Unavailable",
+            &["Retry-After: 30".into()],
+        )]
     }));
     let r = run(sipreg(&reg, &["query", AOR]));
     assert_eq!(r.code, 5, "{}", r.stderr);
@@ -167,7 +203,9 @@ fn other_final_response_exits_5() {
 
 #[test]
 fn quiet_prints_nothing() {
-    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| vec![respond(req, 403, "Forbidden", &[])]));
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| {
+        vec![respond(req, 403, "Forbidden", &[])]
+    }));
     let r = run(sipreg(&reg, &["query", AOR, "-q"]));
     assert_eq!(r.code, 3);
     assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("", ""));
@@ -188,7 +226,10 @@ fn bad_arguments_exit_2_with_one_line() {
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
         assert!(!r.stderr.trim().is_empty(), "{args:?}");
     }
-    assert!(reg.requests().is_empty(), "nothing was sent for a usage error");
+    assert!(
+        reg.requests().is_empty(),
+        "nothing was sent for a usage error"
+    );
 }
 
 #[test]
@@ -197,10 +238,21 @@ fn password_on_command_line_warns_and_never_echoes() {
         0 => vec![challenge_401(req, "sipreg.test", "n1", "")],
         _ => vec![ok_with_contact(req, 60)],
     }));
-    let r = run(sipreg(&reg, &["register", AOR, "--once", "-p", "hunter2-secret", "-vv"]).env_remove("SIPREG_PASSWORD"));
+    let r = run(sipreg(
+        &reg,
+        &["register", AOR, "--once", "-p", "hunter2-secret", "-vv"],
+    )
+    .env_remove("SIPREG_PASSWORD"));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("warning: a password given with -p"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("warning: a password given with -p"),
+        "{}",
+        r.stderr
+    );
     let all = format!("{}{}", r.stdout, r.stderr);
     assert!(!all.contains("hunter2-secret"), "password leaked");
-    assert!(all.contains("Authorization: Digest"), "-vv shows whole messages");
+    assert!(
+        all.contains("Authorization: Digest"),
+        "-vv shows whole messages"
+    );
 }

@@ -38,7 +38,12 @@ fn alice() -> Option<Credentials> {
 }
 
 fn new_reg(expires: u32) -> Registration {
-    Registration::new(config(expires), alice(), None, Box::new(StdRng::seed_from_u64(7)))
+    Registration::new(
+        config(expires),
+        alice(),
+        None,
+        Box::new(StdRng::seed_from_u64(7)),
+    )
 }
 
 /// Everything the core wants sent right now, as parsed requests.
@@ -93,12 +98,21 @@ fn register_carries_every_header_rfc3261_asks_for() {
     let r = one_sent(&mut reg);
     assert_eq!(r.start, "REGISTER sip:sipreg.test SIP/2.0");
     let via = r.header("via").unwrap();
-    assert!(via.starts_with("SIP/2.0/UDP 127.0.0.1:40000;branch=z9hG4bK"), "{via}");
+    assert!(
+        via.starts_with("SIP/2.0/UDP 127.0.0.1:40000;branch=z9hG4bK"),
+        "{via}"
+    );
     assert!(via.ends_with(";rport"), "{via}");
     assert_eq!(r.header("max-forwards"), Some("70"));
     assert_eq!(r.header("to"), Some("<sip:alice@sipreg.test>"));
-    assert!(r.header("from").unwrap().starts_with("<sip:alice@sipreg.test>;tag="));
-    assert_eq!(r.contact_uri().as_deref(), Some("sip:alice@127.0.0.1:40000"));
+    assert!(r
+        .header("from")
+        .unwrap()
+        .starts_with("<sip:alice@sipreg.test>;tag="));
+    assert_eq!(
+        r.contact_uri().as_deref(),
+        Some("sip:alice@127.0.0.1:40000")
+    );
     assert_eq!(r.expires(), Some(3600));
     assert_eq!(r.header("user-agent"), Some("sipreg-test"));
     assert_eq!(r.header("content-length"), Some("0"));
@@ -167,12 +181,19 @@ fn challenge_is_answered_with_same_call_id_and_tag_and_next_cseq() {
     reg.handle_input(t0, &challenge_401(&r1, "sipreg.test", "n1", ""));
     let r2 = one_sent(&mut reg);
     assert_eq!(r2.call_id(), r1.call_id());
-    assert_eq!(r2.from_tag(), r1.from_tag());
+    assert_eq!(r2.tag_of_from(), r1.tag_of_from());
     assert_eq!(r2.cseq(), r1.cseq() + 1);
-    assert_ne!(r2.branch(), r1.branch(), "a new transaction needs a new branch");
+    assert_ne!(
+        r2.branch(),
+        r1.branch(),
+        "a new transaction needs a new branch"
+    );
     let auth = r2.header("authorization").expect("Authorization");
     assert!(auth.starts_with("Digest username=\"alice\", realm=\"sipreg.test\", nonce=\"n1\", uri=\"sip:sipreg.test\""), "{auth}");
-    assert!(auth.contains("qop=auth") && auth.contains("nc=00000001"), "{auth}");
+    assert!(
+        auth.contains("qop=auth") && auth.contains("nc=00000001"),
+        "{auth}"
+    );
     reg.handle_input(t0, &ok_with_contact(&r2, 3600));
     assert_eq!(completed(&mut reg).status, 200);
 }
@@ -191,8 +212,13 @@ fn proxy_challenge_gets_proxy_authorization() {
     );
     reg.handle_input(t0, &challenge);
     let r2 = one_sent(&mut reg);
-    let pa = r2.header("proxy-authorization").expect("Proxy-Authorization");
-    assert!(pa.contains("realm=\"edge\"") && pa.contains("algorithm=SHA-256"), "{pa}");
+    let pa = r2
+        .header("proxy-authorization")
+        .expect("Proxy-Authorization");
+    assert!(
+        pa.contains("realm=\"edge\"") && pa.contains("algorithm=SHA-256"),
+        "{pa}"
+    );
     assert!(r2.header("authorization").is_none());
 }
 
@@ -207,7 +233,10 @@ fn repeated_non_stale_challenge_is_a_rejection() {
     reg.handle_input(t0, &challenge_401(&r2, "sipreg.test", "n2", ""));
     assert!(sent(&mut reg).is_empty(), "no third attempt");
     let e = failed(&mut reg);
-    assert!(matches!(e, RegError::Auth(AuthError::Rejected { ref realm }) if realm == "sipreg.test"), "{e:?}");
+    assert!(
+        matches!(e, RegError::Auth(AuthError::Rejected { ref realm }) if realm == "sipreg.test"),
+        "{e:?}"
+    );
     assert_eq!(e.exit_status().code(), 3);
 }
 
@@ -243,12 +272,18 @@ fn interval_too_brief_retries_with_min_expires_and_does_not_loop() {
     reg.start(Operation::Register, t0);
     let r1 = one_sent(&mut reg);
     assert_eq!(r1.expires(), Some(30));
-    reg.handle_input(t0, &respond(&r1, 423, "Interval Too Brief", &["Min-Expires: 60".into()]));
+    reg.handle_input(
+        t0,
+        &respond(&r1, 423, "Interval Too Brief", &["Min-Expires: 60".into()]),
+    );
     let r2 = one_sent(&mut reg);
     assert_eq!(r2.expires(), Some(60));
     assert_eq!(r2.cseq(), r1.cseq() + 1);
     // A registrar that keeps answering 423 without raising its minimum is not followed.
-    reg.handle_input(t0, &respond(&r2, 423, "Interval Too Brief", &["Min-Expires: 60".into()]));
+    reg.handle_input(
+        t0,
+        &respond(&r2, 423, "Interval Too Brief", &["Min-Expires: 60".into()]),
+    );
     assert!(sent(&mut reg).is_empty());
     let e = failed(&mut reg);
     assert!(matches!(e, RegError::IntervalLoop { .. }), "{e:?}");
@@ -264,12 +299,23 @@ fn interval_retries_are_bounded_even_when_min_rises() {
     let mut min = 60;
     while let Some(r) = reg.poll_transmit().map(|t| Req::parse(&t.payload)) {
         sent_count += 1;
-        reg.handle_input(t0, &respond(&r, 423, "Interval Too Brief", &[format!("Min-Expires: {min}")]));
+        reg.handle_input(
+            t0,
+            &respond(
+                &r,
+                423,
+                "Interval Too Brief",
+                &[format!("Min-Expires: {min}")],
+            ),
+        );
         min += 60;
         assert!(sent_count < 10, "423 loop");
     }
     assert_eq!(sent_count, 4, "first request and three retries");
-    assert!(matches!(failed(&mut reg), RegError::IntervalLoop { tries: 4, .. }));
+    assert!(matches!(
+        failed(&mut reg),
+        RegError::IntervalLoop { tries: 4, .. }
+    ));
 }
 
 /// Registers with a grant, then returns the offset of the first refresh request.
@@ -278,7 +324,10 @@ fn first_refresh_offset(requested: u32, granted_in_contact: u32) -> (Duration, R
     let mut reg = new_reg(requested);
     reg.start(Operation::Register, t0);
     let r1 = one_sent(&mut reg);
-    reg.handle_input(t0 + Duration::from_millis(1), &ok_with_contact(&r1, granted_in_contact));
+    reg.handle_input(
+        t0 + Duration::from_millis(1),
+        &ok_with_contact(&r1, granted_in_contact),
+    );
     let o = completed(&mut reg);
     assert_eq!(o.granted, Some(granted_in_contact));
     let at = fire(&mut reg);
@@ -302,7 +351,7 @@ fn shortened_grant_in_contact_param_moves_the_refresh() {
     let (at, first, refresh) = first_refresh_offset(3600, 60);
     assert_eq!(at, Duration::from_secs(30));
     assert_eq!(refresh.call_id(), first.call_id());
-    assert_eq!(refresh.from_tag(), first.from_tag());
+    assert_eq!(refresh.tag_of_from(), first.tag_of_from());
     assert_eq!(refresh.cseq(), first.cseq() + 1);
     assert_eq!(refresh.contact_uri(), first.contact_uri());
 }
@@ -353,7 +402,10 @@ fn strays_are_ignored_and_the_real_answer_still_counts() {
     let text = String::from_utf8(good.clone()).unwrap();
     let wrong_branch = text.replace(&r.branch(), "z9hG4bKstranger");
     let wrong_call_id = text.replace(r.call_id(), "someone-else");
-    let wrong_cseq = text.replace(&format!("cseq: {} ", r.cseq()), &format!("cseq: {} ", r.cseq() + 5));
+    let wrong_cseq = text.replace(
+        &format!("cseq: {} ", r.cseq()),
+        &format!("cseq: {} ", r.cseq() + 5),
+    );
     assert_ne!(wrong_cseq, text);
     for stray in [
         wrong_branch.as_bytes(),
@@ -364,7 +416,11 @@ fn strays_are_ignored_and_the_real_answer_still_counts() {
         b"SIP/2.0 200 OK\r\nVia: x",
     ] {
         reg.handle_input(t0, stray);
-        assert!(reg.is_busy(), "a stray completed the transaction: {}", String::from_utf8_lossy(stray));
+        assert!(
+            reg.is_busy(),
+            "a stray completed the transaction: {}",
+            String::from_utf8_lossy(stray)
+        );
         let ev = events(&mut reg);
         assert!(
             ev.iter().all(|e| matches!(e, Event::Ignored { .. })) && ev.len() == 1,
@@ -375,7 +431,9 @@ fn strays_are_ignored_and_the_real_answer_still_counts() {
     assert_eq!(completed(&mut reg).status, 200);
     // The same final response again (a UDP retransmission) is ignored, not re-reported.
     reg.handle_input(t0, &good);
-    assert!(events(&mut reg).iter().all(|e| matches!(e, Event::Ignored { .. })));
+    assert!(events(&mut reg)
+        .iter()
+        .all(|e| matches!(e, Event::Ignored { .. })));
 }
 
 #[test]
@@ -413,7 +471,10 @@ fn unregister_ours_after_register_keeps_dialog_identifiers() {
     let r1 = one_sent(&mut reg);
     reg.handle_input(t0, &ok_with_contact(&r1, 3600));
     completed(&mut reg);
-    reg.start(Operation::Unregister(UnregisterTarget::Ours), t0 + Duration::from_secs(1));
+    reg.start(
+        Operation::Unregister(UnregisterTarget::Ours),
+        t0 + Duration::from_secs(1),
+    );
     let r2 = one_sent(&mut reg);
     assert_eq!(r2.call_id(), r1.call_id());
     assert_eq!(r2.cseq(), r1.cseq() + 1);
@@ -436,7 +497,10 @@ fn cseq_keeps_rising_across_challenges_and_refreshes() {
         let r = one_sent(&mut reg);
         assert!(r.cseq() > last || round == 0);
         last = r.cseq();
-        reg.handle_input(now, &challenge_401(&r, "sipreg.test", &format!("n{round}"), ""));
+        reg.handle_input(
+            now,
+            &challenge_401(&r, "sipreg.test", &format!("n{round}"), ""),
+        );
         let r = one_sent(&mut reg);
         assert_eq!(r.cseq(), last + 1);
         last = r.cseq();
@@ -454,6 +518,9 @@ fn no_credentials_is_an_auth_failure() {
     let r = one_sent(&mut reg);
     reg.handle_input(t0, &challenge_401(&r, "sipreg.test", "n", ""));
     let e = failed(&mut reg);
-    assert!(matches!(e, RegError::Auth(AuthError::NoCredentials { .. })), "{e:?}");
+    assert!(
+        matches!(e, RegError::Auth(AuthError::NoCredentials { .. })),
+        "{e:?}"
+    );
     assert_eq!(e.exit_status().code(), 3);
 }

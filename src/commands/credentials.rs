@@ -11,7 +11,11 @@ pub const PASSWORD_ENV: &str = "SIPREG_PASSWORD";
 /// The credentials configured by options or environment, in this order: `--ha1` /
 /// SIPREG_HA1, `-p`, `--password-file`, `--password-stdin`, SIPREG_PASSWORD. None when
 /// nothing was given: the command may still prompt when challenged.
-pub fn configured(args: &CredentialArgs, username: &str, output: &Output) -> Result<Option<Credentials>> {
+pub fn configured(
+    args: &CredentialArgs,
+    username: &str,
+    output: &Output,
+) -> Result<Option<Credentials>> {
     let secret = if let Some(ha1) = &args.ha1 {
         let secret = Secret::Ha1(ha1.clone());
         secret
@@ -26,7 +30,10 @@ pub fn configured(args: &CredentialArgs, username: &str, output: &Output) -> Res
         Secret::Password(p.clone())
     } else if let Some(path) = &args.password_file {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::Usage(format!("cannot read --password-file {}: {e}", path.display()))
+            Error::Usage(format!(
+                "cannot read --password-file {}: {e}",
+                path.display()
+            ))
         })?;
         Secret::Password(first_line(&text))
     } else if args.password_stdin {

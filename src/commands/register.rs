@@ -122,7 +122,9 @@ async fn stay_registered(
     if args.keep_binding {
         return Ok(());
     }
-    unregister_before_exit(session).await.map_err(|e| (OpKind::Unregister, e))
+    unregister_before_exit(session)
+        .await
+        .map_err(|e| (OpKind::Unregister, e))
 }
 
 /// Removes our binding, bounded by the transaction timeout. A second Ctrl-C exits at

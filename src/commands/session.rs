@@ -36,7 +36,10 @@ pub struct Session {
 /// Reads a URI argument. `sip:` may be left out (`alice@example.com`, `pbx.example.com:5070`).
 pub fn parse_uri_arg(option: &str, text: &str) -> Result<SipUri> {
     let t = text.trim();
-    let with_scheme = if t.contains(':') && (t.to_ascii_lowercase().starts_with("sip:") || t.to_ascii_lowercase().starts_with("sips:")) {
+    let with_scheme = if t.contains(':')
+        && (t.to_ascii_lowercase().starts_with("sip:")
+            || t.to_ascii_lowercase().starts_with("sips:"))
+    {
         t.to_string()
     } else {
         format!("sip:{t}")
@@ -67,7 +70,11 @@ fn transport(common: &Common, registrar: &SipUri) -> Result<TransportKind> {
         Some(TransportArg::Tls) => TransportKind::Tls,
         Some(TransportArg::Ws) => TransportKind::Ws,
         Some(TransportArg::Wss) => TransportKind::Wss,
-        None => match registrar.param("transport").map(str::to_ascii_lowercase).as_deref() {
+        None => match registrar
+            .param("transport")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("tcp") => TransportKind::Tcp,
             Some("tls") => TransportKind::Tls,
             Some("ws") => TransportKind::Ws,
@@ -86,7 +93,11 @@ fn transport(common: &Common, registrar: &SipUri) -> Result<TransportKind> {
 }
 
 impl Session {
-    pub async fn open(common: &Common, output: Output, opts: SessionOptions<'_>) -> Result<Session> {
+    pub async fn open(
+        common: &Common,
+        output: Output,
+        opts: SessionOptions<'_>,
+    ) -> Result<Session> {
         let aor = parse_uri_arg("AOR", &common.aor)?;
         let Some(aor_user) = aor.user.clone() else {
             return Err(Error::Usage(format!(
@@ -144,7 +155,12 @@ impl Session {
             timers,
         };
         let may_prompt = configured.is_none();
-        let reg = Registration::new(cfg, configured, common.realm.clone(), Box::new(rand::rngs::OsRng));
+        let reg = Registration::new(
+            cfg,
+            configured,
+            common.realm.clone(),
+            Box::new(rand::rngs::OsRng),
+        );
         Ok(Session {
             reg,
             driver: Driver::new(udp),
@@ -159,7 +175,10 @@ impl Session {
     /// on the terminal (once) when one is attached. `retry` is the operation to repeat.
     pub async fn next_event(&mut self, retry: &Operation) -> Result<Event> {
         loop {
-            let event = self.driver.next_event(&mut self.reg, &mut self.output).await?;
+            let event = self
+                .driver
+                .next_event(&mut self.reg, &mut self.output)
+                .await?;
             if let Event::Failed {
                 error: RegError::Auth(AuthError::NoCredentials { realm }),
                 ..

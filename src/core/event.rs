@@ -60,9 +60,16 @@ pub enum Event {
         stale: bool,
     },
     /// 423: retrying with the registrar's minimum.
-    IntervalTooBrief { min_expires: u32 },
+    IntervalTooBrief {
+        min_expires: u32,
+    },
     /// Something arrived that belongs to no transaction of ours, or could not be read.
-    Ignored { reason: String },
+    Ignored {
+        reason: String,
+    },
     Completed(Outcome),
-    Failed { op: OpKind, error: RegError },
+    Failed {
+        op: OpKind,
+        error: RegError,
+    },
 }

@@ -254,7 +254,12 @@ impl Registration {
         if self.granted.as_ref().is_some_and(|g| now >= g.refresh_at) {
             self.auth.begin_attempt();
             let contact = self.our_contact(None);
-            self.send_new(Attempt::new(OpKind::Refresh, now), contact, self.expires, now);
+            self.send_new(
+                Attempt::new(OpKind::Refresh, now),
+                contact,
+                self.expires,
+                now,
+            );
         }
     }
 
@@ -272,7 +277,9 @@ impl Registration {
     pub fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
         let response = match frame_datagram(bytes).and_then(Response::parse) {
             Ok(r) => r,
-            Err(e) => return self.ignore(format!("unreadable message ({} bytes): {e}", bytes.len())),
+            Err(e) => {
+                return self.ignore(format!("unreadable message ({} bytes): {e}", bytes.len()))
+            }
         };
         if let Err(reason) = self.matches_us(&response) {
             return self.ignore(reason);
@@ -296,12 +303,17 @@ impl Registration {
     fn matches_us(&self, r: &Response) -> Result<(), String> {
         let label = format!("{} {}", r.status, r.reason);
         if r.call_id() != Some(self.call_id.as_str()) {
-            return Err(format!("{label} with a foreign Call-ID {:?}", r.call_id().unwrap_or("")));
+            return Err(format!(
+                "{label} with a foreign Call-ID {:?}",
+                r.call_id().unwrap_or("")
+            ));
         }
         let via = r.top_via().map_err(|e| format!("{label}: {e}"))?;
         let branch = via.branch().unwrap_or("");
         let Some(p) = &self.pending else {
-            return Err(format!("{label} for a finished transaction (branch {branch})"));
+            return Err(format!(
+                "{label} for a finished transaction (branch {branch})"
+            ));
         };
         if branch != p.tx.branch {
             return Err(if self.old_branches.iter().any(|b| b == branch) {
@@ -312,7 +324,10 @@ impl Registration {
         }
         let (cseq, method) = r.cseq().map_err(|e| format!("{label}: {e}"))?;
         if cseq != p.tx.cseq || !method.eq_ignore_ascii_case("REGISTER") {
-            return Err(format!("{label} with CSeq {cseq} {method}, expected {} REGISTER", p.tx.cseq));
+            return Err(format!(
+                "{label} with CSeq {cseq} {method}, expected {} REGISTER",
+                p.tx.cseq
+            ));
         }
         Ok(())
     }
@@ -321,7 +336,13 @@ impl Registration {
         match r.status {
             200..=299 => self.on_success(now, p, r),
             401 | 407 => self.on_challenge(now, p, r),
-            403 => self.fail(p.attempt.op, RegError::Forbidden { status: r.status, reason: r.reason }),
+            403 => self.fail(
+                p.attempt.op,
+                RegError::Forbidden {
+                    status: r.status,
+                    reason: r.reason,
+                },
+            ),
             423 => self.on_interval_too_brief(now, p, r),
             _ => self.fail(
                 p.attempt.op,
@@ -368,12 +389,23 @@ impl Registration {
         attempt.interval_retries += 1;
         let tries = attempt.interval_retries;
         match min {
-            Some(m) if m > p.expires && tries <= MAX_INTERVAL_RETRIES && attempt.op != OpKind::Unregister => {
+            Some(m)
+                if m > p.expires
+                    && tries <= MAX_INTERVAL_RETRIES
+                    && attempt.op != OpKind::Unregister =>
+            {
                 self.expires = m;
-                self.events.push_back(Event::IntervalTooBrief { min_expires: m });
+                self.events
+                    .push_back(Event::IntervalTooBrief { min_expires: m });
                 self.send_new(attempt, p.contact, m, now);
             }
-            _ => self.fail(attempt.op, RegError::IntervalLoop { tries, min_expires: min }),
+            _ => self.fail(
+                attempt.op,
+                RegError::IntervalLoop {
+                    tries,
+                    min_expires: min,
+                },
+            ),
         }
     }
 
@@ -399,7 +431,9 @@ impl Registration {
                     .params
                     .0
                     .iter()
-                    .filter(|(n, _)| !n.eq_ignore_ascii_case("expires") && !n.eq_ignore_ascii_case("q"))
+                    .filter(|(n, _)| {
+                        !n.eq_ignore_ascii_case("expires") && !n.eq_ignore_ascii_case("q")
+                    })
                     .cloned()
                     .collect(),
                 contact: c.raw_uri,
@@ -420,7 +454,13 @@ impl Registration {
             if g == 0 {
                 // A 2xx that grants nothing leaves us unregistered; refreshing at
                 // once would loop, so this is a failure of its own.
-                return self.fail(op, RegError::NothingGranted { status: r.status, reason: r.reason });
+                return self.fail(
+                    op,
+                    RegError::NothingGranted {
+                        status: r.status,
+                        reason: r.reason,
+                    },
+                );
             }
             let delay = refresh_delay(Duration::from_secs(u64::from(g)), self.cfg.timers.timeout);
             let refresh_at = p.tx.started + delay;

@@ -193,6 +193,9 @@ mod tests {
         assert!(tx.on_response(200));
         assert!(tx.is_done());
         assert_eq!(tx.next_deadline(), None);
-        assert!(!tx.on_response(200), "a retransmitted final is not final again");
+        assert!(
+            !tx.on_response(200),
+            "a retransmitted final is not final again"
+        );
     }
 }

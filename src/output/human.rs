@@ -21,9 +21,15 @@ pub(super) fn outcome_lines(aor: &str, o: &Outcome, our_contact: &str, color: bo
     let mut lines = Vec::new();
     match o.op {
         OpKind::Register | OpKind::Refresh => {
-            let verb = if o.op == OpKind::Register { "registered" } else { "refreshed" };
+            let verb = if o.op == OpKind::Register {
+                "registered"
+            } else {
+                "refreshed"
+            };
             let granted = o.granted.map(seconds).unwrap_or_else(|| "?".into());
-            lines.push(format!("{verb} {our_contact} for {aor}, expires in {granted} ({ok})"));
+            lines.push(format!(
+                "{verb} {our_contact} for {aor}, expires in {granted} ({ok})"
+            ));
             for r in &o.service_route {
                 lines.push(format!("  service-route: {r}"));
             }
@@ -36,8 +42,14 @@ pub(super) fn outcome_lines(aor: &str, o: &Outcome, our_contact: &str, color: bo
         }
         OpKind::Unregister => {
             let n = o.bindings.len();
-            let noun = if n == 1 { "binding remains" } else { "bindings remain" };
-            lines.push(format!("unregistered {our_contact} from {aor}, {n} {noun} ({ok})"));
+            let noun = if n == 1 {
+                "binding remains"
+            } else {
+                "bindings remain"
+            };
+            lines.push(format!(
+                "unregistered {our_contact} from {aor}, {n} {noun} ({ok})"
+            ));
             lines.extend(table(&o.bindings));
         }
     }
@@ -61,8 +73,14 @@ fn table(bindings: &[Binding]) -> Vec<String> {
                 .collect::<Vec<_>>()
                 .join(";");
             [
-                if b.ours { format!("{} *", b.contact) } else { b.contact.clone() },
-                b.expires.map(|e| format!("{e}s")).unwrap_or_else(|| "-".into()),
+                if b.ours {
+                    format!("{} *", b.contact)
+                } else {
+                    b.contact.clone()
+                },
+                b.expires
+                    .map(|e| format!("{e}s"))
+                    .unwrap_or_else(|| "-".into()),
                 b.q.map(|q| q.to_string()).unwrap_or_else(|| "-".into()),
                 params,
             ]

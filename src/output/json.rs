@@ -46,14 +46,17 @@ pub fn outcome_json(aor: &str, o: &Outcome, our_contact: &str) -> Value {
         "bindings": o.bindings.iter().map(binding_json).collect::<Vec<_>>(),
         "elapsed_ms": (o.elapsed.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
     });
-    if matches!(o.op, OpKind::Register | OpKind::Refresh | OpKind::Unregister) {
+    if matches!(
+        o.op,
+        OpKind::Register | OpKind::Refresh | OpKind::Unregister
+    ) {
         v["contact"] = json!(our_contact);
     }
     if let Some(g) = o.granted {
         v["expires"] = json!(g);
     }
     if let Some(r) = o.refresh_in {
-        v["refresh_in"] = json!(r.as_secs());
+        v["refresh_in"] = json!(r.as_secs_f64().round() as u64);
     }
     if !o.service_route.is_empty() {
         v["service_route"] = json!(o.service_route);

@@ -22,7 +22,9 @@ fn cseq_of(bytes: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(bytes).ok()?;
     text.lines().find_map(|l| {
         let (name, value) = l.split_once(':')?;
-        name.trim().eq_ignore_ascii_case("cseq").then(|| value.trim().to_string())
+        name.trim()
+            .eq_ignore_ascii_case("cseq")
+            .then(|| value.trim().to_string())
     })
 }
 
@@ -32,8 +34,14 @@ pub(super) fn sent_line(start: Instant, t: &Transmit) -> String {
         .next()
         .unwrap_or("?")
         .to_string();
-    let again = if t.retransmission { " (retransmission)" } else { "" };
-    let cseq = cseq_of(&t.payload).map(|c| format!("  CSeq {c}")).unwrap_or_default();
+    let again = if t.retransmission {
+        " (retransmission)"
+    } else {
+        ""
+    };
+    let cseq = cseq_of(&t.payload)
+        .map(|c| format!("  CSeq {c}"))
+        .unwrap_or_default();
     format!(
         "{:>9}  {method} → {}{cseq}{again}",
         stamp(start),

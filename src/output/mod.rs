@@ -85,7 +85,8 @@ impl Output {
                 self.stdout_line(&outcome_json(&self.aor, outcome, our_contact).to_string())
             }
             OutputFormat::Human => {
-                for line in human::outcome_lines(&self.aor, outcome, our_contact, self.color_stdout) {
+                for line in human::outcome_lines(&self.aor, outcome, our_contact, self.color_stdout)
+                {
                     self.stdout_line(&line);
                 }
             }
@@ -98,19 +99,32 @@ impl Output {
         if self.format == OutputFormat::Json {
             self.stdout_line(&failure_json(&self.aor, op, error).to_string());
         }
-        let prefix = human::paint("sipreg: error:", console::Style::new().red().bold(), self.color_stderr);
+        let prefix = human::paint(
+            "sipreg: error:",
+            console::Style::new().red().bold(),
+            self.color_stderr,
+        );
         self.stderr_line(&format!("{prefix} {error}"));
     }
 
     pub fn warn(&self, message: &str) {
-        let prefix = human::paint("sipreg: warning:", console::Style::new().yellow().bold(), self.color_stderr);
+        let prefix = human::paint(
+            "sipreg: warning:",
+            console::Style::new().yellow().bold(),
+            self.color_stderr,
+        );
         self.stderr_line(&format!("{prefix} {message}"));
     }
 
     /// Progress events other than completion: shown on stderr with -v (strays with -vv).
     pub fn event(&self, event: &Event) {
         let line = match event {
-            Event::Challenged { kind, realm, algorithm, stale } => {
+            Event::Challenged {
+                kind,
+                realm,
+                algorithm,
+                stale,
+            } => {
                 if self.verbosity < Verbosity::Events {
                     return;
                 }

@@ -39,7 +39,9 @@ impl ContactValue {
     }
 
     pub fn expires(&self) -> Option<u32> {
-        self.params.value("expires").and_then(|e| e.trim().parse().ok())
+        self.params
+            .value("expires")
+            .and_then(|e| e.trim().parse().ok())
     }
 
     pub fn q(&self) -> Option<f32> {

@@ -257,7 +257,14 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_sip_uri() {
-        for bad in ["", "alice@example.com", "http://x", "sip:", "sip:a@", "sip:a@b c"] {
+        for bad in [
+            "",
+            "alice@example.com",
+            "http://x",
+            "sip:",
+            "sip:a@",
+            "sip:a@b c",
+        ] {
             assert!(bad.parse::<SipUri>().is_err(), "{bad:?} parsed");
         }
     }

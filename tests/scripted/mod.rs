@@ -65,7 +65,7 @@ impl Req {
         self.header("call-id").expect("Call-ID")
     }
 
-    pub fn from_tag(&self) -> String {
+    pub fn tag_of_from(&self) -> String {
         let from = self.header("from").expect("From");
         from.split(";tag=").nth(1).expect("From tag").to_string()
     }
@@ -91,9 +91,15 @@ pub fn respond(req: &Req, status: u16, reason: &str, extra: &[String]) -> Vec<u8
         m.push_str(&format!("Via: {via};received=127.0.0.1\r\n"));
     }
     for name in ["from", "call-id", "cseq"] {
-        m.push_str(&format!("{name}: {}\r\n", req.header(name).unwrap_or_default()));
+        m.push_str(&format!(
+            "{name}: {}\r\n",
+            req.header(name).unwrap_or_default()
+        ));
     }
-    m.push_str(&format!("To: {};tag=scripted\r\n", req.header("to").unwrap_or_default()));
+    m.push_str(&format!(
+        "To: {};tag=scripted\r\n",
+        req.header("to").unwrap_or_default()
+    ));
     for line in extra {
         m.push_str(line);
         m.push_str("\r\n");
@@ -105,7 +111,12 @@ pub fn respond(req: &Req, status: u16, reason: &str, extra: &[String]) -> Vec<u8
 /// A 200 OK listing `req`'s Contact with the given expiry.
 pub fn ok_with_contact(req: &Req, expires: u32) -> Vec<u8> {
     let contact = req.contact_uri().expect("request has a Contact");
-    respond(req, 200, "OK", &[format!("Contact: <{contact}>;expires={expires}")])
+    respond(
+        req,
+        200,
+        "OK",
+        &[format!("Contact: <{contact}>;expires={expires}")],
+    )
 }
 
 pub fn challenge_401(req: &Req, realm: &str, nonce: &str, extra_params: &str) -> Vec<u8> {

@@ -85,6 +85,7 @@ pub struct Kamailio {
     child: Option<Child>,
     pgid: Option<u32>,
     generation: u32,
+    extra_defines: Vec<String>,
     // Declared last: dropped (removed) after Drop::drop has stopped Kamailio.
     dir: tempfile::TempDir,
 }
@@ -132,6 +133,14 @@ impl Kamailio {
     /// cannot be started within ~10 s, and with a clear message when the
     /// `kamailio` binary is not installed.
     pub fn start(opts: KamailioOptions) -> Kamailio {
+        Self::start_with_defines(opts, &[])
+    }
+
+    /// Like [`Kamailio::start`], with extra pre-processor defines for the
+    /// config (each passed as `-A DEFINE`), e.g. `&["NONCE_EXPIRE=3"]` to test
+    /// `stale=true`, or `&["DEBUG_LEVEL=3"]` for a verbose [`Kamailio::stderr_log`].
+    /// See the top of tests/kamailio/kamailio.cfg for the list.
+    pub fn start_with_defines(opts: KamailioOptions, defines: &[&str]) -> Kamailio {
         let bin = find_kamailio().unwrap_or_else(|| panic!("{NOT_INSTALLED}"));
         let cfg = config_path();
         assert!(cfg.is_file(), "missing Kamailio config {}", cfg.display());
@@ -153,6 +162,7 @@ impl Kamailio {
             child: None,
             pgid: None,
             generation: 0,
+            extra_defines: defines.iter().map(|d| d.to_string()).collect(),
             dir,
         };
 
@@ -170,7 +180,9 @@ impl Kamailio {
                 }
             }
         }
-        panic!("kamailio could not bind a free loopback port after {START_ATTEMPTS} attempts:\n{last}");
+        panic!(
+            "kamailio could not bind a free loopback port after {START_ATTEMPTS} attempts:\n{last}"
+        );
     }
 
     /// `sip:127.0.0.1:PORT`
@@ -209,7 +221,9 @@ impl Kamailio {
     /// Kill Kamailio (SIGTERM to its process group, SIGKILL after 3 s) and
     /// wait until none of its processes is left.  Idempotent; also run on Drop.
     pub fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else { return };
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
         let pgid = self.pgid.take().unwrap_or(child.id());
         // Closing the watchdog's stdin makes it SIGTERM kamailio too.
         drop(child.stdin.take());
@@ -310,11 +324,19 @@ impl Kamailio {
             format!("udp:127.0.0.1:{port}"),
         ];
         if self.opts.tcp {
-            a.extend(["-l".into(), format!("tcp:127.0.0.1:{port}"), "-N".into(), "1".into()]);
+            a.extend([
+                "-l".into(),
+                format!("tcp:127.0.0.1:{port}"),
+                "-N".into(),
+                "1".into(),
+            ]);
         } else {
             a.push("-T".into()); // no TCP at all
         }
-        a.extend(["-A".into(), format!("DBURL=\"text://{}\"", dir.join("db").display())]);
+        a.extend([
+            "-A".into(),
+            format!("DBURL=\"text://{}\"", dir.join("db").display()),
+        ]);
         match self.opts.auth {
             KamAuth::Www => {}
             KamAuth::Proxy => a.extend(["-A".into(), "AUTH_PROXY".into()]),
@@ -330,6 +352,9 @@ impl Kamailio {
             "-A".into(),
             format!("ALGO=\"{}\"", algorithm_name(&self.opts.algorithm)),
         ]);
+        for d in &self.extra_defines {
+            a.extend(["-A".to_string(), d.clone()]);
+        }
         a
     }
 
@@ -377,12 +402,11 @@ impl Kamailio {
                     });
                 }
             }
-            if probe_options(self.addr, Duration::from_millis(250)) {
-                if !self.opts.tcp
-                    || TcpStream::connect_timeout(&self.addr, Duration::from_millis(500)).is_ok()
-                {
-                    return Ok(());
-                }
+            if probe_options(self.addr, Duration::from_millis(250))
+                && (!self.opts.tcp
+                    || TcpStream::connect_timeout(&self.addr, Duration::from_millis(500)).is_ok())
+            {
+                return Ok(());
             }
             if Instant::now() >= deadline {
                 self.stop();
@@ -426,7 +450,9 @@ pub fn find_kamailio() -> Option<PathBuf> {
     for d in ["/usr/sbin", "/usr/local/sbin", "/sbin"] {
         dirs.push(PathBuf::from(d));
     }
-    dirs.into_iter().map(|d| d.join("kamailio")).find(|p| is_executable(p))
+    dirs.into_iter()
+        .map(|d| d.join("kamailio"))
+        .find(|p| is_executable(p))
 }
 
 /// True when Kamailio is installed (for tests that want to skip instead of fail).
@@ -435,7 +461,9 @@ pub fn kamailio_available() -> bool {
 }
 
 fn is_executable(p: &Path) -> bool {
-    fs::metadata(p).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+    fs::metadata(p)
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
 }
 
 fn algorithm_name(a: &Option<String>) -> &'static str {
@@ -451,11 +479,17 @@ fn algorithm_name(a: &Option<String>) -> &'static str {
 
 fn validate(opts: &KamailioOptions) {
     let _ = algorithm_name(&opts.algorithm);
-    assert!(!opts.domain.is_empty(), "KamailioOptions.domain must not be empty");
+    assert!(
+        !opts.domain.is_empty(),
+        "KamailioOptions.domain must not be empty"
+    );
     for (u, p) in &opts.users {
         assert!(!u.is_empty(), "empty username in KamailioOptions.users");
         // db_text reads an empty field as NULL, which auth_db rejects.
-        assert!(!p.is_empty(), "empty password for user {u:?} in KamailioOptions.users");
+        assert!(
+            !p.is_empty(),
+            "empty password for user {u:?} in KamailioOptions.users"
+        );
     }
 }
 
@@ -536,13 +570,21 @@ fn signal_group(pgid: u32, sig: &str) -> bool {
 /// Is any process left in process group `pgid`?  Reads /proc (signal 0 would
 /// also count zombies, which are harmless and go away when reaped).
 fn group_alive(pgid: u32) -> bool {
-    let Ok(rd) = fs::read_dir("/proc") else { return signal_group(pgid, "0") };
+    let Ok(rd) = fs::read_dir("/proc") else {
+        return signal_group(pgid, "0");
+    };
     for e in rd.flatten() {
         let name = e.file_name();
-        let Some(pid) = name.to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
-        let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        let Some(pid) = name.to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
         // "pid (comm) state ppid pgrp ..." — comm may contain spaces/parens.
-        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else { continue };
+        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+            continue;
+        };
         let f: Vec<&str> = rest.split_whitespace().collect();
         if f.len() > 2 && f[2] == pgid.to_string() && f[0] != "Z" {
             return true;
@@ -554,11 +596,17 @@ fn group_alive(pgid: u32) -> bool {
 /// PIDs (excluding zombies) whose command line contains `needle`.
 pub fn pids_with_arg_containing(needle: &str) -> Vec<u32> {
     let mut out = Vec::new();
-    let Ok(rd) = fs::read_dir("/proc") else { return out };
+    let Ok(rd) = fs::read_dir("/proc") else {
+        return out;
+    };
     for e in rd.flatten() {
         let name = e.file_name();
-        let Some(pid) = name.to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
-        let Ok(cmd) = fs::read(format!("/proc/{pid}/cmdline")) else { continue };
+        let Some(pid) = name.to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(cmd) = fs::read(format!("/proc/{pid}/cmdline")) else {
+            continue;
+        };
         if cmd.is_empty() {
             continue; // zombie or kernel thread
         }
@@ -573,11 +621,18 @@ pub fn pids_with_arg_containing(needle: &str) -> Vec<u32> {
 /// PIDs of every `kamailio` process on the machine (all instances).
 pub fn all_kamailio_pids() -> Vec<u32> {
     let mut out = Vec::new();
-    let Ok(rd) = fs::read_dir("/proc") else { return out };
+    let Ok(rd) = fs::read_dir("/proc") else {
+        return out;
+    };
     for e in rd.flatten() {
         let name = e.file_name();
-        let Some(pid) = name.to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
-        if fs::read_to_string(format!("/proc/{pid}/comm")).map(|c| c.trim() == "kamailio").unwrap_or(false) {
+        let Some(pid) = name.to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            continue;
+        };
+        if fs::read_to_string(format!("/proc/{pid}/comm"))
+            .map(|c| c.trim() == "kamailio")
+            .unwrap_or(false)
+        {
             out.push(pid);
         }
     }
@@ -600,8 +655,12 @@ fn random_token() -> String {
 
 /// One OPTIONS to `addr`; true on a `200` within `wait`.
 fn probe_options(addr: SocketAddr, wait: Duration) -> bool {
-    let Ok(sock) = UdpSocket::bind("127.0.0.1:0") else { return false };
-    let Ok(local) = sock.local_addr() else { return false };
+    let Ok(sock) = UdpSocket::bind("127.0.0.1:0") else {
+        return false;
+    };
+    let Ok(local) = sock.local_addr() else {
+        return false;
+    };
     let t = random_token();
     let req = format!(
         "OPTIONS sip:127.0.0.1:{port} SIP/2.0\r\n\
@@ -637,7 +696,10 @@ fn probe_options(addr: SocketAddr, wait: Duration) -> bool {
 /// Send a raw SIP request over UDP to `addr` (must be loopback) and return
 /// the first final response.  `{local}` is replaced by the local address.
 pub fn sip_udp_exchange(addr: SocketAddr, request: &str, total: Duration) -> Option<String> {
-    assert!(addr.ip().is_loopback(), "test traffic must stay on loopback, not {addr}");
+    assert!(
+        addr.ip().is_loopback(),
+        "test traffic must stay on loopback, not {addr}"
+    );
     let sock = UdpSocket::bind("127.0.0.1:0").ok()?;
     let local = sock.local_addr().ok()?;
     let msg = request.replace("{local}", &local.to_string());
@@ -665,7 +727,12 @@ pub fn sip_udp_exchange(addr: SocketAddr, request: &str, total: Duration) -> Opt
                     }
                     return Some(s);
                 }
-                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
                     break
                 }
                 Err(_) => {
@@ -712,10 +779,13 @@ pub fn raw_register(
 
 /// The value of the first header `name` (case-insensitive) in a SIP message.
 pub fn header<'a>(msg: &'a str, name: &str) -> Option<&'a str> {
-    msg.split("\r\n").skip(1).take_while(|l| !l.is_empty()).find_map(|l| {
-        let (n, v) = l.split_once(':')?;
-        n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-    })
+    msg.split("\r\n")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .find_map(|l| {
+            let (n, v) = l.split_once(':')?;
+            n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+        })
 }
 
 /// The status code of a SIP response.

@@ -1,0 +1,214 @@
+//! sipreg against a real Kamailio registrar (registrar, usrloc, auth_db) started on a
+//! free loopback port with the configuration in tests/kamailio/kamailio.cfg.
+
+mod support;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use support::kamailio::{KamAuth, Kamailio, KamailioOptions};
+
+const AOR: &str = "sip:alice@sipreg.test";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    }
+}
+
+fn sipreg(kam: &Kamailio, password: &str, args: &[&str]) -> Run {
+    let out = Command::cargo_bin("sipreg")
+        .unwrap()
+        .args(args)
+        .args(["-r", &kam.registrar_uri(), "--json"])
+        .env("SIPREG_PASSWORD", password)
+        .env_remove("SIPREG_HA1")
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn ok(kam: &Kamailio, args: &[&str]) -> Vec<Value> {
+    let r = sipreg(kam, "secret-alice", args);
+    assert_eq!(
+        r.code,
+        0,
+        "sipreg {args:?}: {}\nkamailio:\n{}",
+        r.stderr,
+        kam.stderr_log()
+    );
+    r.json()
+}
+
+fn contacts(query: &[Value]) -> Vec<(String, u64)> {
+    query[0]["bindings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["contact"].as_str().unwrap().to_string(),
+                b["expires"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn register_query_unregister_query() {
+    let kam = Kamailio::start(KamailioOptions::default());
+    let reg = ok(&kam, &["register", AOR, "--once"]);
+    assert_eq!(reg[0]["event"], "registered");
+    assert_eq!(reg[0]["status"], 200);
+    let ours = reg[0]["contact"].as_str().unwrap().to_string();
+    assert_eq!(reg[0]["expires"], 3600);
+
+    let q = ok(&kam, &["query", AOR]);
+    assert_eq!(q[0]["event"], "bindings");
+    let bound = contacts(&q);
+    assert_eq!(bound.len(), 1, "{bound:?}");
+    assert_eq!(bound[0].0, ours);
+    assert!(
+        (3590..=3600).contains(&bound[0].1),
+        "Kamailio's remaining expiry: {}",
+        bound[0].1
+    );
+
+    let un = ok(&kam, &["unregister", AOR, "--contact", &ours]);
+    assert_eq!(un[0]["event"], "unregistered");
+    let q = ok(&kam, &["query", AOR]);
+    assert!(contacts(&q).is_empty(), "{q:?}");
+}
+
+#[test]
+fn unregister_all_removes_three_bindings() {
+    let kam = Kamailio::start(KamailioOptions::default());
+    for port in [5071, 5072, 5073] {
+        ok(
+            &kam,
+            &[
+                "register",
+                AOR,
+                "--once",
+                "-c",
+                &format!("sip:alice@127.0.0.1:{port}"),
+            ],
+        );
+    }
+    assert_eq!(contacts(&ok(&kam, &["query", AOR])).len(), 3);
+    let un = ok(&kam, &["unregister", AOR, "--all"]);
+    assert_eq!(un[0]["event"], "unregistered");
+    assert!(contacts(&ok(&kam, &["query", AOR])).is_empty());
+}
+
+#[test]
+fn proxy_authentication_407_is_answered() {
+    let kam = Kamailio::start(KamailioOptions {
+        auth: KamAuth::Proxy,
+        ..KamailioOptions::default()
+    });
+    let r = sipreg(&kam, "secret-alice", &["register", AOR, "--once", "-vv"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("407 Proxy Authentication Required"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("Proxy-Authorization: Digest"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(contacts(&ok(&kam, &["query", AOR])).len(), 1);
+}
+
+#[test]
+fn www_authentication_401_is_answered() {
+    let kam = Kamailio::start(KamailioOptions::default());
+    let r = sipreg(&kam, "secret-alice", &["register", AOR, "--once", "-v"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("← 401 Unauthorized"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("answering 401 challenge for realm \"sipreg.test\" (MD5)"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn wrong_password_exits_3() {
+    let kam = Kamailio::start(KamailioOptions::default());
+    let r = sipreg(&kam, "not-the-password", &["register", AOR, "--once"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(!r.stderr.contains("not-the-password") && !r.stdout.contains("not-the-password"));
+    assert_eq!(r.json()[0]["event"], "failed");
+    assert!(contacts(&ok(&kam, &["query", AOR])).is_empty());
+}
+
+#[test]
+fn min_expires_423_is_followed() {
+    let kam = Kamailio::start(KamailioOptions {
+        min_expires: 60,
+        ..KamailioOptions::default()
+    });
+    let r = sipreg(
+        &kam,
+        "secret-alice",
+        &["register", AOR, "--once", "-e", "30", "-v"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("423 Interval Too Brief"), "{}", r.stderr);
+    assert_eq!(r.json()[0]["expires"], 60);
+}
+
+/// A short real-time run: Kamailio grants 10 s of the 3600 asked; sipreg must report
+/// the shorter grant and refresh it (at half, 5 s) before it lapses.
+#[test]
+fn max_expires_grant_is_reported_and_refreshed() {
+    let kam = Kamailio::start(KamailioOptions {
+        max_expires: 10,
+        ..KamailioOptions::default()
+    });
+    let events = ok(&kam, &["register", AOR, "-e", "3600", "--for", "11s"]);
+    let names: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.first(), Some(&"registered"));
+    assert_eq!(names.last(), Some(&"unregistered"));
+    let refreshed = names.iter().filter(|n| **n == "refreshed").count();
+    assert!(refreshed >= 1, "{names:?}");
+    for e in &events[..events.len() - 1] {
+        assert_eq!(e["expires"], 10, "{e}");
+        assert_eq!(e["refresh_in"], 5, "{e}");
+    }
+    assert!(
+        contacts(&ok(&kam, &["query", AOR])).is_empty(),
+        "binding removed at the end"
+    );
+}
+
+#[test]
+fn sha256_challenge_is_answered() {
+    let kam = Kamailio::start(KamailioOptions {
+        algorithm: Some("SHA-256".into()),
+        ..KamailioOptions::default()
+    });
+    let r = sipreg(&kam, "secret-alice", &["register", AOR, "--once", "-v"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, kam.stderr_log());
+    assert!(r.stderr.contains("(SHA-256)"), "{}", r.stderr);
+}

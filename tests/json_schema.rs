@@ -1,0 +1,124 @@
+//! Every kind of JSON object sipreg prints validates against the committed schema,
+//! and the schema is strict enough to reject what it should.
+
+mod scripted;
+
+use assert_cmd::Command;
+use scripted::registrar::ScriptedRegistrar;
+use scripted::{ok_with_contact, respond, Req};
+use serde_json::Value;
+
+fn schema() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schema/sipreg-output.schema.json"
+    ))
+    .unwrap();
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
+fn lines(reg: &ScriptedRegistrar, args: &[&str]) -> Vec<Value> {
+    let out = Command::cargo_bin("sipreg")
+        .unwrap()
+        .args(args)
+        .args(["-r", &reg.uri(), "-o", "json", "--timeout", "1s"])
+        .env("SIPREG_PASSWORD", "pw")
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn assert_valid(v: &Value) {
+    let s = schema();
+    let errors: Vec<String> = s.iter_errors(v).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{v}\n{errors:#?}");
+}
+
+#[test]
+fn every_event_kind_validates() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| {
+        let mut lines = vec![
+            "Contact: <sip:other@192.0.2.1:5060;ob>;expires=100;q=0.5;+sip.instance=\"<urn:uuid:1>\";reg-id=1".to_string(),
+            "Service-Route: <sip:orig@edge.sipreg.test;lr>".to_string(),
+        ];
+        if let Some(c) = req.contact_uri() {
+            lines.push(format!("Contact: <{c}>;expires=60"));
+        }
+        vec![respond(req, 200, "OK", &lines)]
+    }));
+    let aor = "sip:alice@sipreg.test";
+    let mut seen = Vec::new();
+    for args in [
+        vec!["register", aor, "--once"],
+        vec!["register", aor, "--for", "1s"],
+        vec!["query", aor],
+        vec!["unregister", aor],
+        vec!["unregister", aor, "--all"],
+    ] {
+        for v in lines(&reg, &args) {
+            assert_valid(&v);
+            seen.push(v["event"].as_str().unwrap().to_string());
+        }
+    }
+    for kind in ["registered", "bindings", "unregistered"] {
+        assert!(
+            seen.iter().any(|s| s == kind),
+            "{kind} not produced: {seen:?}"
+        );
+    }
+}
+
+#[test]
+fn failures_validate() {
+    let silent = ScriptedRegistrar::start(Box::new(|_: &Req, _| vec![]));
+    let timeout = lines(&silent, &["query", "sip:alice@sipreg.test"]);
+    assert_eq!(timeout[0]["exit_status"], 4);
+    assert_valid(&timeout[0]);
+    let refusing = ScriptedRegistrar::start(Box::new(|req: &Req, _| {
+        vec![respond(req, 480, "Temporarily Unavailable", &[])]
+    }));
+    let refused = lines(&refusing, &["register", "sip:alice@sipreg.test", "--once"]);
+    assert_eq!(refused[0]["status"], 480);
+    assert_valid(&refused[0]);
+    let usage = lines(&refusing, &["query", "sip:nouser.example"]);
+    assert_eq!(usage[0]["exit_status"], 2);
+    assert_valid(&usage[0]);
+}
+
+#[test]
+fn refreshed_event_validates() {
+    // A 2 s grant refreshes at 1 s; --for 1500ms sees one refresh.
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| match req.contact_uri() {
+        Some(_) if req.expires() != Some(0) => vec![ok_with_contact(req, 2)],
+        _ => vec![respond(req, 200, "OK", &[])],
+    }));
+    let out = lines(
+        &reg,
+        &["register", "sip:alice@sipreg.test", "--for", "1500ms"],
+    );
+    let refreshed: Vec<_> = out.iter().filter(|v| v["event"] == "refreshed").collect();
+    assert_eq!(refreshed.len(), 1, "{out:?}");
+    for v in &out {
+        assert_valid(v);
+    }
+}
+
+#[test]
+fn schema_rejects_what_it_should() {
+    let s = schema();
+    let good = serde_json::json!({"event":"bindings","aor":"sip:a@b","status":200,"reason":"OK","bindings":[],"elapsed_ms":1.0});
+    assert!(s.is_valid(&good));
+    for bad in [
+        serde_json::json!({"event":"bindings","aor":"sip:a@b","status":200,"reason":"OK"}),
+        serde_json::json!({"event":"nonsense","aor":"sip:a@b","status":200,"reason":"OK","bindings":[],"elapsed_ms":1.0}),
+        serde_json::json!({"event":"bindings","aor":"sip:a@b","status":200,"reason":"OK","bindings":[{"contact":"sip:x"}],"elapsed_ms":1.0}),
+        serde_json::json!({"event":"registered","aor":"sip:a@b","status":200,"reason":"OK","bindings":[],"elapsed_ms":1.0}),
+        serde_json::json!({"event":"failed","aor":"sip:a@b","status":null,"reason":"x","bindings":[]}),
+    ] {
+        assert!(!s.is_valid(&bad), "accepted {bad}");
+    }
+}
