@@ -256,3 +256,37 @@ fn password_on_command_line_warns_and_never_echoes() {
         "-vv shows whole messages"
     );
 }
+
+#[test]
+fn password_from_stdin_and_file_answer_the_challenge() {
+    let script = || -> scripted::registrar::Script {
+        Box::new(|req: &Req, i| match i {
+            0 => vec![challenge_401(req, "sipreg.test", "n1", "")],
+            _ => vec![ok_with_contact(req, 60)],
+        })
+    };
+    let reg = ScriptedRegistrar::start(script());
+    let r = run(
+        sipreg(&reg, &["register", AOR, "--once", "--password-stdin"])
+            .env_remove("SIPREG_PASSWORD")
+            .write_stdin("from-stdin\n"),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(reg.requests()[1].header("authorization").is_some());
+
+    let reg = ScriptedRegistrar::start(script());
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), "from-file\nsecond line ignored\n").unwrap();
+    let path = file.path().to_str().unwrap();
+    let r = run(
+        sipreg(&reg, &["register", AOR, "--once", "--password-file", path])
+            .env_remove("SIPREG_PASSWORD"),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // Without any credential source (and no terminal to ask on): exit 3, saying how to give one.
+    let reg = ScriptedRegistrar::start(script());
+    let r = run(sipreg(&reg, &["register", AOR, "--once"]).env_remove("SIPREG_PASSWORD"));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("no password was given"), "{}", r.stderr);
+}

@@ -212,3 +212,43 @@ fn sha256_challenge_is_answered() {
     assert_eq!(r.code, 0, "{}\n{}", r.stderr, kam.stderr_log());
     assert!(r.stderr.contains("(SHA-256)"), "{}", r.stderr);
 }
+
+/// `register` without --once stays until a signal, then removes its binding and
+/// exits 0: SIGTERM (a service manager) and SIGINT (Ctrl-C) alike.
+#[test]
+fn signal_unregisters_and_exits_0() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let kam = Kamailio::start(KamailioOptions::default());
+    for signal in ["-TERM", "-INT"] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sipreg"))
+            .args(["register", AOR, "-r", &kam.registrar_uri(), "--json"])
+            .env("SIPREG_PASSWORD", "secret-alice")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        let registered: Value = serde_json::from_str(&first).unwrap();
+        assert_eq!(registered["event"], "registered");
+        assert_eq!(contacts(&ok(&kam, &["query", AOR])).len(), 1);
+
+        let status = std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+        let code = child.wait().unwrap().code();
+        assert_eq!(code, Some(0), "after {signal}: {rest}");
+        let last: Value = serde_json::from_str(rest.lines().last().unwrap()).unwrap();
+        assert_eq!(last["event"], "unregistered");
+        assert!(
+            contacts(&ok(&kam, &["query", AOR])).is_empty(),
+            "binding left after {signal}"
+        );
+    }
+}
