@@ -290,3 +290,25 @@ fn password_from_stdin_and_file_answer_the_challenge() {
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("no password was given"), "{}", r.stderr);
 }
+
+#[test]
+fn realm_option_refuses_other_realms() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| {
+        vec![challenge_401(req, "elsewhere.example", "n1", "")]
+    }));
+    let r = run(sipreg(
+        &reg,
+        &["register", AOR, "--once", "--realm", "sipreg.test"],
+    ));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--realm \"sipreg.test\" does not match"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        reg.requests().len(),
+        1,
+        "no answer was sent to the other realm"
+    );
+}

@@ -252,3 +252,40 @@ fn signal_unregisters_and_exits_0() {
         );
     }
 }
+
+#[test]
+fn ha1_instead_of_password() {
+    use md5::{Digest, Md5};
+    let kam = Kamailio::start(KamailioOptions::default());
+    let ha1: String = Md5::digest(b"alice:sipreg.test:secret-alice")
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let out = Command::cargo_bin("sipreg")
+        .unwrap()
+        .args([
+            "register",
+            AOR,
+            "--once",
+            "-r",
+            &kam.registrar_uri(),
+            "--ha1",
+            &ha1,
+        ])
+        .env_remove("SIPREG_PASSWORD")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!shown.contains(&ha1), "the HA1 was printed");
+    assert_eq!(contacts(&ok(&kam, &["query", AOR])).len(), 1);
+}

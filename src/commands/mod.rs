@@ -1,7 +1,7 @@
 //! Each command wires the command line to the core, the network and the output.
 
 mod credentials;
-mod generate;
+pub mod generate;
 mod query;
 mod register;
 mod session;
