@@ -15,14 +15,7 @@ pub async fn run(args: QueryArgs) -> ExitStatus {
         Ok(s) => s,
         Err(e) => return super::report_setup_error(&args.common, &e),
     };
-    match session.run(Operation::Query).await {
-        Ok(outcome) => {
-            session.output.completed(&outcome, &session.contact);
-            ExitStatus::Success
-        }
-        Err(e) => {
-            session.output.failed(Some(OpKind::Query), &e);
-            e.exit_status()
-        }
-    }
+    session
+        .run_and_report(Operation::Query, OpKind::Query)
+        .await
 }

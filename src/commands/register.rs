@@ -45,18 +45,12 @@ pub async fn run(args: RegisterArgs) -> ExitStatus {
         Ok(s) => s,
         Err(e) => return super::report_setup_error(&args.common, &e),
     };
-    let result = if args.once {
-        match session.run(Operation::Register).await {
-            Ok(outcome) => {
-                session.output.completed(&outcome, &session.contact);
-                Ok(())
-            }
-            Err(e) => Err((OpKind::Register, e)),
-        }
-    } else {
-        stay_registered(&mut session, &args).await
-    };
-    match result {
+    if args.once {
+        return session
+            .run_and_report(Operation::Register, OpKind::Register)
+            .await;
+    }
+    match stay_registered(&mut session, &args).await {
         Ok(()) => ExitStatus::Success,
         Err((op, e)) => {
             session.output.failed(Some(op), &e);
@@ -108,12 +102,14 @@ async fn stay_registered(
         tokio::select! {
             event = session.next_event(&Operation::Register) => {
                 match event.map_err(|e| (op, e))? {
-                    Event::Completed(outcome) => session.output.completed(&outcome, &session.contact),
+                    Event::Completed(outcome) => {
+                        session.output.completed(&outcome, &session.contact);
+                        // The next request the core sends on its own is a refresh.
+                        op = OpKind::Refresh;
+                    }
                     Event::Failed { op, error } => return Err((op, error.into())),
                     other => session.output.event(&other),
                 }
-                // The next request the core sends on its own is a refresh.
-                op = OpKind::Refresh;
             }
             () = &mut stop => break,
             () = &mut limit => break,

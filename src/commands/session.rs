@@ -5,9 +5,11 @@ use super::credentials;
 use crate::auth::AuthError;
 use crate::cli::{Common, TransportArg};
 use crate::core::{
-    Event, Operation, Outcome, RegError, Registration, RegistrationConfig, Timers, TransportKind,
+    Event, OpKind, Operation, Outcome, RegError, Registration, RegistrationConfig, Timers,
+    TransportKind,
 };
 use crate::error::{Error, Result};
+use crate::exit::ExitStatus;
 use crate::net::{now, resolve, Driver, UdpTransport};
 use crate::output::Output;
 use crate::sip::{Host, SipUri};
@@ -194,6 +196,20 @@ impl Session {
                 }
             }
             return Ok(event);
+        }
+    }
+
+    /// Runs one operation, prints its outcome or its failure, and says how to exit.
+    pub async fn run_and_report(&mut self, op: Operation, kind: OpKind) -> ExitStatus {
+        match self.run(op).await {
+            Ok(outcome) => {
+                self.output.completed(&outcome, &self.contact);
+                ExitStatus::Success
+            }
+            Err(e) => {
+                self.output.failed(Some(kind), &e);
+                e.exit_status()
+            }
         }
     }
 

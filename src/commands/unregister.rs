@@ -28,14 +28,7 @@ pub async fn run(args: UnregisterArgs) -> ExitStatus {
     if target == UnregisterTarget::All {
         session.contact = "*".into();
     }
-    match session.run(Operation::Unregister(target)).await {
-        Ok(outcome) => {
-            session.output.completed(&outcome, &session.contact);
-            ExitStatus::Success
-        }
-        Err(e) => {
-            session.output.failed(Some(OpKind::Unregister), &e);
-            e.exit_status()
-        }
-    }
+    session
+        .run_and_report(Operation::Unregister(target), OpKind::Unregister)
+        .await
 }
