@@ -28,6 +28,8 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('register', 'register', [CompletionResultType]::ParameterValue, 'Bind a contact and keep it refreshed until interrupted, then remove it (--once: bind and exit)')
             [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'List the bindings of an address-of-record (REGISTER without Contact)')
             [CompletionResult]::new('unregister', 'unregister', [CompletionResultType]::ParameterValue, 'Remove our contact, the one given with --contact, or every binding with --all')
+            [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List the profiles of the config file (no secrets shown)')
+            [CompletionResult]::new('bulk', 'bulk', [CompletionResultType]::ParameterValue, 'Register, query or unregister many AORs at a chosen rate (load tests)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -47,6 +49,11 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--user-agent', '--user-agent', [CompletionResultType]::ParameterName, 'User-Agent header value')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile of the config file (also: AOR given as @NAME)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with profiles (default: $XDG_CONFIG_HOME/sipreg/config.toml)')
+            [CompletionResult]::new('--max-time', '--max-time', [CompletionResultType]::ParameterName, 'Give up on the whole command after this long (challenges and retransmissions included)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust this PEM CA certificate (TLS, WSS) besides the system''s roots')
+            [CompletionResult]::new('--dns-server', '--dns-server', [CompletionResultType]::ParameterName, 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Password on the command line (visible to ps: prefer the options below)')
             [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password on the command line (visible to ps: prefer the options below)')
             [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the password from the first line of this file')
@@ -59,14 +66,24 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--q', '--q', [CompletionResultType]::ParameterName, 'Contact q value (0 to 1)')
             [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, '+sip.instance URN (RFC 5626), e.g. urn:uuid:...')
             [CompletionResult]::new('--reg-id', '--reg-id', [CompletionResultType]::ParameterName, 'reg-id (RFC 5626)')
+            [CompletionResult]::new('--keepalive', '--keepalive', [CompletionResultType]::ParameterName, 'Send keep-alives this often: CRLF ping on TCP/TLS/WS, STUN on UDP (RFC 5626)')
+            [CompletionResult]::new('--expect-status', '--expect-status', [CompletionResultType]::ParameterName, 'The final SIP status must be CODE')
+            [CompletionResult]::new('--expect-bindings', '--expect-bindings', [CompletionResultType]::ParameterName, 'Number of bindings: N, >=N or <=N')
+            [CompletionResult]::new('--expect-contact', '--expect-contact', [CompletionResultType]::ParameterName, 'A binding with this contact must be present (compared as URIs, RFC 3261 19.1.4)')
+            [CompletionResult]::new('--expect-expires-at-least', '--expect-expires-at-least', [CompletionResultType]::ParameterName, 'Our binding must be granted at least this long')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, '-v: events and a message ladder on stderr; -vv: whole SIP messages')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, '-v: events and a message ladder on stderr; -vv: whole SIP messages')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; only the exit status tells')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; only the exit status tells')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the first REGISTER exactly as it would be sent, and exit without sending')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the registrar''s TLS certificate (dangerous; for tests only)')
             [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password from the first line of standard input')
             [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Register once and exit, leaving the binding in place')
             [CompletionResult]::new('--keep-binding', '--keep-binding', [CompletionResultType]::ParameterName, 'Leave the binding in place when exiting')
+            [CompletionResult]::new('--nat-rewrite', '--nat-rewrite', [CompletionResultType]::ParameterName, 'Re-register with the address the registrar saw (Via received/rport) when it differs from our Contact (default: on for the default contact, off with --contact)')
+            [CompletionResult]::new('--no-nat-rewrite', '--no-nat-rewrite', [CompletionResultType]::ParameterName, 'Never rewrite the Contact after NAT detection')
+            [CompletionResult]::new('--retry-auth', '--retry-auth', [CompletionResultType]::ParameterName, 'Keep retrying with back-off after authentication failures instead of exiting 3')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -85,15 +102,26 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--user-agent', '--user-agent', [CompletionResultType]::ParameterName, 'User-Agent header value')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile of the config file (also: AOR given as @NAME)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with profiles (default: $XDG_CONFIG_HOME/sipreg/config.toml)')
+            [CompletionResult]::new('--max-time', '--max-time', [CompletionResultType]::ParameterName, 'Give up on the whole command after this long (challenges and retransmissions included)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust this PEM CA certificate (TLS, WSS) besides the system''s roots')
+            [CompletionResult]::new('--dns-server', '--dns-server', [CompletionResultType]::ParameterName, 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Password on the command line (visible to ps: prefer the options below)')
             [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password on the command line (visible to ps: prefer the options below)')
             [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the password from the first line of this file')
             [CompletionResult]::new('--ha1', '--ha1', [CompletionResultType]::ParameterName, 'HA1 = H(user:realm:password) in hex instead of a password')
+            [CompletionResult]::new('--expect-status', '--expect-status', [CompletionResultType]::ParameterName, 'The final SIP status must be CODE')
+            [CompletionResult]::new('--expect-bindings', '--expect-bindings', [CompletionResultType]::ParameterName, 'Number of bindings: N, >=N or <=N')
+            [CompletionResult]::new('--expect-contact', '--expect-contact', [CompletionResultType]::ParameterName, 'A binding with this contact must be present (compared as URIs, RFC 3261 19.1.4)')
+            [CompletionResult]::new('--expect-expires-at-least', '--expect-expires-at-least', [CompletionResultType]::ParameterName, 'Our binding must be granted at least this long')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, '-v: events and a message ladder on stderr; -vv: whole SIP messages')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, '-v: events and a message ladder on stderr; -vv: whole SIP messages')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; only the exit status tells')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; only the exit status tells')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the first REGISTER exactly as it would be sent, and exit without sending')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the registrar''s TLS certificate (dangerous; for tests only)')
             [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password from the first line of standard input')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -113,6 +141,11 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--user-agent', '--user-agent', [CompletionResultType]::ParameterName, 'User-Agent header value')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile of the config file (also: AOR given as @NAME)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with profiles (default: $XDG_CONFIG_HOME/sipreg/config.toml)')
+            [CompletionResult]::new('--max-time', '--max-time', [CompletionResultType]::ParameterName, 'Give up on the whole command after this long (challenges and retransmissions included)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust this PEM CA certificate (TLS, WSS) besides the system''s roots')
+            [CompletionResult]::new('--dns-server', '--dns-server', [CompletionResultType]::ParameterName, 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Password on the command line (visible to ps: prefer the options below)')
             [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password on the command line (visible to ps: prefer the options below)')
             [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the password from the first line of this file')
@@ -124,10 +157,148 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, '-v: events and a message ladder on stderr; -vv: whole SIP messages')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; only the exit status tells')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; only the exit status tells')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the first REGISTER exactly as it would be sent, and exit without sending')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the registrar''s TLS certificate (dangerous; for tests only)')
             [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password from the first line of standard input')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Remove every binding of the AOR (Contact: *, Expires: 0)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'sipreg;profiles' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: $XDG_CONFIG_HOME/sipreg/config.toml)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'sipreg;bulk' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('register', 'register', [CompletionResultType]::ParameterValue, 'Register every AOR (--once: once each; otherwise keep them refreshed)')
+            [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'Query every AOR''s bindings')
+            [CompletionResult]::new('unregister', 'unregister', [CompletionResultType]::ParameterValue, 'Remove every AOR''s bindings')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'sipreg;bulk;register' {
+            [CompletionResult]::new('--users', '--users', [CompletionResultType]::ParameterName, 'CSV file with a header line: aor,user,password[,contact] (quoted fields allowed)')
+            [CompletionResult]::new('--aor', '--aor', [CompletionResultType]::ParameterName, 'AOR template, e.g. ''sip:bench{n:04}@example.test''')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'How many AORs the template makes')
+            [CompletionResult]::new('--first', '--first', [CompletionResultType]::ParameterName, 'First value of {n}')
+            [CompletionResult]::new('--password-template', '--password-template', [CompletionResultType]::ParameterName, 'Password template, e.g. ''pw{n:04}''')
+            [CompletionResult]::new('--user-template', '--user-template', [CompletionResultType]::ParameterName, 'Auth user template (default: each AOR''s user part)')
+            [CompletionResult]::new('--contact-template', '--contact-template', [CompletionResultType]::ParameterName, 'Contact template (default: sip:USER@LOCAL-ADDRESS:PORT)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Where to send (default: each AOR''s domain)')
+            [CompletionResult]::new('--registrar', '--registrar', [CompletionResultType]::ParameterName, 'Where to send (default: each AOR''s domain)')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Transport')
+            [CompletionResult]::new('--transport', '--transport', [CompletionResultType]::ParameterName, 'Transport')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Local address to bind: IP or IP:PORT')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'New transactions per second, paced evenly')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'At most this many transactions in flight')
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'Stay registered this long, then unregister all and exit')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Requested expiry')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'Requested expiry')
+            [CompletionResult]::new('--sockets', '--sockets', [CompletionResultType]::ParameterName, 'UDP sockets to spread the population over')
+            [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'TCP/TLS connections shared by the population (default: one per AOR)')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a transaction after this long (default 32s)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of the summary')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the summary')
+            [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Register each once and exit (bulk register)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, '-v: one line per failure')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, '-v: one line per failure')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; only the exit status tells')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; only the exit status tells')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'sipreg;bulk;query' {
+            [CompletionResult]::new('--users', '--users', [CompletionResultType]::ParameterName, 'CSV file with a header line: aor,user,password[,contact] (quoted fields allowed)')
+            [CompletionResult]::new('--aor', '--aor', [CompletionResultType]::ParameterName, 'AOR template, e.g. ''sip:bench{n:04}@example.test''')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'How many AORs the template makes')
+            [CompletionResult]::new('--first', '--first', [CompletionResultType]::ParameterName, 'First value of {n}')
+            [CompletionResult]::new('--password-template', '--password-template', [CompletionResultType]::ParameterName, 'Password template, e.g. ''pw{n:04}''')
+            [CompletionResult]::new('--user-template', '--user-template', [CompletionResultType]::ParameterName, 'Auth user template (default: each AOR''s user part)')
+            [CompletionResult]::new('--contact-template', '--contact-template', [CompletionResultType]::ParameterName, 'Contact template (default: sip:USER@LOCAL-ADDRESS:PORT)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Where to send (default: each AOR''s domain)')
+            [CompletionResult]::new('--registrar', '--registrar', [CompletionResultType]::ParameterName, 'Where to send (default: each AOR''s domain)')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Transport')
+            [CompletionResult]::new('--transport', '--transport', [CompletionResultType]::ParameterName, 'Transport')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Local address to bind: IP or IP:PORT')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'New transactions per second, paced evenly')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'At most this many transactions in flight')
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'Stay registered this long, then unregister all and exit')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Requested expiry')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'Requested expiry')
+            [CompletionResult]::new('--sockets', '--sockets', [CompletionResultType]::ParameterName, 'UDP sockets to spread the population over')
+            [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'TCP/TLS connections shared by the population (default: one per AOR)')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a transaction after this long (default 32s)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of the summary')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the summary')
+            [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Register each once and exit (bulk register)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, '-v: one line per failure')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, '-v: one line per failure')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; only the exit status tells')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; only the exit status tells')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'sipreg;bulk;unregister' {
+            [CompletionResult]::new('--users', '--users', [CompletionResultType]::ParameterName, 'CSV file with a header line: aor,user,password[,contact] (quoted fields allowed)')
+            [CompletionResult]::new('--aor', '--aor', [CompletionResultType]::ParameterName, 'AOR template, e.g. ''sip:bench{n:04}@example.test''')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'How many AORs the template makes')
+            [CompletionResult]::new('--first', '--first', [CompletionResultType]::ParameterName, 'First value of {n}')
+            [CompletionResult]::new('--password-template', '--password-template', [CompletionResultType]::ParameterName, 'Password template, e.g. ''pw{n:04}''')
+            [CompletionResult]::new('--user-template', '--user-template', [CompletionResultType]::ParameterName, 'Auth user template (default: each AOR''s user part)')
+            [CompletionResult]::new('--contact-template', '--contact-template', [CompletionResultType]::ParameterName, 'Contact template (default: sip:USER@LOCAL-ADDRESS:PORT)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Where to send (default: each AOR''s domain)')
+            [CompletionResult]::new('--registrar', '--registrar', [CompletionResultType]::ParameterName, 'Where to send (default: each AOR''s domain)')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Transport')
+            [CompletionResult]::new('--transport', '--transport', [CompletionResultType]::ParameterName, 'Transport')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Local address to bind: IP or IP:PORT')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'New transactions per second, paced evenly')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'At most this many transactions in flight')
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'Stay registered this long, then unregister all and exit')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Requested expiry')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'Requested expiry')
+            [CompletionResult]::new('--sockets', '--sockets', [CompletionResultType]::ParameterName, 'UDP sockets to spread the population over')
+            [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'TCP/TLS connections shared by the population (default: one per AOR)')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a transaction after this long (default 32s)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of the summary')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the summary')
+            [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Register each once and exit (bulk register)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, '-v: one line per failure')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, '-v: one line per failure')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; only the exit status tells')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; only the exit status tells')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'sipreg;bulk;help' {
+            [CompletionResult]::new('register', 'register', [CompletionResultType]::ParameterValue, 'Register every AOR (--once: once each; otherwise keep them refreshed)')
+            [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'Query every AOR''s bindings')
+            [CompletionResult]::new('unregister', 'unregister', [CompletionResultType]::ParameterValue, 'Remove every AOR''s bindings')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'sipreg;bulk;help;register' {
+            break
+        }
+        'sipreg;bulk;help;query' {
+            break
+        }
+        'sipreg;bulk;help;unregister' {
+            break
+        }
+        'sipreg;bulk;help;help' {
             break
         }
         'sipreg;completions' {
@@ -144,6 +315,8 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('register', 'register', [CompletionResultType]::ParameterValue, 'Bind a contact and keep it refreshed until interrupted, then remove it (--once: bind and exit)')
             [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'List the bindings of an address-of-record (REGISTER without Contact)')
             [CompletionResult]::new('unregister', 'unregister', [CompletionResultType]::ParameterValue, 'Remove our contact, the one given with --contact, or every binding with --all')
+            [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List the profiles of the config file (no secrets shown)')
+            [CompletionResult]::new('bulk', 'bulk', [CompletionResultType]::ParameterValue, 'Register, query or unregister many AORs at a chosen rate (load tests)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -156,6 +329,24 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             break
         }
         'sipreg;help;unregister' {
+            break
+        }
+        'sipreg;help;profiles' {
+            break
+        }
+        'sipreg;help;bulk' {
+            [CompletionResult]::new('register', 'register', [CompletionResultType]::ParameterValue, 'Register every AOR (--once: once each; otherwise keep them refreshed)')
+            [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'Query every AOR''s bindings')
+            [CompletionResult]::new('unregister', 'unregister', [CompletionResultType]::ParameterValue, 'Remove every AOR''s bindings')
+            break
+        }
+        'sipreg;help;bulk;register' {
+            break
+        }
+        'sipreg;help;bulk;query' {
+            break
+        }
+        'sipreg;help;bulk;unregister' {
             break
         }
         'sipreg;help;completions' {

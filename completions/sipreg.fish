@@ -29,6 +29,8 @@ complete -c sipreg -n "__fish_sipreg_needs_command" -s V -l version -d 'Print ve
 complete -c sipreg -n "__fish_sipreg_needs_command" -f -a "register" -d 'Bind a contact and keep it refreshed until interrupted, then remove it (--once: bind and exit)'
 complete -c sipreg -n "__fish_sipreg_needs_command" -f -a "query" -d 'List the bindings of an address-of-record (REGISTER without Contact)'
 complete -c sipreg -n "__fish_sipreg_needs_command" -f -a "unregister" -d 'Remove our contact, the one given with --contact, or every binding with --all'
+complete -c sipreg -n "__fish_sipreg_needs_command" -f -a "profiles" -d 'List the profiles of the config file (no secrets shown)'
+complete -c sipreg -n "__fish_sipreg_needs_command" -f -a "bulk" -d 'Register, query or unregister many AORs at a chosen rate (load tests)'
 complete -c sipreg -n "__fish_sipreg_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c sipreg -n "__fish_sipreg_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c sipreg -n "__fish_sipreg_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -46,6 +48,11 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l timeout -d 'G
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l user-agent -d 'User-Agent header value' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s o -l output -d 'Output format' -r -f -a "human\t''
 json\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l profile -d 'Use this profile of the config file (also: AOR given as @NAME)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l config -d 'Config file with profiles (default: $XDG_CONFIG_HOME/sipreg/config.toml)' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l max-time -d 'Give up on the whole command after this long (challenges and retransmissions included)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s p -l password -d 'Password on the command line (visible to ps: prefer the options below)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l password-file -d 'Read the password from the first line of this file' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l ha1 -d 'HA1 = H(user:realm:password) in hex instead of a password' -r
@@ -55,12 +62,22 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l for -d 'Stay 
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l q -d 'Contact q value (0 to 1)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l instance -d '+sip.instance URN (RFC 5626), e.g. urn:uuid:...' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l reg-id -d 'reg-id (RFC 5626)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l keepalive -d 'Send keep-alives this often: CRLF ping on TCP/TLS/WS, STUN on UDP (RFC 5626)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l expect-status -d 'The final SIP status must be CODE' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l expect-bindings -d 'Number of bindings: N, >=N or <=N' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l expect-contact -d 'A binding with this contact must be present (compared as URIs, RFC 3261 19.1.4)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l expect-expires-at-least -d 'Our binding must be granted at least this long' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l json -d 'Short for --output json'
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages'
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s q -l quiet -d 'Print nothing; only the exit status tells'
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l dry-run -d 'Print the first REGISTER exactly as it would be sent, and exit without sending'
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l once -d 'Register once and exit, leaving the binding in place'
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l keep-binding -d 'Leave the binding in place when exiting'
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l nat-rewrite -d 'Re-register with the address the registrar saw (Via received/rport) when it differs from our Contact (default: on for the default contact, off with --contact)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l no-nat-rewrite -d 'Never rewrite the Contact after NAT detection'
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l retry-auth -d 'Keep retrying with back-off after authentication failures instead of exiting 3'
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s h -l help -d 'Print help'
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s r -l registrar -d 'Where to send requests (default: the AOR\'s domain)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
@@ -76,12 +93,23 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l timeout -d 'Give
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l user-agent -d 'User-Agent header value' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s o -l output -d 'Output format' -r -f -a "human\t''
 json\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l profile -d 'Use this profile of the config file (also: AOR given as @NAME)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l config -d 'Config file with profiles (default: $XDG_CONFIG_HOME/sipreg/config.toml)' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l max-time -d 'Give up on the whole command after this long (challenges and retransmissions included)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s p -l password -d 'Password on the command line (visible to ps: prefer the options below)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l password-file -d 'Read the password from the first line of this file' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l ha1 -d 'HA1 = H(user:realm:password) in hex instead of a password' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l expect-status -d 'The final SIP status must be CODE' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l expect-bindings -d 'Number of bindings: N, >=N or <=N' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l expect-contact -d 'A binding with this contact must be present (compared as URIs, RFC 3261 19.1.4)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l expect-expires-at-least -d 'Our binding must be granted at least this long' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l json -d 'Short for --output json'
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages'
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s q -l quiet -d 'Print nothing; only the exit status tells'
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l dry-run -d 'Print the first REGISTER exactly as it would be sent, and exit without sending'
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s h -l help -d 'Print help'
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s r -l registrar -d 'Where to send requests (default: the AOR\'s domain)' -r
@@ -98,6 +126,11 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l timeout -d 
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l user-agent -d 'User-Agent header value' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s o -l output -d 'Output format' -r -f -a "human\t''
 json\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l profile -d 'Use this profile of the config file (also: AOR given as @NAME)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l config -d 'Config file with profiles (default: $XDG_CONFIG_HOME/sipreg/config.toml)' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l max-time -d 'Give up on the whole command after this long (challenges and retransmissions included)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s p -l password -d 'Password on the command line (visible to ps: prefer the options below)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l password-file -d 'Read the password from the first line of this file' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l ha1 -d 'HA1 = H(user:realm:password) in hex instead of a password' -r
@@ -105,14 +138,119 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s c -l contac
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l json -d 'Short for --output json'
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages'
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s q -l quiet -d 'Print nothing; only the exit status tells'
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l dry-run -d 'Print the first REGISTER exactly as it would be sent, and exit without sending'
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l all -d 'Remove every binding of the AOR (Contact: *, Expires: 0)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s h -l help -d 'Print help'
+complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -l config -d 'Config file (default: $XDG_CONFIG_HOME/sipreg/config.toml)' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -s h -l help -d 'Print help'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -s h -l help -d 'Print help'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -f -a "register" -d 'Register every AOR (--once: once each; otherwise keep them refreshed)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -f -a "query" -d 'Query every AOR\'s bindings'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -f -a "unregister" -d 'Remove every AOR\'s bindings'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l users -d 'CSV file with a header line: aor,user,password[,contact] (quoted fields allowed)' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l aor -d 'AOR template, e.g. \'sip:bench{n:04}@example.test\'' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l count -d 'How many AORs the template makes' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l first -d 'First value of {n}' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l password-template -d 'Password template, e.g. \'pw{n:04}\'' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l user-template -d 'Auth user template (default: each AOR\'s user part)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l contact-template -d 'Contact template (default: sip:USER@LOCAL-ADDRESS:PORT)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s r -l registrar -d 'Where to send (default: each AOR\'s domain)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s t -l transport -d 'Transport' -r -f -a "udp\t''
+tcp\t''
+tls\t''
+ws\t''
+wss\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l local -d 'Local address to bind: IP or IP:PORT' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l rate -d 'New transactions per second, paced evenly' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l concurrency -d 'At most this many transactions in flight' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l for -d 'Stay registered this long, then unregister all and exit' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s e -l expires -d 'Requested expiry' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l sockets -d 'UDP sockets to spread the population over' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l connections -d 'TCP/TLS connections shared by the population (default: one per AOR)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l shard -d 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l timeout -d 'Give up on a transaction after this long (default 32s)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s o -l output -d 'Output format of the summary' -r -f -a "human\t''
+json\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l once -d 'Register each once and exit (bulk register)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l json -d 'Short for --output json'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s v -l verbose -d '-v: one line per failure'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s q -l quiet -d 'Print nothing; only the exit status tells'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s h -l help -d 'Print help'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l users -d 'CSV file with a header line: aor,user,password[,contact] (quoted fields allowed)' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l aor -d 'AOR template, e.g. \'sip:bench{n:04}@example.test\'' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l count -d 'How many AORs the template makes' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l first -d 'First value of {n}' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l password-template -d 'Password template, e.g. \'pw{n:04}\'' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l user-template -d 'Auth user template (default: each AOR\'s user part)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l contact-template -d 'Contact template (default: sip:USER@LOCAL-ADDRESS:PORT)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s r -l registrar -d 'Where to send (default: each AOR\'s domain)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s t -l transport -d 'Transport' -r -f -a "udp\t''
+tcp\t''
+tls\t''
+ws\t''
+wss\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l local -d 'Local address to bind: IP or IP:PORT' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l rate -d 'New transactions per second, paced evenly' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l concurrency -d 'At most this many transactions in flight' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l for -d 'Stay registered this long, then unregister all and exit' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s e -l expires -d 'Requested expiry' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l sockets -d 'UDP sockets to spread the population over' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l connections -d 'TCP/TLS connections shared by the population (default: one per AOR)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l shard -d 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l timeout -d 'Give up on a transaction after this long (default 32s)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s o -l output -d 'Output format of the summary' -r -f -a "human\t''
+json\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l once -d 'Register each once and exit (bulk register)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l json -d 'Short for --output json'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s v -l verbose -d '-v: one line per failure'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s q -l quiet -d 'Print nothing; only the exit status tells'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s h -l help -d 'Print help'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l users -d 'CSV file with a header line: aor,user,password[,contact] (quoted fields allowed)' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l aor -d 'AOR template, e.g. \'sip:bench{n:04}@example.test\'' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l count -d 'How many AORs the template makes' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l first -d 'First value of {n}' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l password-template -d 'Password template, e.g. \'pw{n:04}\'' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l user-template -d 'Auth user template (default: each AOR\'s user part)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l contact-template -d 'Contact template (default: sip:USER@LOCAL-ADDRESS:PORT)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s r -l registrar -d 'Where to send (default: each AOR\'s domain)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s t -l transport -d 'Transport' -r -f -a "udp\t''
+tcp\t''
+tls\t''
+ws\t''
+wss\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l local -d 'Local address to bind: IP or IP:PORT' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l rate -d 'New transactions per second, paced evenly' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l concurrency -d 'At most this many transactions in flight' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l for -d 'Stay registered this long, then unregister all and exit' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s e -l expires -d 'Requested expiry' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l sockets -d 'UDP sockets to spread the population over' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l connections -d 'TCP/TLS connections shared by the population (default: one per AOR)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l shard -d 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l timeout -d 'Give up on a transaction after this long (default 32s)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s o -l output -d 'Output format of the summary' -r -f -a "human\t''
+json\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l once -d 'Register each once and exit (bulk register)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l json -d 'Short for --output json'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s v -l verbose -d '-v: one line per failure'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s q -l quiet -d 'Print nothing; only the exit status tells'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s h -l help -d 'Print help'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "register" -d 'Register every AOR (--once: once each; otherwise keep them refreshed)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "query" -d 'Query every AOR\'s bindings'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "unregister" -d 'Remove every AOR\'s bindings'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c sipreg -n "__fish_sipreg_using_subcommand man" -s h -l help -d 'Print help'
-complete -c sipreg -n "__fish_sipreg_using_subcommand help; and not __fish_seen_subcommand_from register query unregister completions man help" -f -a "register" -d 'Bind a contact and keep it refreshed until interrupted, then remove it (--once: bind and exit)'
-complete -c sipreg -n "__fish_sipreg_using_subcommand help; and not __fish_seen_subcommand_from register query unregister completions man help" -f -a "query" -d 'List the bindings of an address-of-record (REGISTER without Contact)'
-complete -c sipreg -n "__fish_sipreg_using_subcommand help; and not __fish_seen_subcommand_from register query unregister completions man help" -f -a "unregister" -d 'Remove our contact, the one given with --contact, or every binding with --all'
-complete -c sipreg -n "__fish_sipreg_using_subcommand help; and not __fish_seen_subcommand_from register query unregister completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c sipreg -n "__fish_sipreg_using_subcommand help; and not __fish_seen_subcommand_from register query unregister completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c sipreg -n "__fish_sipreg_using_subcommand help; and not __fish_seen_subcommand_from register query unregister completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand help; and not __fish_seen_subcommand_from register query unregister profiles bulk completions man help" -f -a "register" -d 'Bind a contact and keep it refreshed until interrupted, then remove it (--once: bind and exit)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand help; and not __fish_seen_subcommand_from register query unregister profiles bulk completions man help" -f -a "query" -d 'List the bindings of an address-of-record (REGISTER without Contact)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand help; and not __fish_seen_subcommand_from register query unregister profiles bulk completions man help" -f -a "unregister" -d 'Remove our contact, the one given with --contact, or every binding with --all'
+complete -c sipreg -n "__fish_sipreg_using_subcommand help; and not __fish_seen_subcommand_from register query unregister profiles bulk completions man help" -f -a "profiles" -d 'List the profiles of the config file (no secrets shown)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand help; and not __fish_seen_subcommand_from register query unregister profiles bulk completions man help" -f -a "bulk" -d 'Register, query or unregister many AORs at a chosen rate (load tests)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand help; and not __fish_seen_subcommand_from register query unregister profiles bulk completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c sipreg -n "__fish_sipreg_using_subcommand help; and not __fish_seen_subcommand_from register query unregister profiles bulk completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand help; and not __fish_seen_subcommand_from register query unregister profiles bulk completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "register" -d 'Register every AOR (--once: once each; otherwise keep them refreshed)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "query" -d 'Query every AOR\'s bindings'
+complete -c sipreg -n "__fish_sipreg_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "unregister" -d 'Remove every AOR\'s bindings'

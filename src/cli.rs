@@ -29,6 +29,15 @@ pub enum Command {
     Query(QueryArgs),
     /// Remove our contact, the one given with --contact, or every binding with --all.
     Unregister(UnregisterArgs),
+    /// List the profiles of the config file (no secrets shown).
+    Profiles {
+        /// Config file (default: $XDG_CONFIG_HOME/sipreg/config.toml)
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+    },
+    /// Register, query or unregister many AORs at a chosen rate (load tests).
+    #[command(subcommand)]
+    Bulk(BulkCommand),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -108,6 +117,34 @@ pub struct Common {
     #[arg(short = 'q', long, conflicts_with = "verbose")]
     pub quiet: bool,
 
+    /// Use this profile of the config file (also: AOR given as @NAME)
+    #[arg(long, value_name = "NAME", env = "SIPREG_PROFILE")]
+    pub profile: Option<String>,
+
+    /// Config file with profiles (default: $XDG_CONFIG_HOME/sipreg/config.toml)
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Print the first REGISTER exactly as it would be sent, and exit without sending
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Give up on the whole command after this long (challenges and retransmissions included)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_time: Option<Duration>,
+
+    /// Trust this PEM CA certificate (TLS, WSS) besides the system's roots
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+
+    /// Do not verify the registrar's TLS certificate (dangerous; for tests only)
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353
+    #[arg(long, value_name = "ADDR")]
+    pub dns_server: Option<String>,
+
     #[command(flatten)]
     pub credentials: CredentialArgs,
 }
@@ -172,12 +209,162 @@ pub struct RegisterArgs {
     /// reg-id (RFC 5626)
     #[arg(long, value_name = "N")]
     pub reg_id: Option<u32>,
+
+    /// Re-register with the address the registrar saw (Via received/rport) when it
+    /// differs from our Contact (default: on for the default contact, off with --contact)
+    #[arg(long, overrides_with = "no_nat_rewrite")]
+    pub nat_rewrite: bool,
+
+    /// Never rewrite the Contact after NAT detection
+    #[arg(long, overrides_with = "nat_rewrite")]
+    pub no_nat_rewrite: bool,
+
+    /// Keep retrying with back-off after authentication failures instead of exiting 3
+    #[arg(long)]
+    pub retry_auth: bool,
+
+    /// Send keep-alives this often: CRLF ping on TCP/TLS/WS, STUN on UDP (RFC 5626)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub keepalive: Option<Duration>,
+
+    #[command(flatten)]
+    pub expect: ExpectArgs,
+}
+
+/// Checks for scripts: any that fails makes the exit status 6 (register --once, query).
+#[derive(Debug, Args, Default, Clone)]
+pub struct ExpectArgs {
+    /// The final SIP status must be CODE
+    #[arg(long, value_name = "CODE")]
+    pub expect_status: Option<u16>,
+
+    /// Number of bindings: N, >=N or <=N
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub expect_bindings: Option<String>,
+
+    /// A binding with this contact must be present (compared as URIs, RFC 3261 19.1.4)
+    #[arg(long, value_name = "URI")]
+    pub expect_contact: Option<String>,
+
+    /// Our binding must be granted at least this long
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub expect_expires_at_least: Option<Duration>,
 }
 
 #[derive(Debug, Args)]
 pub struct QueryArgs {
     #[command(flatten)]
     pub common: Common,
+
+    #[command(flatten)]
+    pub expect: ExpectArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BulkCommand {
+    /// Register every AOR (--once: once each; otherwise keep them refreshed)
+    Register(BulkArgs),
+    /// Query every AOR's bindings
+    Query(BulkArgs),
+    /// Remove every AOR's bindings
+    Unregister(BulkArgs),
+}
+
+/// The population and pacing of a bulk run.
+#[derive(Debug, Args)]
+pub struct BulkArgs {
+    /// CSV file with a header line: aor,user,password[,contact] (quoted fields allowed)
+    #[arg(long, value_name = "FILE", conflicts_with = "aor")]
+    pub users: Option<PathBuf>,
+
+    /// AOR template, e.g. 'sip:bench{n:04}@example.test'
+    #[arg(long, value_name = "TEMPLATE", required_unless_present = "users")]
+    pub aor: Option<String>,
+
+    /// How many AORs the template makes
+    #[arg(long, value_name = "N", default_value = "1")]
+    pub count: u32,
+
+    /// First value of {n}
+    #[arg(long, value_name = "N", default_value = "1")]
+    pub first: u32,
+
+    /// Password template, e.g. 'pw{n:04}'
+    #[arg(long, value_name = "TEMPLATE")]
+    pub password_template: Option<String>,
+
+    /// Auth user template (default: each AOR's user part)
+    #[arg(long, value_name = "TEMPLATE")]
+    pub user_template: Option<String>,
+
+    /// Contact template (default: sip:USER@LOCAL-ADDRESS:PORT)
+    #[arg(long, value_name = "TEMPLATE")]
+    pub contact_template: Option<String>,
+
+    /// Where to send (default: each AOR's domain)
+    #[arg(short = 'r', long, value_name = "URI")]
+    pub registrar: Option<String>,
+
+    /// Transport
+    #[arg(short = 't', long, value_enum, value_name = "TRANSPORT")]
+    pub transport: Option<TransportArg>,
+
+    /// Local address to bind: IP or IP:PORT
+    #[arg(long, value_name = "ADDR")]
+    pub local: Option<String>,
+
+    /// New transactions per second, paced evenly
+    #[arg(long, value_name = "N", default_value = "100")]
+    pub rate: f64,
+
+    /// At most this many transactions in flight
+    #[arg(long, value_name = "N", default_value = "1000")]
+    pub concurrency: u32,
+
+    /// Register each once and exit (bulk register)
+    #[arg(long)]
+    pub once: bool,
+
+    /// Stay registered this long, then unregister all and exit
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+
+    /// Requested expiry
+    #[arg(short = 'e', long, value_name = "DURATION", value_parser = parse_duration,
+          default_value = "3600")]
+    pub expires: Duration,
+
+    /// UDP sockets to spread the population over
+    #[arg(long, value_name = "N", default_value = "1")]
+    pub sockets: u32,
+
+    /// TCP/TLS connections shared by the population (default: one per AOR)
+    #[arg(long, value_name = "N")]
+    pub connections: Option<u32>,
+
+    /// Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+
+    /// Give up on a transaction after this long (default 32s)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Output format of the summary
+    #[arg(short = 'o', long, value_enum, default_value = "human")]
+    pub output: OutputFormat,
+
+    /// Short for --output json
+    #[arg(long)]
+    pub json: bool,
+
+    /// -v: one line per failure
+    #[arg(short = 'v', long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Print nothing; only the exit status tells
+    #[arg(short = 'q', long, conflicts_with = "verbose")]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,10 @@ pub async fn run(cli: Cli) -> ExitStatus {
         Command::Register(args) => register::run(args).await,
         Command::Query(args) => query::run(args).await,
         Command::Unregister(args) => unregister::run(args).await,
+        Command::Profiles { .. } | Command::Bulk(_) => {
+            eprintln!("sipreg: error: this command is not available in this build yet");
+            ExitStatus::Usage
+        }
         Command::Completions { shell } => generate::completions(shell),
         Command::Man => generate::man(),
     }

@@ -9,7 +9,7 @@ use super::ids::random_hex;
 use super::refresh::refresh_delay;
 use super::transaction::{ClientTransaction, TimerOutcome};
 use crate::auth::challenge::select;
-use crate::auth::{Authenticator, Credentials};
+use crate::auth::{Authenticator, Challenge, Credentials};
 use crate::sip::{frame_datagram, RegisterRequest, RequestContact, Response, ViaSpec};
 use rand::RngCore;
 use std::collections::VecDeque;
@@ -112,6 +112,13 @@ impl Registration {
     /// True while a request is waiting for its final response.
     pub fn is_busy(&self) -> bool {
         self.pending.is_some()
+    }
+
+    /// Challenges learnt elsewhere (another registration to the same registrar): the
+    /// next request answers them pre-emptively, saving the 401 round trip where the
+    /// registrar accepts the nonce. A registrar that does not is answered as usual.
+    pub fn prime_challenges(&mut self, challenges: &[Challenge]) -> Result<(), RegError> {
+        self.auth.on_challenge(challenges).map_err(RegError::from)
     }
 
     /// Credentials obtained after the start (a password typed at a prompt).
@@ -275,12 +282,15 @@ impl Registration {
 
     /// One datagram or stream message from the network.
     pub fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
-        let response = match frame_datagram(bytes).and_then(Response::parse) {
-            Ok(r) => r,
-            Err(e) => {
-                return self.ignore(format!("unreadable message ({} bytes): {e}", bytes.len()))
-            }
-        };
+        match frame_datagram(bytes).and_then(Response::parse) {
+            Ok(response) => self.handle_response(now, response),
+            Err(e) => self.ignore(format!("unreadable message ({} bytes): {e}", bytes.len())),
+        }
+    }
+
+    /// A response already parsed, e.g. by a caller that demultiplexes many
+    /// registrations on one socket by Call-ID.
+    pub fn handle_response(&mut self, now: Instant, response: Response) {
         if let Err(reason) = self.matches_us(&response) {
             return self.ignore(reason);
         }
