@@ -114,6 +114,21 @@ impl Registration {
         self.pending.is_some()
     }
 
+    /// Moves the registration to another target (RFC 3263 failover, a reopened flow):
+    /// later requests go to `destination` over `transport`, with `local` as Via
+    /// sent-by. Call-ID, tags, CSeq and nonce state are kept. A request in flight is
+    /// not resent: start the operation again.
+    pub fn set_destination(
+        &mut self,
+        destination: std::net::SocketAddr,
+        transport: super::config::TransportKind,
+        local: std::net::SocketAddr,
+    ) {
+        self.cfg.destination = destination;
+        self.cfg.transport = transport;
+        self.cfg.local = local;
+    }
+
     /// Challenges learnt elsewhere (another registration to the same registrar): the
     /// next request answers them pre-emptively, saving the 401 round trip where the
     /// registrar accepts the nonce. A registrar that does not is answered as usual.
