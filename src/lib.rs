@@ -5,8 +5,10 @@
 //! renders what happened and `commands` wires the command line to all of them.
 
 pub mod auth;
+pub mod bulk;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod core;
 pub mod error;
 pub mod exit;

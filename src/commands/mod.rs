@@ -1,7 +1,10 @@
 //! Each command wires the command line to the core, the network and the output.
 
+mod bulk;
 mod credentials;
+mod expect;
 pub mod generate;
+mod profiles;
 mod query;
 mod register;
 mod session;
@@ -16,10 +19,8 @@ pub async fn run(cli: Cli) -> ExitStatus {
         Command::Register(args) => register::run(args).await,
         Command::Query(args) => query::run(args).await,
         Command::Unregister(args) => unregister::run(args).await,
-        Command::Profiles { .. } | Command::Bulk(_) => {
-            eprintln!("sipreg: error: this command is not available in this build yet");
-            ExitStatus::Usage
-        }
+        Command::Profiles { config } => profiles::run(config),
+        Command::Bulk(command) => bulk::run(command).await,
         Command::Completions { shell } => generate::completions(shell),
         Command::Man => generate::man(),
     }

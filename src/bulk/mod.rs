@@ -1,0 +1,1 @@
+//! Bulk mode: many registrations on one event loop (issue #6).

@@ -1,0 +1,1 @@
+//! Expectation options (--expect-…): issue #5.

@@ -1,0 +1,1 @@
+//! Profiles from the TOML config file (issue #5).
