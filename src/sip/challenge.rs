@@ -1,54 +1,51 @@
 //! WWW-Authenticate / Proxy-Authenticate values into the auth module's `Challenge`.
 
+use super::lexer::{param, quotes_balanced, split_outside_quotes};
 use crate::auth::{Challenge, ChallengeKind};
-use bytes::Bytes;
-use ezk_sip_types::header::typed::{AuthChallenge, AuthParam};
-use ezk_sip_types::header::HeaderParse;
 
-/// Reads one challenge. Err carries a short description of what was skipped (another
-/// scheme, or a Digest challenge without realm or nonce), for `-v` output.
+/// Reads one challenge: `Digest` then comma-separated `name=value` parameters, values
+/// tokens or quoted strings with `\"` escapes (RFC 7235 §2.1, RFC 3261 §25.1). Err
+/// carries a short description of what was skipped (another scheme, an unreadable
+/// challenge, a Digest challenge without realm or nonce), for `-v` output.
 pub(super) fn parse_challenge(value: &str, kind: ChallengeKind) -> Result<Challenge, String> {
     let value = value.trim();
-    let src = Bytes::copy_from_slice(value.as_bytes());
-    let text = std::str::from_utf8(&src).map_err(|_| "non-UTF-8 challenge".to_string())?;
-    let scheme = text.split_whitespace().next().unwrap_or_default();
     let unreadable = || format!("unreadable challenge: {}", first_chars(value));
-    let (_, parsed) = AuthChallenge::parse(&src, text).map_err(|_| unreadable())?;
-    match parsed {
-        AuthChallenge::Digest(d) => Ok(Challenge {
-            kind,
-            realm: d.realm.to_string(),
-            nonce: d.nonce.to_string(),
-            opaque: d.opaque.map(|o| o.to_string()),
-            algorithm: d.algorithm.to_string(),
-            qop: d.qop.iter().map(|q| q.to_string()).collect(),
-            stale: d.stale,
-            domain: d.domain.map(|o| o.to_string()),
-        }),
-        // ezk only recognises the scheme spelled "Digest"; the scheme token is
-        // case-insensitive (RFC 7235 §2.1), so other spellings are read here.
-        AuthChallenge::Other(auth) if auth.scheme.eq_ignore_ascii_case("digest") => {
-            from_params(&auth.params, kind).ok_or_else(unreadable)
-        }
-        AuthChallenge::Other(_) => Err(format!("{scheme} challenge (not Digest)")),
+    let (scheme, rest) = value
+        .split_once(|c: char| c.is_whitespace())
+        .unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("digest") {
+        return Err(format!("{} challenge (not Digest)", first_chars(scheme)));
     }
-}
-
-fn from_params(params: &[AuthParam], kind: ChallengeKind) -> Option<Challenge> {
+    if !quotes_balanced(rest) {
+        return Err(unreadable());
+    }
+    let params = split_outside_quotes(rest, ',')
+        .into_iter()
+        .filter(|p| !p.trim().is_empty())
+        .map(param)
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(unreadable)?;
     let get = |name: &str| {
         params
             .iter()
-            .find(|p| p.name.eq_ignore_ascii_case(name))
-            .map(|p| p.value.to_string())
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| v.clone())
     };
-    Some(Challenge {
+    Ok(Challenge {
         kind,
-        realm: get("realm")?,
-        nonce: get("nonce")?,
+        realm: get("realm")
+            .ok_or_else(|| format!("challenge without realm: {}", first_chars(value)))?,
+        nonce: get("nonce")
+            .ok_or_else(|| format!("challenge without nonce: {}", first_chars(value)))?,
         opaque: get("opaque"),
         algorithm: get("algorithm").unwrap_or_else(|| "MD5".to_string()),
         qop: get("qop")
-            .map(|q| q.split(',').map(|s| s.trim().to_string()).collect())
+            .map(|q| {
+                q.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
             .unwrap_or_default(),
         stale: get("stale").is_some_and(|s| s.eq_ignore_ascii_case("true")),
         domain: get("domain"),
@@ -101,5 +98,6 @@ mod tests {
         assert!(parse_challenge(r#"Basic realm="x""#, ChallengeKind::Www).is_err());
         assert!(parse_challenge(r#"Digest realm="x""#, ChallengeKind::Www).is_err());
         assert!(parse_challenge("", ChallengeKind::Www).is_err());
+        assert!(parse_challenge(r#"Digest realm="r", nonce="open"#, ChallengeKind::Www).is_err());
     }
 }

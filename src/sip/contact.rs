@@ -1,11 +1,9 @@
 //! One Contact value of a response: a binding the registrar holds (RFC 3261 §10.3 step 8).
 
 use super::error::ParseError;
+use super::lexer::{find_outside_quotes, param, quoted_string, split_outside_quotes};
 use super::params::ParamList;
 use super::uri::SipUri;
-use bytes::Bytes;
-use ezk_sip_types::header::typed::Contact as EzkContact;
-use ezk_sip_types::header::HeaderParse;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactValue {
@@ -13,28 +11,53 @@ pub struct ContactValue {
     pub raw_uri: String,
     pub uri: SipUri,
     pub display_name: Option<String>,
+    /// Header parameters (`expires`, `q`, `+sip.instance`, …), quoted values unescaped.
     pub params: ParamList,
 }
 
 impl ContactValue {
-    /// Parses one element of a Contact list (already split at top-level commas).
+    /// Parses one element of a Contact list (already split at top-level commas):
+    /// `[display-name] <uri> *(;param)` or `uri *(;param)`, where a display name is a
+    /// quoted string (with `\"` escapes) or unquoted words (seen in the field:
+    /// `Karen Filippelli 24001 <sip:…>`).
     pub fn parse(element: &str) -> Result<ContactValue, ParseError> {
         let element = element.trim();
         let bad = || ParseError::Header {
             header: "Contact",
             value: element.to_string(),
         };
-        let src = Bytes::copy_from_slice(element.as_bytes());
-        let text = std::str::from_utf8(&src).map_err(|_| bad())?;
-        let (rest, contact) = EzkContact::parse(&src, text).map_err(|_| bad())?;
-        if !rest.trim().is_empty() {
-            return Err(bad());
-        }
+        let (display_name, rest) = if element.starts_with('"') {
+            let (name, rest) = quoted_string(element).ok_or_else(bad)?;
+            (Some(name), rest.trim_start())
+        } else {
+            (None, element)
+        };
+        let (display_name, uri_text, params_text) = match find_outside_quotes(rest, '<') {
+            Some(open) => {
+                let before = rest[..open].trim();
+                let display_name = match (display_name, before.is_empty()) {
+                    (Some(_), false) => return Err(bad()),
+                    (Some(d), true) => Some(d),
+                    (None, false) => Some(before.to_string()),
+                    (None, true) => None,
+                };
+                let after = &rest[open + 1..];
+                let close = after.find('>').ok_or_else(bad)?;
+                (display_name, after[..close].trim(), &after[close + 1..])
+            }
+            None if display_name.is_some() => return Err(bad()),
+            // Without brackets the parameters belong to the header (RFC 3261 §20).
+            None => match rest.find(';') {
+                Some(semi) => (None, rest[..semi].trim(), &rest[semi..]),
+                None => (None, rest, ""),
+            },
+        };
+        let uri: SipUri = uri_text.parse().map_err(|_| bad())?;
         Ok(ContactValue {
-            raw_uri: raw_uri_text(element).ok_or_else(bad)?.to_string(),
-            uri: SipUri::from_ezk(&contact.uri.uri),
-            display_name: contact.uri.name.map(|n| n.to_string()),
-            params: ParamList::from_ezk(&contact.params),
+            raw_uri: uri_text.to_string(),
+            uri,
+            display_name,
+            params: header_params(params_text).ok_or_else(bad)?,
         })
     }
 
@@ -49,16 +72,17 @@ impl ContactValue {
     }
 }
 
-/// The URI text of a contact element: inside `<…>` when bracketed, otherwise up to the
-/// first `;` (RFC 3261 §20: without brackets, parameters belong to the header).
-fn raw_uri_text(element: &str) -> Option<&str> {
-    match element.find('<') {
-        Some(open) => {
-            let after = &element[open + 1..];
-            after.find('>').map(|close| after[..close].trim())
-        }
-        None => Some(element.split(';').next().unwrap_or(element).trim()),
+/// `;a=b;c;d="x"` into a list; None when anything but parameters is there.
+fn header_params(text: &str) -> Option<ParamList> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Some(ParamList::default());
     }
+    split_outside_quotes(text.strip_prefix(';')?, ';')
+        .into_iter()
+        .map(param)
+        .collect::<Option<Vec<_>>>()
+        .map(ParamList)
 }
 
 #[cfg(test)]
@@ -92,6 +116,14 @@ mod tests {
     }
 
     #[test]
+    fn quoted_display_name_with_escapes() {
+        let c = ContactValue::parse(r#""Quoted \"x\" <y>" <sip:a@b> ; q = 0.33 ; flag"#).unwrap();
+        assert_eq!(c.display_name.as_deref(), Some(r#"Quoted "x" <y>"#));
+        assert_eq!(c.q(), Some(0.33));
+        assert!(c.params.contains("flag"));
+    }
+
+    #[test]
     fn unbracketed_params_belong_to_the_header() {
         let c = ContactValue::parse("sip:bob@[2001:db8::1]:5062;expires=60").unwrap();
         assert_eq!(c.raw_uri, "sip:bob@[2001:db8::1]:5062");
@@ -101,7 +133,14 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error() {
-        for bad in ["<sip:a@b", "nonsense", "<http://x>"] {
+        for bad in [
+            "<sip:a@b",
+            "nonsense",
+            "<http://x>",
+            "\"name\" sip:a@b",
+            "<sip:a@b> junk",
+            "<sip:a@b>;p=\"open",
+        ] {
             assert!(ContactValue::parse(bad).is_err(), "{bad}");
         }
     }

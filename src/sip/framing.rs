@@ -15,7 +15,9 @@ fn read_head(buf: &[u8]) -> Result<Option<(usize, Option<usize>)>, ParseError> {
     };
     let head = std::str::from_utf8(&buf[..head_len]).map_err(|_| ParseError::NotText)?;
     let mut length = None;
-    for line in head.lines() {
+    // A line starting with white space continues the previous header (folding), so
+    // it can never be a Content-Length of its own.
+    for line in head.lines().filter(|l| !l.starts_with([' ', '\t'])) {
         if let Some((name, value)) = line.split_once(':') {
             if canonical_name(name) == "content-length" {
                 let v = value.trim();
@@ -29,7 +31,9 @@ fn read_head(buf: &[u8]) -> Result<Option<(usize, Option<usize>)>, ParseError> {
     Ok(Some((head_len, length)))
 }
 
-fn head_end(buf: &[u8]) -> Option<usize> {
+/// Length of the head including the blank line that ends it (CRLFCRLF, or a bare
+/// LFLF, whichever comes first).
+pub(super) fn head_end(buf: &[u8]) -> Option<usize> {
     let crlf = buf.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4);
     let lf = buf.windows(2).position(|w| w == b"\n\n").map(|p| p + 2);
     match (crlf, lf) {
@@ -65,6 +69,9 @@ pub fn frame_datagram(buf: &[u8]) -> Result<&[u8], ParseError> {
 #[derive(Debug, Default)]
 pub struct StreamFramer {
     buf: Vec<u8>,
+    /// Bytes already searched for the end of the head without finding it, so a head
+    /// arriving byte by byte is not rescanned from the start every time.
+    scanned: usize,
 }
 
 impl StreamFramer {
@@ -80,8 +87,23 @@ impl StreamFramer {
             .iter()
             .position(|b| *b != b'\r' && *b != b'\n')
             .unwrap_or(self.buf.len());
-        self.buf.drain(..skip);
+        if skip > 0 {
+            self.buf.drain(..skip);
+            self.scanned = 0;
+        }
         if self.buf.is_empty() {
+            return Ok(None);
+        }
+        // The blank line may straddle what was scanned before: back up 3 bytes.
+        let resume = self.scanned.saturating_sub(3);
+        if head_end(&self.buf[resume..]).is_none() {
+            self.scanned = self.buf.len();
+            if self.buf.len() > MAX_MESSAGE_SIZE {
+                return Err(ParseError::TooLarge {
+                    size: self.buf.len(),
+                    limit: MAX_MESSAGE_SIZE,
+                });
+            }
             return Ok(None);
         }
         let Some((head_len, declared)) = read_head(&self.buf)? else {
@@ -104,6 +126,7 @@ impl StreamFramer {
         if self.buf.len() < total {
             return Ok(None);
         }
+        self.scanned = 0;
         Ok(Some(self.buf.drain(..total).collect()))
     }
 }
@@ -149,6 +172,24 @@ mod tests {
         assert_eq!(f.next_message().unwrap().as_deref(), Some(MSG));
         assert_eq!(f.next_message().unwrap().as_deref(), Some(MSG));
         assert_eq!(f.next_message().unwrap(), None);
+    }
+
+    #[test]
+    fn a_head_arriving_byte_by_byte_is_scanned_once() {
+        let mut f = StreamFramer::default();
+        let head =
+            b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP x;branch=z9hG4bKa\r\nContent-Length: 0\r\n\r\n";
+        for (i, b) in head.iter().enumerate() {
+            f.push(&[*b]);
+            let got = f.next_message().unwrap();
+            if i + 1 < head.len() {
+                assert_eq!(got, None);
+                // Only the few bytes that might hold a split blank line are rescanned.
+                assert_eq!(f.scanned, i + 1);
+            } else {
+                assert_eq!(got.as_deref(), Some(&head[..]));
+            }
+        }
     }
 
     #[test]

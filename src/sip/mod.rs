@@ -8,6 +8,7 @@ mod contact;
 mod error;
 mod framing;
 mod headers;
+mod lexer;
 mod params;
 mod request;
 mod response;

@@ -3,8 +3,9 @@
 use super::challenge::parse_challenge;
 use super::contact::ContactValue;
 use super::error::ParseError;
-use super::framing::MAX_MESSAGE_SIZE;
+use super::framing::{head_end, MAX_MESSAGE_SIZE};
 use super::headers::{canonical_name, split_list};
+use super::lexer::{find_outside_quotes, param, split_outside_quotes};
 use super::via::Via;
 use crate::auth::{Challenge, ChallengeKind};
 use ezk_sip_types::msg::PullParser;
@@ -45,7 +46,9 @@ impl Response {
                 .ok_or_else(|| ParseError::HeaderLine(text.to_string()))?;
             headers.push((canonical_name(name), unfold(value)));
         }
-        let body = message.get(lines.head_end()..).unwrap_or_default().to_vec();
+        // The framer's idea of where the head ends, so both agree on the body.
+        let body_start = head_end(message).unwrap_or(message.len());
+        let body = message.get(body_start..).unwrap_or_default().to_vec();
         Ok(Response {
             status,
             reason,
@@ -113,16 +116,21 @@ impl Response {
     /// The `tag` parameter of the To header, if the registrar set one.
     pub fn to_tag(&self) -> Option<String> {
         let to = self.header("to")?;
-        let params = match to.rfind('>') {
-            Some(close) => &to[close + 1..],
+        // Header parameters follow the `>` that closes the URI; a URI never holds
+        // `>`, but a quoted parameter after it may.
+        let params = match find_outside_quotes(to, '<') {
+            Some(open) => {
+                let after = &to[open..];
+                &after[after.find('>')? + 1..]
+            }
             None => to,
         };
-        params.split(';').skip(1).find_map(|p| {
-            let (n, v) = p.split_once('=')?;
-            n.trim()
-                .eq_ignore_ascii_case("tag")
-                .then(|| v.trim().to_string())
-        })
+        split_outside_quotes(params, ';')
+            .into_iter()
+            .skip(1)
+            .filter_map(param)
+            .find(|(n, _)| n.eq_ignore_ascii_case("tag"))
+            .and_then(|(_, v)| v)
     }
 
     /// The bindings listed in Contact headers. A malformed element is returned as an
@@ -176,6 +184,11 @@ impl Response {
 fn parse_status_line(line: &[u8]) -> Result<(u16, String), ParseError> {
     let bad = || ParseError::StatusLine(String::from_utf8_lossy(line).into_owned());
     let text = std::str::from_utf8(line).map_err(|_| bad())?;
+    // The status line cannot be folded; a line break here would smuggle another
+    // line into the reason phrase we print.
+    if text.contains(['\r', '\n']) {
+        return Err(bad());
+    }
     let rest = text
         .get(..8)
         .filter(|v| v.eq_ignore_ascii_case("SIP/2.0 "))

@@ -1,7 +1,7 @@
 //! SIP and SIPS URIs (RFC 3261 §19.1) as owned values the rest of sipreg works with.
 
 use super::error::ParseError;
-use super::params::ParamList;
+use super::params::{percent_decode, ParamList};
 use ezk_sip_types::host::Host as EzkHost;
 use ezk_sip_types::uri::{SipUri as EzkUri, SipUriUserPart};
 use std::fmt;
@@ -61,6 +61,8 @@ pub struct SipUri {
     pub host: Host,
     pub port: Option<u16>,
     pub params: ParamList,
+    /// The `?name=value&…` header component as written (percent-encoded), if any.
+    pub headers: Option<String>,
 }
 
 impl SipUri {
@@ -71,6 +73,7 @@ impl SipUri {
             host,
             port,
             params: ParamList::default(),
+            headers: None,
         }
     }
 
@@ -83,6 +86,7 @@ impl SipUri {
             host: self.host.clone(),
             port: self.port,
             params: ParamList::default(),
+            headers: None,
         }
     }
 
@@ -101,9 +105,11 @@ impl SipUri {
     /// URI equality per RFC 3261 §19.1.4: scheme, user (case-sensitive), host
     /// (case-insensitive), port (absent is not 5060), the parameters `user`, `ttl`,
     /// `method`, `maddr` and `transport` when either side has them, and any other
-    /// parameter only when both sides have it.
+    /// parameter only when both sides have it; a header component must be the same
+    /// on both sides.
     pub fn equivalent(&self, other: &SipUri) -> bool {
         if self.sips != other.sips
+            || header_set(&self.headers) != header_set(&other.headers)
             || self.user != other.user
             || !self.host.same_as(&other.host)
             || self.port != other.port
@@ -132,6 +138,24 @@ impl SipUri {
     }
 }
 
+/// The header component as a sorted list of (lower-case name, decoded value): header
+/// fields compare regardless of order (RFC 3261 §19.1.4).
+fn header_set(headers: &Option<String>) -> Vec<(String, String)> {
+    let mut set: Vec<(String, String)> = headers
+        .as_deref()
+        .unwrap_or_default()
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|h| !h.is_empty())
+        .map(|h| {
+            let (n, v) = h.split_once('=').unwrap_or((h, ""));
+            (percent_decode(n).to_ascii_lowercase(), percent_decode(v))
+        })
+        .collect();
+    set.sort();
+    set
+}
+
 fn param_values_equal(a: Option<Option<&str>>, b: Option<Option<&str>>) -> bool {
     match (a, b) {
         (None, None) => true,
@@ -152,12 +176,21 @@ impl FromStr for SipUri {
             .and_then(|t| t.strip_suffix('>'))
             .unwrap_or(trimmed);
         let parsed = EzkUri::from_str(inner).map_err(|_| ParseError::Uri(s.to_string()))?;
-        Ok(SipUri::from_ezk(&parsed))
+        let mut uri = SipUri::from_ezk(&parsed);
+        // Keep the header component as written: ezk's printed form of it does not
+        // always read back (it does not re-escape a decoded `%`).
+        if uri.headers.is_some() {
+            let host_start = inner.rfind('@').unwrap_or(0);
+            uri.headers = inner[host_start..]
+                .find('?')
+                .map(|q| inner[host_start + q..].to_string());
+        }
+        Ok(uri)
     }
 }
 
 impl SipUri {
-    pub(crate) fn from_ezk(uri: &EzkUri) -> SipUri {
+    fn from_ezk(uri: &EzkUri) -> SipUri {
         let user = match &uri.user_part {
             SipUriUserPart::Empty => None,
             SipUriUserPart::User(u) => Some(u.to_string()),
@@ -174,6 +207,7 @@ impl SipUri {
             host,
             port: uri.host_port.port,
             params: ParamList::from_ezk(&uri.uri_params),
+            headers: Some(uri.header_params.to_string()).filter(|h| !h.is_empty()),
         }
     }
 }
@@ -193,6 +227,9 @@ impl fmt::Display for SipUri {
                 f.write_str("=")?;
                 write_escaped(f, v, is_param_char)?;
             }
+        }
+        if let Some(h) = &self.headers {
+            f.write_str(h)?;
         }
         Ok(())
     }
