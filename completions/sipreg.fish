@@ -57,7 +57,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s p -l password
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l password-file -d 'Read the password from the first line of this file' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l ha1 -d 'HA1 = H(user:realm:password) in hex instead of a password' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s c -l contact -d 'Contact URI to bind (default: sip:USER@LOCAL-ADDRESS:PORT of the socket used)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s e -l expires -d 'Requested expiry, e.g. 3600, 10m, 1h' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s e -l expires -d 'Requested expiry, e.g. 3600, 10m, 1h (default: the profile\'s, else 3600)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l for -d 'Stay registered this long, then unregister and exit' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l q -d 'Contact q value (0 to 1)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l instance -d '+sip.instance URN (RFC 5626), e.g. urn:uuid:...' -r

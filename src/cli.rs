@@ -63,10 +63,15 @@ pub enum OutputFormat {
 }
 
 /// Options every command shares.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct Common {
-    /// Address-of-record, e.g. sip:alice@example.com
-    #[arg(value_name = "AOR")]
+    /// Address-of-record (sip:alice@example.com) or @PROFILE; optional with --profile
+    #[arg(
+        value_name = "AOR",
+        required_unless_present = "profile",
+        default_value = "",
+        hide_default_value = true
+    )]
     pub aor: String,
 
     /// Where to send requests (default: the AOR's domain)
@@ -151,7 +156,7 @@ pub struct Common {
 
 /// Where the secret comes from. SIPREG_PASSWORD is read from the environment too;
 /// with nothing given, sipreg asks on the terminal when challenged.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CredentialArgs {
     /// Password on the command line (visible to ps: prefer the options below)
     #[arg(short = 'p', long, value_name = "PASSWORD")]
@@ -180,10 +185,9 @@ pub struct RegisterArgs {
     #[arg(short = 'c', long, value_name = "URI")]
     pub contact: Option<String>,
 
-    /// Requested expiry, e.g. 3600, 10m, 1h
-    #[arg(short = 'e', long, value_name = "DURATION", value_parser = parse_duration,
-          default_value = "3600")]
-    pub expires: Duration,
+    /// Requested expiry, e.g. 3600, 10m, 1h (default: the profile's, else 3600)
+    #[arg(short = 'e', long, value_name = "DURATION", value_parser = parse_duration)]
+    pub expires: Option<Duration>,
 
     /// Register once and exit, leaving the binding in place
     #[arg(long)]

@@ -1,7 +1,7 @@
 //! The committed completions and man page match what the clap definitions generate.
 //! To regenerate: SIPREG_REGENERATE=1 cargo test --test generated_files
 
-use sipreg::commands::generate::{completion_script, man_page, COMPLETION_FILES};
+use sipreg::commands::generate::{completion_script, man_page, subcommand_pages, COMPLETION_FILES};
 use std::path::Path;
 
 fn check(path: &Path, expected: &[u8], stale: &mut Vec<String>) {
@@ -27,6 +27,11 @@ fn committed_completions_and_man_page_are_current() {
         );
     }
     check(&root.join("man/sipreg.1"), &man_page().unwrap(), &mut stale);
+    let pages = subcommand_pages().unwrap();
+    assert!(pages.iter().any(|(name, _)| name == "sipreg-register.1"));
+    for (name, page) in pages {
+        check(&root.join("man").join(name), &page, &mut stale);
+    }
     assert!(
         stale.is_empty(),
         "out of date: {stale:?}; regenerate with: SIPREG_REGENERATE=1 cargo test --test generated_files"

@@ -122,3 +122,106 @@ fn schema_rejects_what_it_should() {
         assert!(!s.is_valid(&bad), "accepted {bad}");
     }
 }
+
+#[test]
+fn expectation_results_validate() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| {
+        let mut lines = vec!["Contact: <sip:other@192.0.2.1:5060>;expires=100".to_string()];
+        if let Some(c) = req.contact_uri() {
+            lines.push(format!("Contact: <{c}>;expires=60"));
+        }
+        vec![respond(req, 200, "OK", &lines)]
+    }));
+    let aor = "sip:alice@sipreg.test";
+    let every = [
+        "--expect-status",
+        "200",
+        "--expect-bindings",
+        ">=3",
+        "--expect-contact",
+        "sip:other@192.0.2.1:5060",
+        "--expect-expires-at-least",
+        "1h",
+    ];
+    for command in [vec!["register", aor, "--once"], vec!["query", aor]] {
+        let args: Vec<&str> = command.iter().chain(every.iter()).copied().collect();
+        let out = lines(&reg, &args);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_valid(&out[0]);
+        let names: Vec<&str> = out[0]["expectations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["status", "bindings", "contact", "expires_at_least"]);
+    }
+
+    // A refusal: expected by --expect-status (exit 0), and not (exit 5).
+    let refusing = ScriptedRegistrar::start(Box::new(|req: &Req, _| {
+        vec![respond(req, 480, "Temporarily Unavailable", &[])]
+    }));
+    for (expected, exit) in [("480", 0), ("200", 5)] {
+        let out = lines(&refusing, &["query", aor, "--expect-status", expected]);
+        assert_eq!(out[0]["event"], "failed");
+        assert_eq!(out[0]["exit_status"], exit);
+        assert_eq!(out[0]["expectations"][0]["actual"], 480);
+        assert_valid(&out[0]);
+    }
+    // No answer at all: the check has nothing to compare (actual null), exit 4.
+    let silent = ScriptedRegistrar::start(Box::new(|_: &Req, _| vec![]));
+    let out = lines(&silent, &["query", aor, "--expect-status", "200"]);
+    assert_eq!(out[0]["exit_status"], 4);
+    assert_eq!(out[0]["expectations"][0]["actual"], Value::Null);
+    assert_valid(&out[0]);
+}
+
+#[test]
+fn dry_run_validates() {
+    let reg = ScriptedRegistrar::start(Box::new(|_: &Req, _| vec![]));
+    for args in [
+        vec!["register", "sip:alice@sipreg.test", "--dry-run"],
+        vec!["query", "sip:alice@sipreg.test", "--dry-run"],
+        vec!["unregister", "sip:alice@sipreg.test", "--all", "--dry-run"],
+    ] {
+        let out = lines(&reg, &args);
+        assert_eq!(out[0]["event"], "dry_run");
+        assert_valid(&out[0]);
+    }
+    assert!(reg.requests().is_empty());
+}
+
+#[test]
+fn schema_rejects_malformed_expectations_and_dry_runs() {
+    let s = schema();
+    let base = serde_json::json!({"event":"bindings","aor":"sip:a@b","status":200,"reason":"OK","bindings":[],"elapsed_ms":1.0});
+    let with = |expectation: Value| {
+        let mut v = base.clone();
+        v["expectations"] = serde_json::json!([expectation]);
+        v
+    };
+    assert!(s.is_valid(&with(
+        serde_json::json!({"name":"bindings","expected":">=2","actual":1,"passed":false})
+    )));
+    for bad in [
+        serde_json::json!({"name":"bindings","expected":">=2","actual":1}),
+        serde_json::json!({"name":"bindings","expected":"two","actual":1,"passed":false}),
+        serde_json::json!({"name":"status","expected":"200","actual":200,"passed":true}),
+        serde_json::json!({"name":"colour","expected":1,"actual":1,"passed":true}),
+        serde_json::json!({"name":"contact","expected":"sip:x","actual":"sip:x","passed":true}),
+        serde_json::json!({"name":"status","expected":200,"actual":200,"passed":true,"extra":1}),
+    ] {
+        assert!(!s.is_valid(&with(bad.clone())), "accepted {bad}");
+    }
+    // exit_status 0 on a failure needs the expectations that made it so.
+    let refused = serde_json::json!({"event":"failed","aor":"sip:a@b","status":403,"reason":"x","bindings":[],"operation":"register","exit_status":0});
+    assert!(!s.is_valid(&refused));
+    let dry = serde_json::json!({"event":"dry_run","aor":"sip:a@b","status":null,"reason":"not sent","bindings":[],"destination":"127.0.0.1:5060","transport":"UDP","message":"REGISTER …"});
+    assert!(s.is_valid(&dry));
+    let mut no_message = dry.clone();
+    no_message.as_object_mut().unwrap().remove("message");
+    assert!(!s.is_valid(&no_message));
+    let mut message_elsewhere = base.clone();
+    message_elsewhere["message"] = serde_json::json!("REGISTER …");
+    assert!(!s.is_valid(&message_elsewhere));
+}

@@ -1,1 +1,33 @@
-//! Bulk mode: many registrations on one event loop (issue #6).
+//! Bulk mode (issue #6): register, refresh, query and remove many AORs at a chosen
+//! rate from one process, for load tests of registrars.
+//!
+//! Every AOR is an ordinary `core::Registration` with its own Call-ID, From-tag, CSeq
+//! and nonce state. They all live on one current-thread event loop (`engine`) and
+//! share a few UDP sockets; responses are routed to their registration by Call-ID
+//! (`demux`); deadlines wait in one heap; `pacer` spaces new transactions evenly.
+//! The population comes from a CSV file (`csv`) or from templates (`template`), cut
+//! to one shard (`shard`) of a load test spread over several machines.
+
+pub mod cpu;
+pub mod csv;
+pub mod demux;
+pub mod engine;
+mod error;
+pub mod observe;
+pub mod pacer;
+pub mod plan;
+pub mod population;
+pub mod report;
+pub mod rng;
+pub mod shard;
+mod signals;
+pub mod slot;
+pub mod sockets;
+pub mod stats;
+pub mod template;
+
+pub use engine::{End, Engine, Observer, Tally};
+pub use error::BulkError;
+pub use plan::{Mode, Plan};
+pub use population::Member;
+pub use shard::Shard;

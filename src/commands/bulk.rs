@@ -1,8 +1,306 @@
-use crate::cli::BulkCommand;
-use crate::exit::ExitStatus;
+//! `sipreg bulk register|query|unregister`: the command line of bulk mode wired to
+//! the population, the sockets, the event loop and the summary.
 
-/// `sipreg bulk …`: not built yet (issue #6).
-pub async fn run(_command: BulkCommand) -> ExitStatus {
-    eprintln!("sipreg: error: bulk mode is not available in this build yet");
+use super::credentials::PASSWORD_ENV;
+use super::session::parse_uri_arg;
+use crate::bulk::population::{self, Shaping, Source};
+use crate::bulk::template::Template;
+use crate::bulk::{cpu, observe, report, sockets, BulkError, End, Engine, Member, Mode, Plan, Shard};
+use crate::cli::{BulkArgs, BulkCommand, OutputFormat, TransportArg};
+use crate::core::{Timers, TransportKind};
+use crate::error::{Error, Result};
+use crate::exit::ExitStatus;
+use crate::net::{now, resolve};
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+
+/// Exit status when a second Ctrl-C cuts the removal short (128 + SIGINT).
+const INTERRUPTED_TWICE: i32 = 130;
+/// More sockets than this would only waste descriptors.
+const MAX_SOCKETS: u32 = 1024;
+
+pub async fn run(command: BulkCommand) -> ExitStatus {
+    let (args, mode) = match command {
+        BulkCommand::Register(args) => {
+            let mode = match (args.once, args.duration) {
+                (true, Some(_)) => {
+                    return usage_error(&args, "--once and --for exclude each other: --once registers and exits, --for stays registered that long");
+                }
+                (true, None) => Mode::RegisterOnce,
+                (false, duration) => Mode::Stay { duration },
+            };
+            (args, mode)
+        }
+        BulkCommand::Query(args) => (args, Mode::Query),
+        BulkCommand::Unregister(args) => (args, Mode::Unregister),
+    };
+    if mode != Mode::RegisterOnce && !mode.stays() && args.duration.is_some() {
+        return usage_error(&args, "--for applies to bulk register only");
+    }
+    match setup(&args, mode).await {
+        Ok(engine) => run_engine(engine, &args, mode).await,
+        Err(e) => {
+            if !args.quiet {
+                eprintln!("sipreg: error: {e}");
+            }
+            e.exit_status()
+        }
+    }
+}
+
+fn usage_error(args: &BulkArgs, message: &str) -> ExitStatus {
+    if !args.quiet {
+        eprintln!("sipreg: error: {message}");
+    }
     ExitStatus::Usage
+}
+
+fn format(args: &BulkArgs) -> OutputFormat {
+    if args.json {
+        OutputFormat::Json
+    } else {
+        args.output
+    }
+}
+
+struct Prepared {
+    engine: Engine,
+    shard: Shard,
+}
+
+async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
+    check_pacing(args)?;
+    let shard = match &args.shard {
+        Some(text) => Shard::parse(text).map_err(usage)?,
+        None => Shard::WHOLE,
+    };
+    let members = read_population(args, shard)?;
+    let registrar = args
+        .registrar
+        .as_deref()
+        .map(|r| parse_uri_arg("--registrar", r))
+        .transpose()?;
+    let destinations = destinations(&members, registrar.as_ref()).await?;
+    let local = args.local.as_deref().map(parse_local).transpose()?;
+    // Every destination of one run must be reachable from the same sockets.
+    let toward = destinations
+        .first()
+        .copied()
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 5060)));
+    if destinations.iter().any(|d| d.is_ipv4() != toward.is_ipv4()) {
+        return Err(Error::Usage(
+            "the AORs' registrars mix IPv4 and IPv6: run the two families separately, or give -r"
+                .into(),
+        ));
+    }
+    let sockets = sockets::bind(args.sockets, local, toward).await?;
+    let expires = u32::try_from(args.expires.as_secs())
+        .map_err(|_| Error::Usage("--expires is too long: at most 4294967295 seconds".into()))?;
+    let mut timers = Timers::default();
+    if let Some(t) = args.timeout {
+        timers.timeout = t;
+    }
+    let plan = Plan {
+        mode,
+        rate: args.rate,
+        concurrency: args.concurrency,
+        timers,
+        expires,
+        user_agent: format!("sipreg/{}", env!("CARGO_PKG_VERSION")),
+    };
+    let progress = !args.quiet && console::Term::stderr().is_term();
+    let reporter = observe::Reporter::new(
+        format(args),
+        args.verbose > 0,
+        progress,
+        members.len() as u64,
+    );
+    let engine = Engine::new(plan, &members, &destinations, sockets, Box::new(reporter));
+    Ok(Prepared { engine, shard })
+}
+
+fn usage(e: BulkError) -> Error {
+    Error::Usage(e.to_string())
+}
+
+fn check_pacing(args: &BulkArgs) -> Result<()> {
+    if !(args.rate.is_finite() && args.rate > 0.0) {
+        return Err(Error::Usage(
+            "--rate must be a positive number of transactions per second, e.g. 500".into(),
+        ));
+    }
+    if args.concurrency == 0 {
+        return Err(Error::Usage("--concurrency must be at least 1".into()));
+    }
+    if args.sockets == 0 || args.sockets > MAX_SOCKETS {
+        return Err(Error::Usage(format!(
+            "--sockets must be from 1 to {MAX_SOCKETS}"
+        )));
+    }
+    let transport = match args.transport {
+        None | Some(TransportArg::Udp) => TransportKind::Udp,
+        Some(TransportArg::Tcp) => TransportKind::Tcp,
+        Some(TransportArg::Tls) => TransportKind::Tls,
+        Some(TransportArg::Ws) => TransportKind::Ws,
+        Some(TransportArg::Wss) => TransportKind::Wss,
+    };
+    if transport != TransportKind::Udp {
+        return Err(Error::Usage(format!(
+            "bulk mode over {} is not available in this build of sipreg; use udp",
+            transport.via_token().to_ascii_lowercase()
+        )));
+    }
+    if args.connections.is_some() {
+        return Err(Error::Usage(
+            "--connections applies to TCP and TLS, which bulk mode does not offer yet; leave it out for udp".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn template(option: &'static str, text: &Option<String>, allow_user: bool) -> Result<Option<Template>> {
+    text.as_deref()
+        .map(|t| Template::parse(option, t, allow_user))
+        .transpose()
+        .map_err(usage)
+}
+
+fn read_population(args: &BulkArgs, shard: Shard) -> Result<Vec<Member>> {
+    let contact = template("--contact-template", &args.contact_template, true)?;
+    let default_password = std::env::var(PASSWORD_ENV).ok();
+    let shaping = Shaping {
+        contact: contact.as_ref(),
+        default_password: default_password.as_deref(),
+        shard,
+    };
+    let members = match (&args.users, &args.aor) {
+        (Some(path), _) => {
+            let bytes = std::fs::read(path).map_err(|e| {
+                Error::Usage(format!("cannot read --users {}: {e}", path.display()))
+            })?;
+            let name = path.display().to_string();
+            let text = std::str::from_utf8(&bytes).map_err(|e| {
+                let (line, column) = position_of(&bytes, e.valid_up_to());
+                Error::Usage(format!("{name}:{line}:{column}: not UTF-8 text"))
+            })?;
+            population::build(Source::Csv { path: &name, text }, &shaping).map_err(usage)?
+        }
+        (None, Some(aor)) => {
+            if args.count == 0 {
+                return Err(Error::Usage("--count must be at least 1".into()));
+            }
+            let source = Source::Templates {
+                aor: Template::parse("--aor", aor, false).map_err(usage)?,
+                count: args.count,
+                first: args.first,
+                user: template("--user-template", &args.user_template, false)?,
+                password: template("--password-template", &args.password_template, false)?,
+            };
+            population::build(source, &shaping).map_err(usage)?
+        }
+        (None, None) => {
+            return Err(Error::Usage(
+                "give the AORs with --users FILE or --aor TEMPLATE --count N".into(),
+            ))
+        }
+    };
+    Ok(members)
+}
+
+/// 1-based line and column of byte `offset`.
+fn position_of(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    (line, column)
+}
+
+/// Each member's registrar: `-r` for all, else its AOR's domain (resolved once per
+/// domain).
+async fn destinations(
+    members: &[Member],
+    registrar: Option<&crate::sip::SipUri>,
+) -> Result<Vec<SocketAddr>> {
+    if let Some(r) = registrar {
+        let addr = resolve(r, TransportKind::Udp).await?;
+        return Ok(vec![addr; members.len()]);
+    }
+    let mut resolved: HashMap<String, SocketAddr> = HashMap::new();
+    let mut out = Vec::with_capacity(members.len());
+    for m in members {
+        let domain = m.aor.domain_uri();
+        let key = domain.to_string();
+        let addr = match resolved.get(&key) {
+            Some(a) => *a,
+            None => {
+                let a = resolve(&domain, TransportKind::Udp).await?;
+                resolved.insert(key, a);
+                a
+            }
+        };
+        out.push(addr);
+    }
+    Ok(out)
+}
+
+fn parse_local(text: &str) -> Result<SocketAddr> {
+    let t = text.trim();
+    if let Ok(addr) = t.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    t.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+        .map(|ip| SocketAddr::new(ip, 0))
+        .map_err(|_| {
+            Error::Usage(format!(
+                "--local {text:?} is not an IP address or IP:PORT (e.g. 192.0.2.10, 192.0.2.10:5062)"
+            ))
+        })
+}
+
+async fn run_engine(prepared: Prepared, args: &BulkArgs, mode: Mode) -> ExitStatus {
+    let Prepared { mut engine, shard } = prepared;
+    let end = engine.run().await;
+    let finished_at = now();
+    engine.finish_observer();
+    let cpu = cpu::process_cpu_time();
+    let tally = engine.tally();
+    let stats = engine.stats();
+    let status = if tally.succeeded == tally.population {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Refused
+    };
+    let summary = report::Summary {
+        mode,
+        rate_asked: args.rate,
+        shard,
+        tally,
+        stats,
+        elapsed: stats
+            .first_start
+            .map_or_else(Default::default, |t| finished_at.saturating_duration_since(t)),
+        cpu,
+        exit_status: if end == End::InterruptedTwice {
+            INTERRUPTED_TWICE as u8
+        } else {
+            status.code()
+        },
+    };
+    if !args.quiet {
+        match format(args) {
+            OutputFormat::Json => println!("{}", summary.json()),
+            OutputFormat::Human => {
+                for line in summary.human() {
+                    println!("{line}");
+                }
+            }
+        }
+    }
+    if end == End::InterruptedTwice {
+        std::process::exit(INTERRUPTED_TWICE);
+    }
+    status
 }

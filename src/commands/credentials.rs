@@ -2,56 +2,150 @@
 
 use crate::auth::{Credentials, Secret};
 use crate::cli::CredentialArgs;
+use crate::config::CredentialSource;
 use crate::error::{Error, Result};
 use crate::output::Output;
 use std::io::BufRead;
+use std::process::{Command, Stdio};
 
 pub const PASSWORD_ENV: &str = "SIPREG_PASSWORD";
+pub const HA1_ENV: &str = "SIPREG_HA1";
 
-/// The credentials configured by options or environment, in this order: `--ha1` /
-/// SIPREG_HA1, `-p`, `--password-file`, `--password-stdin`, SIPREG_PASSWORD. None when
-/// nothing was given: the command may still prompt when challenged.
+/// A profile's password source, with the profile's name for messages.
+pub struct ProfileSecret<'a> {
+    pub profile: &'a str,
+    pub source: &'a CredentialSource,
+}
+
+/// The credentials configured by options, profile or environment, in this order:
+/// `--ha1`, `-p`, `--password-file`, `--password-stdin` (the command line), then the
+/// profile's source, then SIPREG_HA1 and SIPREG_PASSWORD (the environment). None
+/// when nothing was given: the command may still prompt when challenged.
 pub fn configured(
     args: &CredentialArgs,
+    profile: Option<ProfileSecret<'_>>,
     username: &str,
     output: &Output,
 ) -> Result<Option<Credentials>> {
-    let secret = if let Some(ha1) = &args.ha1 {
-        let secret = Secret::Ha1(ha1.clone());
-        secret
-            .check()
-            .map_err(|e| Error::Usage(format!("--ha1: {e}")))?;
-        secret
-    } else if let Some(p) = &args.password {
+    let credentials = |secret| {
+        Ok(Some(Credentials {
+            username: username.to_string(),
+            secret,
+        }))
+    };
+    // clap fills --ha1 from SIPREG_HA1 too; the environment ranks below a profile.
+    let ha1_from_env = args.ha1.is_some() && std::env::var(HA1_ENV).ok() == args.ha1;
+    if let Some(ha1) = args.ha1.as_ref().filter(|_| !ha1_from_env) {
+        return credentials(checked_ha1(ha1)?);
+    }
+    if let Some(secret) = command_line_password(args, output)? {
+        return credentials(secret);
+    }
+    if let Some(p) = profile {
+        return credentials(from_profile(&p)?);
+    }
+    if let Some(ha1) = &args.ha1 {
+        return credentials(checked_ha1(ha1)?);
+    }
+    match std::env::var(PASSWORD_ENV) {
+        Ok(p) => credentials(Secret::Password(p)),
+        Err(_) => Ok(None),
+    }
+}
+
+fn checked_ha1(ha1: &str) -> Result<Secret> {
+    let secret = Secret::Ha1(ha1.to_string());
+    secret
+        .check()
+        .map_err(|e| Error::Usage(format!("--ha1: {e}")))?;
+    Ok(secret)
+}
+
+fn command_line_password(args: &CredentialArgs, output: &Output) -> Result<Option<Secret>> {
+    if let Some(p) = &args.password {
         output.warn(
             "a password given with -p is visible to other users (ps, shell history); \
              prefer SIPREG_PASSWORD, --password-file or --password-stdin",
         );
-        Secret::Password(p.clone())
-    } else if let Some(path) = &args.password_file {
+        return Ok(Some(Secret::Password(p.clone())));
+    }
+    if let Some(path) = &args.password_file {
         let text = std::fs::read_to_string(path).map_err(|e| {
             Error::Usage(format!(
                 "cannot read --password-file {}: {e}",
                 path.display()
             ))
         })?;
-        Secret::Password(first_line(&text))
-    } else if args.password_stdin {
+        return Ok(Some(Secret::Password(first_line(&text))));
+    }
+    if args.password_stdin {
         let mut line = String::new();
         std::io::stdin()
             .lock()
             .read_line(&mut line)
             .map_err(|e| Error::io("cannot read the password from standard input", e))?;
-        Secret::Password(first_line(&line))
-    } else if let Ok(p) = std::env::var(PASSWORD_ENV) {
-        Secret::Password(p)
-    } else {
-        return Ok(None);
+        return Ok(Some(Secret::Password(first_line(&line))));
+    }
+    Ok(None)
+}
+
+/// Reads a profile's source. A source that was named but yields nothing is an
+/// error (exit 3), never a silent fall-through to another source.
+fn from_profile(p: &ProfileSecret<'_>) -> Result<Secret> {
+    let name = p.profile;
+    let password = match p.source {
+        CredentialSource::Env(var) => std::env::var(var).map_err(|_| {
+            Error::Credentials(format!(
+                "profile {name:?}: the environment variable {var} (password_env) is not set"
+            ))
+        })?,
+        CredentialSource::File(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Error::Credentials(format!(
+                    "profile {name:?}: cannot read password_file {}: {e}",
+                    path.display()
+                ))
+            })?;
+            first_line(&text)
+        }
+        CredentialSource::Command(command) => run_password_command(name, command)?,
+        CredentialSource::Literal(password) => password.expose().to_string(),
     };
-    Ok(Some(Credentials {
-        username: username.to_string(),
-        secret,
-    }))
+    Ok(Secret::Password(password))
+}
+
+/// Runs `password_command` through `sh -c` and takes the first line it prints. Its
+/// stdin and stderr stay ours, so that a tool like `pass` can ask for a passphrase;
+/// its output is never shown, not even when it fails.
+fn run_password_command(profile: &str, command: &str) -> Result<String> {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(Stdio::inherit())
+        .stderr(Stdio::inherit())
+        .stdout(Stdio::piped())
+        .output()
+        .map_err(|e| {
+            Error::Credentials(format!(
+                "profile {profile:?}: cannot run password_command: {e}"
+            ))
+        })?;
+    if !out.status.success() {
+        let how = out.status.code().map_or_else(
+            || "was killed by a signal".to_string(),
+            |c| format!("exited with status {c}"),
+        );
+        return Err(Error::Credentials(format!(
+            "profile {profile:?}: password_command `{command}` {how}"
+        )));
+    }
+    let password = first_line(&String::from_utf8_lossy(&out.stdout));
+    if password.is_empty() {
+        return Err(Error::Credentials(format!(
+            "profile {profile:?}: password_command `{command}` printed no password"
+        )));
+    }
+    Ok(password)
 }
 
 fn first_line(text: &str) -> String {

@@ -1,9 +1,12 @@
 //! Each command wires the command line to the core, the network and the output.
 
 mod bulk;
+mod chosen_profile;
 mod credentials;
+mod dry_run;
 mod expect;
 pub mod generate;
+mod instance;
 mod profiles;
 mod query;
 mod register;

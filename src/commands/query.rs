@@ -8,14 +8,16 @@ use crate::output::Output;
 pub async fn run(args: QueryArgs) -> ExitStatus {
     let output = Output::new(&args.common, args.common.aor.clone());
     let opts = SessionOptions {
-        expires: 3600,
         ..SessionOptions::default()
     };
+    if args.common.dry_run {
+        return Session::dry_run(&args.common, output, opts, Operation::Query);
+    }
     let mut session = match Session::open(&args.common, output, opts).await {
         Ok(s) => s,
         Err(e) => return super::report_setup_error(&args.common, &e),
     };
     session
-        .run_and_report(Operation::Query, OpKind::Query)
+        .run_and_check(Operation::Query, OpKind::Query, &args.expect)
         .await
 }

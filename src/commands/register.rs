@@ -1,6 +1,7 @@
 //! `sipreg register`: bind, then (without --once) refresh before every expiry until
 //! interrupted or --for runs out, then remove the binding.
 
+use super::instance::instance_urn;
 use super::session::{Session, SessionOptions};
 use crate::cli::RegisterArgs;
 use crate::core::{Event, OpKind, Operation, UnregisterTarget};
@@ -14,40 +15,58 @@ const INTERRUPTED_TWICE: i32 = 130;
 
 pub async fn run(args: RegisterArgs) -> ExitStatus {
     let output = Output::new(&args.common, args.common.aor.clone());
-    let expires = match u32::try_from(args.expires.as_secs()) {
+    let expires = match args.expires.map(|e| u32::try_from(e.as_secs())).transpose() {
         Ok(e) => e,
         Err(_) => {
             let e = Error::Usage("--expires is too long: at most 4294967295 seconds".into());
             return super::report_setup_error(&args.common, &e);
         }
     };
+    if !args.once && expectations_given(&args.expect) {
+        let e = Error::Usage(
+            "--expect-... options check one registration: add --once".into(),
+        );
+        return super::report_setup_error(&args.common, &e);
+    }
     let mut params = Vec::new();
     if let Some(q) = args.q {
         params.push(format!("q={q}"));
     }
-    if let Some(instance) = &args.instance {
-        params.push(format!("+sip.instance=\"<{instance}>\""));
+    match instance_urn(args.instance.as_deref(), args.reg_id) {
+        Ok(Some(urn)) => params.push(format!("+sip.instance=\"<{urn}>\"")),
+        Ok(None) => {}
+        Err(e) => return super::report_setup_error(&args.common, &e),
     }
     if let Some(reg_id) = args.reg_id {
         params.push(format!("reg-id={reg_id}"));
     }
-    let mut extra = Vec::new();
-    if args.reg_id.is_some() {
-        extra.push(("Supported", "outbound, path".to_string()));
-    }
     let opts = SessionOptions {
         contact: args.contact.as_deref(),
         contact_params: params,
-        extra_headers: extra,
         expires,
+        ..SessionOptions::default()
     };
+    if args.common.dry_run {
+        return Session::dry_run(&args.common, output, opts, Operation::Register);
+    }
     let mut session = match Session::open(&args.common, output, opts).await {
         Ok(s) => s,
         Err(e) => return super::report_setup_error(&args.common, &e),
     };
+    // RFC 3581 rewriting is on for the contact we chose ourselves, off for one the
+    // user gave, unless asked otherwise.
+    let nat_rewrite = if args.no_nat_rewrite {
+        false
+    } else {
+        args.nat_rewrite || args.contact.is_none()
+    };
+    session.reg.enable_nat_rewrite(nat_rewrite);
+    if let Some(interval) = args.keepalive {
+        session.reg.enable_keepalive(interval);
+    }
     if args.once {
         return session
-            .run_and_report(Operation::Register, OpKind::Register)
+            .run_and_check(Operation::Register, OpKind::Register, &args.expect)
             .await;
     }
     match stay_registered(&mut session, &args).await {
@@ -57,6 +76,13 @@ pub async fn run(args: RegisterArgs) -> ExitStatus {
             e.exit_status()
         }
     }
+}
+
+fn expectations_given(e: &crate::cli::ExpectArgs) -> bool {
+    e.expect_status.is_some()
+        || e.expect_bindings.is_some()
+        || e.expect_contact.is_some()
+        || e.expect_expires_at_least.is_some()
 }
 
 /// Resolves when the user asks to stop: Ctrl-C or SIGTERM.
@@ -93,17 +119,24 @@ async fn stay_registered(
     session: &mut Session,
     args: &RegisterArgs,
 ) -> std::result::Result<(), (OpKind, Error)> {
+    session.reg.enable_recovery(args.retry_auth);
     session.reg.start(Operation::Register, crate::net::now());
     let mut op = OpKind::Register;
     let stop = stop_requested();
     let limit = sleep_or_forever(args.duration);
     tokio::pin!(stop, limit);
+    let live = session.output.live_status_enabled();
+    let mut redraw = tokio::time::interval(Duration::from_secs(1));
     loop {
         tokio::select! {
             event = session.next_event(&Operation::Register) => {
+                if live {
+                    session.output.clear_live_status();
+                }
                 match event.map_err(|e| (op, e))? {
                     Event::Completed(outcome) => {
-                        session.output.completed(&outcome, &session.contact);
+                        // Our contact as it stands now: a NAT rewrite may have changed it.
+                        session.output.completed(&outcome, &session.reg.contact().to_string());
                         // The next request the core sends on its own is a refresh.
                         op = OpKind::Refresh;
                     }
@@ -111,9 +144,15 @@ async fn stay_registered(
                     other => session.output.event(&other),
                 }
             }
+            _ = redraw.tick(), if live => {
+                session.output.live_status(session.reg.standing(), crate::net::now());
+            }
             () = &mut stop => break,
             () = &mut limit => break,
         }
+    }
+    if live {
+        session.output.clear_live_status();
     }
     if args.keep_binding {
         return Ok(());
@@ -129,7 +168,7 @@ async fn unregister_before_exit(session: &mut Session) -> Result<()> {
     let unregister = Operation::Unregister(UnregisterTarget::Ours);
     tokio::select! {
         outcome = session.run(unregister) => {
-            session.output.completed(&outcome?, &session.contact);
+            session.output.completed(&outcome?, &session.reg.contact().to_string());
             Ok(())
         }
         _ = tokio::signal::ctrl_c() => std::process::exit(INTERRUPTED_TWICE),

@@ -1,19 +1,26 @@
 //! What every command sets up the same way: the AOR, where to send, the socket, our
 //! Contact, the credentials; and running one operation to its end.
 
-use super::credentials;
+use super::chosen_profile::{Chosen, DEFAULT_EXPIRES};
+use super::credentials::{self, ProfileSecret};
+use super::dry_run;
+use super::expect::{Answer, Expectations};
 use crate::auth::AuthError;
-use crate::cli::{Common, TransportArg};
+use crate::cli::{Common, ExpectArgs, TransportArg};
 use crate::core::{
     Event, OpKind, Operation, Outcome, RegError, Registration, RegistrationConfig, Timers,
     TransportKind,
 };
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
-use crate::net::{now, resolve, Driver, UdpTransport};
-use crate::output::Output;
+use crate::net::{
+    locate, now, parse_ws_url, transport_name, DnsSettings, Driver, LinkSettings, TlsSettings,
+};
+use crate::output::{DryRun, Output};
 use crate::sip::{Host, SipUri};
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+use tokio::time::Instant as Deadline;
 
 /// What differs between commands when opening a session.
 #[derive(Default)]
@@ -21,7 +28,8 @@ pub struct SessionOptions<'a> {
     pub contact: Option<&'a str>,
     pub contact_params: Vec<String>,
     pub extra_headers: Vec<(&'static str, String)>,
-    pub expires: u32,
+    /// The expiry typed with -e; None: the profile's, else the default.
+    pub expires: Option<u32>,
 }
 
 pub struct Session {
@@ -33,6 +41,79 @@ pub struct Session {
     username: String,
     /// No credentials were configured: a challenge may be answered by asking.
     may_prompt: bool,
+    /// When --max-time runs out, and the limit it stands for.
+    max_time: Option<(Deadline, Duration)>,
+}
+
+/// The command line's arguments about where and as whom, read and checked before
+/// anything touches the network.
+struct Arguments {
+    aor: SipUri,
+    aor_user: String,
+    registrar: SipUri,
+    proxy: Option<SipUri>,
+    transport: TransportKind,
+    local: Option<SocketAddr>,
+    contact_arg: Option<SipUri>,
+    username: String,
+}
+
+impl Arguments {
+    fn read(common: &Common, contact: Option<&str>) -> Result<Arguments> {
+        let aor = parse_uri_arg("AOR", &common.aor)?;
+        let Some(aor_user) = aor.user.clone() else {
+            return Err(Error::Usage(format!(
+                "AOR {:?} has no user part: write it like sip:alice@example.com",
+                common.aor
+            )));
+        };
+        let registrar = match &common.registrar {
+            Some(r) => parse_next_hop_arg("--registrar", r)?,
+            None => aor.domain_uri(),
+        };
+        let proxy = common
+            .proxy
+            .as_deref()
+            .map(|p| parse_next_hop_arg("--proxy", p))
+            .transpose()?;
+        let transport = transport(common, &registrar)?;
+        let local = common.local.as_deref().map(parse_local).transpose()?;
+        let contact_arg = contact.map(|c| parse_uri_arg("--contact", c)).transpose()?;
+        let username = common.user.clone().unwrap_or_else(|| aor_user.clone());
+        Ok(Arguments {
+            aor,
+            aor_user,
+            registrar,
+            proxy,
+            transport,
+            local,
+            contact_arg,
+            username,
+        })
+    }
+}
+
+/// The Contact when none is given: `sip:USER@ADDRESS:PORT` of our socket, with
+/// `;transport=` when that is not UDP (RFC 3261 §19.1.1), as connect() writes it.
+fn default_contact(user: &str, local: SocketAddr, transport: TransportKind) -> SipUri {
+    let mut c = SipUri::new(Host::from(local.ip()), Some(local.port()));
+    c.user = Some(user.to_string());
+    if transport != TransportKind::Udp {
+        c.params
+            .0
+            .push(("transport".into(), Some(transport_name(transport).into())));
+    }
+    c
+}
+
+/// The error --max-time ends a command with: no final response in time (exit 4).
+/// `destination` is unspecified when the time ran out before anything was sent.
+fn max_time_error(destination: Option<SocketAddr>, limit: Duration) -> Error {
+    Error::Registration(RegError::Timeout {
+        destination: destination
+            .unwrap_or_else(|| SocketAddr::new(Ipv4Addr::UNSPECIFIED.into(), 0)),
+        after: limit,
+    })
 }
 
 /// Reads a URI argument. `sip:` may be left out (`alice@example.com`, `pbx.example.com:5070`).
@@ -65,72 +146,130 @@ fn parse_local(text: &str) -> Result<SocketAddr> {
         .map_err(|_| Error::Usage(format!("--local {text:?} is not an IP address or IP:PORT (e.g. 192.0.2.10, 192.0.2.10:5062, [::1]:5062)")))
 }
 
-fn transport(common: &Common, registrar: &SipUri) -> Result<TransportKind> {
-    let chosen = match common.transport {
-        Some(TransportArg::Udp) => TransportKind::Udp,
-        Some(TransportArg::Tcp) => TransportKind::Tcp,
-        Some(TransportArg::Tls) => TransportKind::Tls,
-        Some(TransportArg::Ws) => TransportKind::Ws,
-        Some(TransportArg::Wss) => TransportKind::Wss,
-        None => match registrar
-            .param("transport")
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("tcp") => TransportKind::Tcp,
-            Some("tls") => TransportKind::Tls,
-            Some("ws") => TransportKind::Ws,
-            Some("wss") => TransportKind::Wss,
-            _ if registrar.sips => TransportKind::Tls,
-            _ => TransportKind::Udp,
-        },
-    };
-    if chosen != TransportKind::Udp {
-        return Err(Error::Usage(format!(
-            "transport {} is not available in this build of sipreg; use udp",
-            chosen.via_token().to_ascii_lowercase()
-        )));
+/// Reads `--registrar` or `--proxy`: a SIP URI, or a `ws://` / `wss://` URL (read as
+/// `sip:host:port;transport=ws`, its path kept for the WebSocket request).
+fn parse_next_hop_arg(option: &str, text: &str) -> Result<SipUri> {
+    match parse_ws_url(option, text) {
+        Some(url) => Ok(url?.uri),
+        None => parse_uri_arg(option, text),
     }
-    Ok(chosen)
+}
+
+/// The WebSocket path of the next hop: the path of a `ws://` URL, else `/`.
+fn ws_path(common: &Common) -> String {
+    common
+        .proxy
+        .as_deref()
+        .or(common.registrar.as_deref())
+        .and_then(|text| parse_ws_url("", text))
+        .and_then(|url| url.ok())
+        .map_or_else(|| "/".to_string(), |url| url.path)
+}
+
+/// `-t`, when given: it fixes the transport, so RFC 3263 skips NAPTR.
+fn chosen_transport(common: &Common) -> Option<TransportKind> {
+    common.transport.map(|t| match t {
+        TransportArg::Udp => TransportKind::Udp,
+        TransportArg::Tcp => TransportKind::Tcp,
+        TransportArg::Tls => TransportKind::Tls,
+        TransportArg::Ws => TransportKind::Ws,
+        TransportArg::Wss => TransportKind::Wss,
+    })
+}
+
+/// The transport before any DNS look-up: `-t`, the URI's `;transport=`, TLS for
+/// `sips:`, else UDP. DNS may still choose another one when nothing chose it here
+/// (RFC 3263 NAPTR); the real run asks [`locate`], a dry run takes this.
+fn transport(common: &Common, registrar: &SipUri) -> Result<TransportKind> {
+    if let Some(kind) = chosen_transport(common) {
+        return Ok(kind);
+    }
+    match registrar.param("transport") {
+        Some(name) => crate::net::parse_transport_name(name).ok_or_else(|| {
+            Error::Usage(format!(
+                "{registrar}: transport={name} is not supported; use udp, tcp, tls, ws or wss"
+            ))
+        }),
+        None if registrar.sips => Ok(TransportKind::Tls),
+        None => Ok(TransportKind::Udp),
+    }
 }
 
 impl Session {
+    /// Opens a session for the command line, with the chosen profile filled in,
+    /// bounded by --max-time. A dry run never gets here: every command calls
+    /// [`Session::dry_run`] instead.
     pub async fn open(
+        common: &Common,
+        mut output: Output,
+        opts: SessionOptions<'_>,
+    ) -> Result<Session> {
+        let deadline = common.max_time.map(|limit| Deadline::now() + limit);
+        let chosen = Chosen::from_command_line(common)?;
+        output.set_aor(chosen.common.aor.clone());
+        let opts = SessionOptions {
+            contact: opts.contact.or(chosen.contact.as_deref()),
+            expires: Some(chosen.expires(opts.expires)),
+            ..opts
+        };
+        let connecting = Session::connect(&chosen.common, output, opts, chosen.secret());
+        let mut session = match (deadline, common.max_time) {
+            (Some(at), Some(limit)) => tokio::time::timeout_at(at, connecting)
+                .await
+                .unwrap_or_else(|_| Err(max_time_error(None, limit)))?,
+            _ => connecting.await?,
+        };
+        session.max_time = deadline.zip(common.max_time);
+        Ok(session)
+    }
+
+    async fn connect(
         common: &Common,
         output: Output,
         opts: SessionOptions<'_>,
+        profile_secret: Option<ProfileSecret<'_>>,
     ) -> Result<Session> {
-        let aor = parse_uri_arg("AOR", &common.aor)?;
-        let Some(aor_user) = aor.user.clone() else {
-            return Err(Error::Usage(format!(
-                "AOR {:?} has no user part: write it like sip:alice@example.com",
-                common.aor
-            )));
-        };
-        let registrar = match &common.registrar {
-            Some(r) => parse_uri_arg("--registrar", r)?,
-            None => aor.domain_uri(),
-        };
-        let proxy = common
-            .proxy
-            .as_deref()
-            .map(|p| parse_uri_arg("--proxy", p))
-            .transpose()?;
-        let transport = transport(common, &registrar)?;
-        let local = common.local.as_deref().map(parse_local).transpose()?;
-        let contact_arg = opts
-            .contact
-            .map(|c| parse_uri_arg("--contact", c))
-            .transpose()?;
-        let username = common.user.clone().unwrap_or_else(|| aor_user.clone());
-        let configured = credentials::configured(&common.credentials, &username, &output)?;
+        let Arguments {
+            aor,
+            aor_user,
+            registrar,
+            proxy,
+            // Only checked here: DNS has the last word on the transport.
+            transport: _,
+            local,
+            contact_arg,
+            username,
+        } = Arguments::read(common, opts.contact)?;
+        let configured =
+            credentials::configured(&common.credentials, profile_secret, &username, &output)?;
 
-        let destination = resolve(proxy.as_ref().unwrap_or(&registrar), transport).await?;
-        let udp = UdpTransport::bind(local, destination).await?;
-        let local_addr = udp.local_addr();
+        // RFC 3263: every target for the next hop, best first; the driver fails over.
+        let dns = DnsSettings::from_arg(common.dns_server.as_deref())?;
+        let next_hop = proxy.as_ref().unwrap_or(&registrar);
+        let targets = locate(next_hop, chosen_transport(common), &dns).await?;
+        let tls = TlsSettings {
+            ca_file: common.ca_file.clone(),
+            insecure: common.insecure,
+        };
+        if tls.insecure && targets.iter().any(|t| crate::net::is_secure(t.transport)) {
+            output.warn(
+                "--insecure: the server's TLS certificate is NOT verified; anyone on the path can impersonate the registrar",
+            );
+        }
+        let driver =
+            Driver::open(targets, LinkSettings::new(local, tls, ws_path(common)), dns).await?;
+        let destination = driver.target().addr;
+        let transport = driver.target().transport;
+        let local_addr = driver.local_addr();
         let contact = contact_arg.unwrap_or_else(|| {
             let mut c = SipUri::new(Host::from(local_addr.ip()), Some(local_addr.port()));
             c.user = Some(aor_user.clone());
+            if transport != TransportKind::Udp {
+                // RFC 3261 §19.1.1: a Contact reachable only over this transport says so.
+                c.params
+                    .0
+                    .push(("transport".into(), Some(transport_name(transport).into())));
+            }
             c
         });
         let mut timers = Timers::default();
@@ -146,7 +285,7 @@ impl Session {
             contact: contact.clone(),
             contact_params: opts.contact_params,
             extra_headers: opts.extra_headers,
-            expires: opts.expires,
+            expires: opts.expires.unwrap_or(DEFAULT_EXPIRES),
             proxy,
             user_agent: Some(
                 common
@@ -165,22 +304,49 @@ impl Session {
         );
         Ok(Session {
             reg,
-            driver: Driver::new(udp),
+            driver,
             output,
             contact: contact.to_string(),
             username,
             may_prompt,
+            max_time: None,
         })
+    }
+
+    /// The next event, within --max-time (exit 4 when it runs out).
+    pub async fn next_event(&mut self, retry: &Operation) -> Result<Event> {
+        let Some((at, limit)) = self.max_time else {
+            return self.next_event_unbounded(retry).await;
+        };
+        match tokio::time::timeout_at(at, self.next_event_unbounded(retry)).await {
+            Ok(event) => event,
+            Err(_) if self.reg.is_busy() => {
+                Err(max_time_error(Some(self.reg.config().destination), limit))
+            }
+            Err(_) => {
+                // Between requests: a staying registration that --max-time ends.
+                self.output.max_time_ended_idle();
+                Err(max_time_error(None, limit))
+            }
+        }
     }
 
     /// The next event, with challenges that found no credentials answered by a prompt
     /// on the terminal (once) when one is attached. `retry` is the operation to repeat.
-    pub async fn next_event(&mut self, retry: &Operation) -> Result<Event> {
+    async fn next_event_unbounded(&mut self, retry: &Operation) -> Result<Event> {
         loop {
             let event = self
                 .driver
-                .next_event(&mut self.reg, &mut self.output)
+                .next_event(&mut self.reg, &mut self.output, retry)
                 .await?;
+            if let Event::Redirected { target, .. } = &event {
+                // 3xx: the core named the new registrar; the driver locates it.
+                self.output.event(&event);
+                self.driver
+                    .redirect(&mut self.reg, &mut self.output, target, retry)
+                    .await?;
+                continue;
+            }
             if let Event::Failed {
                 error: RegError::Auth(AuthError::NoCredentials { realm }),
                 ..
@@ -201,16 +367,171 @@ impl Session {
 
     /// Runs one operation, prints its outcome or its failure, and says how to exit.
     pub async fn run_and_report(&mut self, op: Operation, kind: OpKind) -> ExitStatus {
-        match self.run(op).await {
+        self.run_and_check(op, kind, &ExpectArgs::default()).await
+    }
+
+    /// Runs one operation and checks the --expect-… options against its answer.
+    ///
+    /// The exit status: a 2xx is 0, or 6 when an expectation failed. A failure whose
+    /// final status is the one --expect-status names was expected: 0, or 6 when
+    /// another expectation failed. Any other failure keeps its own status (1, 3, 4,
+    /// 5): there was no answer to check, or a refusal nobody expected.
+    pub async fn run_and_check(
+        &mut self,
+        op: Operation,
+        kind: OpKind,
+        expect: &ExpectArgs,
+    ) -> ExitStatus {
+        let expectations = match Expectations::from_args(expect) {
+            Ok(e) => e,
+            Err(e) => {
+                self.output.failed(None, &e);
+                return e.exit_status();
+            }
+        };
+        let result = self.run(op).await;
+        if expectations.is_empty() {
+            return match result {
+                Ok(outcome) => {
+                    self.output.completed(&outcome, &self.contact);
+                    ExitStatus::Success
+                }
+                Err(e) => {
+                    self.output.failed(Some(kind), &e);
+                    e.exit_status()
+                }
+            };
+        }
+        let verdict = |checks: &[crate::output::Check]| {
+            if checks.iter().all(|c| c.passed) {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Expectation
+            }
+        };
+        match result {
             Ok(outcome) => {
-                self.output.completed(&outcome, &self.contact);
+                let checks = expectations.check(&Answer::Completed(&outcome));
+                self.output
+                    .completed_checked(&outcome, &self.contact, &checks);
+                verdict(&checks)
+            }
+            Err(e) => {
+                let status = self.final_response_of(&e);
+                let checks = expectations.check(&Answer::Failed {
+                    status: status.clone(),
+                });
+                match status {
+                    Some((code, reason)) if expectations.status == Some(code) => {
+                        let exit = verdict(&checks);
+                        self.output
+                            .refusal_expected(kind, (code, &reason), &e, &checks, exit);
+                        exit
+                    }
+                    _ => {
+                        let exit = e.exit_status();
+                        self.output.failed_checked(Some(kind), &e, &checks, exit);
+                        exit
+                    }
+                }
+            }
+        }
+    }
+
+    /// The final response a failure came from, when one did: the error carries the
+    /// status for most refusals; authentication failures (a repeated 401/407) are
+    /// caused by the last final response received.
+    fn final_response_of(&self, error: &Error) -> Option<(u16, String)> {
+        let Error::Registration(e) = error else {
+            return None;
+        };
+        let last = self.output.last_final_response();
+        match (e.status(), e) {
+            (Some(code), _) => Some(match last {
+                Some((c, reason)) if c == code => (code, reason),
+                _ => (code, String::new()),
+            }),
+            (None, RegError::Auth(_) | RegError::ChallengeLoop(_)) => last,
+            (None, _) => None,
+        }
+    }
+
+    /// `--dry-run`: builds the first request of `op` with the core, as a real run
+    /// would, and prints it. Nothing is resolved, bound or sent; credentials are not
+    /// read (the first request carries none).
+    pub fn dry_run(
+        common: &Common,
+        mut output: Output,
+        opts: SessionOptions<'_>,
+        op: Operation,
+    ) -> ExitStatus {
+        match Session::first_request(common, &mut output, opts, op) {
+            Ok(request) => {
+                output.dry_run(&request);
                 ExitStatus::Success
             }
             Err(e) => {
-                self.output.failed(Some(kind), &e);
+                output.failed(None, &e);
                 e.exit_status()
             }
         }
+    }
+
+    fn first_request(
+        common: &Common,
+        output: &mut Output,
+        opts: SessionOptions<'_>,
+        op: Operation,
+    ) -> Result<DryRun> {
+        let chosen = Chosen::from_command_line(common)?;
+        let common = &chosen.common;
+        output.set_aor(common.aor.clone());
+        let contact = opts.contact.or(chosen.contact.as_deref());
+        let args = Arguments::read(common, contact)?;
+        let target = args.proxy.as_ref().unwrap_or(&args.registrar);
+        let place = dry_run::addresses(target, args.transport, args.local);
+        let contact = args
+            .contact_arg
+            .unwrap_or_else(|| default_contact(&args.aor_user, place.local, args.transport));
+        let mut timers = Timers::default();
+        if let Some(t) = common.timeout {
+            timers.timeout = t;
+        }
+        // The same configuration connect() builds, with the addresses found above.
+        let cfg = RegistrationConfig {
+            request_uri: args.aor.domain_uri(),
+            aor: args.aor,
+            destination: place.destination,
+            transport: args.transport,
+            local: place.local,
+            contact,
+            contact_params: opts.contact_params,
+            extra_headers: opts.extra_headers,
+            expires: chosen.expires(opts.expires),
+            proxy: args.proxy,
+            user_agent: Some(
+                common
+                    .user_agent
+                    .clone()
+                    .unwrap_or_else(|| format!("sipreg/{}", env!("CARGO_PKG_VERSION"))),
+            ),
+            timers,
+        };
+        let mut reg =
+            Registration::new(cfg, None, common.realm.clone(), Box::new(rand::rngs::OsRng));
+        reg.start(op, now());
+        let first = reg.poll_transmit().ok_or_else(|| {
+            Error::io(
+                "the registration built no request",
+                std::io::Error::other("nothing to send"),
+            )
+        })?;
+        Ok(DryRun {
+            destination: place.shown_destination,
+            transport: args.transport.via_token(),
+            message: first.payload,
+            notes: place.notes,
+        })
     }
 
     /// Runs one operation to its final outcome, reporting progress events on the way.

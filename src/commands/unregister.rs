@@ -21,6 +21,9 @@ pub async fn run(args: UnregisterArgs) -> ExitStatus {
         contact: args.contact.as_deref(),
         ..SessionOptions::default()
     };
+    if args.common.dry_run {
+        return Session::dry_run(&args.common, output, opts, Operation::Unregister(target));
+    }
     let mut session = match Session::open(&args.common, output, opts).await {
         Ok(s) => s,
         Err(e) => return super::report_setup_error(&args.common, &e),

@@ -11,7 +11,7 @@ pub enum RegError {
     Auth(#[from] AuthError),
     #[error("credentials rejected: the registrar answered {status} {reason}")]
     Forbidden { status: u16, reason: String },
-    #[error("no response from {destination} after {}", humantime::format_duration(*after))]
+    #[error("no response from {destination} after {}", humantime::format_duration(Duration::from_millis(after.as_millis() as u64)))]
     Timeout {
         destination: SocketAddr,
         after: Duration,
@@ -29,6 +29,12 @@ pub enum RegError {
     },
     #[error("registrar answered {status} {reason} but granted no time to our contact (expires 0)")]
     NothingGranted { status: u16, reason: String },
+    #[error("registrar answered {status} {reason} without listing our contact, twice")]
+    BindingMissing { status: u16, reason: String },
+    #[error("transport failure: {0}")]
+    Transport(String),
+    #[error("redirected to {domain}: credentials are not sent to another domain")]
+    RedirectedAuth { domain: String },
     #[error("too many challenges in one request ({0}); giving up")]
     ChallengeLoop(u32),
 }
@@ -36,13 +42,42 @@ pub enum RegError {
 impl RegError {
     pub fn exit_status(&self) -> ExitStatus {
         match self {
-            RegError::Auth(_) | RegError::Forbidden { .. } | RegError::ChallengeLoop(_) => {
-                ExitStatus::Auth
-            }
+            RegError::Auth(_)
+            | RegError::Forbidden { .. }
+            | RegError::ChallengeLoop(_)
+            | RegError::RedirectedAuth { .. } => ExitStatus::Auth,
+            RegError::Transport(_) => ExitStatus::Failure,
             RegError::Timeout { .. } => ExitStatus::NoResponse,
             RegError::Refused { .. }
             | RegError::IntervalLoop { .. }
-            | RegError::NothingGranted { .. } => ExitStatus::Refused,
+            | RegError::NothingGranted { .. }
+            | RegError::BindingMissing { .. } => ExitStatus::Refused,
+        }
+    }
+
+    /// A failure that may pass: staying mode retries it with back-off. Rejected
+    /// credentials only with `retry_auth` (--retry-auth); a registrar that keeps
+    /// asking for another interval, or a 4xx other than 408/480, never.
+    pub fn is_transient(&self, retry_auth: bool) -> bool {
+        match self {
+            RegError::Timeout { .. }
+            | RegError::Transport(_)
+            | RegError::NothingGranted { .. }
+            | RegError::BindingMissing { .. } => true,
+            RegError::Refused { status, .. } => matches!(status, 408 | 480 | 500..=699),
+            RegError::Auth(_)
+            | RegError::Forbidden { .. }
+            | RegError::ChallengeLoop(_)
+            | RegError::RedirectedAuth { .. } => retry_auth,
+            RegError::IntervalLoop { .. } => false,
+        }
+    }
+
+    /// The registrar's Retry-After, in seconds.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            RegError::Refused { retry_after, .. } => *retry_after,
+            _ => None,
         }
     }
 
@@ -51,7 +86,8 @@ impl RegError {
         match self {
             RegError::Forbidden { status, .. }
             | RegError::Refused { status, .. }
-            | RegError::NothingGranted { status, .. } => Some(*status),
+            | RegError::NothingGranted { status, .. }
+            | RegError::BindingMissing { status, .. } => Some(*status),
             RegError::IntervalLoop { .. } => Some(423),
             _ => None,
         }

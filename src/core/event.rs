@@ -48,6 +48,11 @@ pub struct Outcome {
     pub path: Vec<String>,
     /// From the first REGISTER of this operation to its final response.
     pub elapsed: Duration,
+    /// This success ended a run of failures (recovery).
+    pub recovered: bool,
+    /// RFC 5627 GRUUs the registrar assigned to our contact.
+    pub pub_gruu: Option<String>,
+    pub temp_gruu: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -68,8 +73,40 @@ pub enum Event {
         reason: String,
     },
     Completed(Outcome),
+    /// The operation failed and nothing more will be tried.
     Failed {
         op: OpKind,
         error: RegError,
+    },
+    /// The operation failed; the core tries again after `after` on its own
+    /// (back-off, or the registrar's Retry-After).
+    Retrying {
+        op: OpKind,
+        error: RegError,
+        after: Duration,
+    },
+    /// A refresh is being sent because the grant is running out.
+    Refreshing,
+    /// A 2xx to our REGISTER did not list our contact: registering again.
+    BindingLost,
+    /// The registrar saw us at another address than our Contact says (RFC 3581).
+    NatDetected {
+        public: SocketAddr,
+        /// The Contact is being rewritten to `public` (and the stale one removed).
+        rewriting: bool,
+    },
+    /// 439 First Hop Lacks Outbound Support: registering again without outbound.
+    OutboundUnsupported,
+    /// 3xx: the registrar points elsewhere. The driver resolves `target`, calls
+    /// `set_destination`, and starts the operation again.
+    Redirected {
+        op: OpKind,
+        target: crate::sip::SipUri,
+    },
+    /// The flow (connection, NAT binding) is considered dead: a keep-alive went
+    /// unanswered or the STUN mapped address changed. Drivers of connection-oriented
+    /// transports reopen the connection; the core re-registers by itself.
+    FlowFailed {
+        reason: String,
     },
 }

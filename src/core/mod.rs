@@ -3,18 +3,22 @@
 //! and events come out of `poll_*` calls, and the random source is injected. That is
 //! what lets every timer be tested in virtual time.
 
+mod backoff;
 mod config;
 mod error;
 mod event;
 mod ids;
+mod nat;
 mod refresh;
 mod registration;
+pub mod stun;
 mod transaction;
 
+pub use backoff::{ceiling as backoff_ceiling, BASE as BACKOFF_BASE, CAP as BACKOFF_CAP};
 pub use config::{Operation, RegistrationConfig, TransportKind, UnregisterTarget};
 pub use error::RegError;
 pub use event::{Binding, Event, OpKind, Outcome, Transmit};
 pub use ids::random_hex;
-pub use refresh::{refresh_delay, CHALLENGE_ALLOWANCE};
-pub use registration::Registration;
+pub use refresh::{refresh_delay, CHALLENGE_ALLOWANCE, SPREAD as REFRESH_SPREAD};
+pub use registration::{Registration, Standing};
 pub use transaction::{ClientTransaction, TimerOutcome, Timers};

@@ -8,6 +8,17 @@
 
 use std::time::Duration;
 
+/// Refreshes are spread over the last part of the computed delay: a client refreshes
+/// at a random point between 90 % and 100 % of it, so that clients registered
+/// together (a reboot, a bulk run) do not refresh in step. Spreading only ever makes a
+/// refresh earlier, never late.
+pub const SPREAD: f64 = 0.10;
+
+/// The delay with spread applied; `fraction` is random in [0, 1).
+pub fn spread(delay: Duration, fraction: f64) -> Duration {
+    delay.mul_f64(1.0 - SPREAD * fraction.clamp(0.0, 1.0))
+}
+
 /// Time allowed for answering a challenge after a slow first transaction.
 pub const CHALLENGE_ALLOWANCE: Duration = Duration::from_secs(8);
 
@@ -44,6 +55,14 @@ mod tests {
         assert_eq!(at(60), 30);
         assert_eq!(at(80), 40);
         assert_eq!(at(1), 0);
+    }
+
+    #[test]
+    fn spread_only_makes_refreshes_earlier() {
+        let d = Duration::from_secs(3560);
+        assert_eq!(spread(d, 0.0), d);
+        assert_eq!(spread(d, 1.0), Duration::from_secs(3204));
+        assert!(spread(d, 0.5) < d);
     }
 
     #[test]

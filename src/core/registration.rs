@@ -1,26 +1,28 @@
 //! The registration state machine of RFC 3261 §10.2: one Call-ID, one From-tag and a
 //! rising CSeq for the whole run; challenges answered; 423 retried with Min-Expires;
-//! the binding refreshed before the grant runs out.
+//! the binding refreshed before the grant runs out; in staying mode, failures retried
+//! with back-off (RFC 5626 §4.5) and the flow watched with keep-alives (§4.4).
+//!
+//! Response handling is in `registration/responses.rs`, keep-alives in
+//! `registration/keepalive.rs`.
 
-use super::config::{Operation, RegistrationConfig, UnregisterTarget};
+mod keepalive;
+mod responses;
+
+use super::backoff;
+use super::config::{Operation, RegistrationConfig, TransportKind, UnregisterTarget};
 use super::error::RegError;
-use super::event::{Binding, Event, OpKind, Outcome, Transmit};
+use super::event::{Event, OpKind, Transmit};
 use super::ids::random_hex;
-use super::refresh::refresh_delay;
 use super::transaction::{ClientTransaction, TimerOutcome};
-use crate::auth::challenge::select;
 use crate::auth::{Authenticator, Challenge, Credentials};
-use crate::sip::{frame_datagram, RegisterRequest, RequestContact, Response, ViaSpec};
+use crate::sip::{frame_datagram, RegisterRequest, RequestContact, Response, SipUri, ViaSpec};
+use keepalive::KeepAlive;
 use rand::RngCore;
 use std::collections::VecDeque;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-/// How many 423 answers one operation follows before giving up (they must each raise
-/// the interval, so a well-behaved registrar needs one).
-const MAX_INTERVAL_RETRIES: u32 = 3;
-/// Challenges answered within one operation; the authenticator refuses repeats per
-/// realm, this bounds the total against a registrar that invents new realms.
-const MAX_CHALLENGES: u32 = 6;
 /// Branches of finished transactions remembered to tell a late retransmitted response
 /// from a stranger's.
 const REMEMBERED_BRANCHES: usize = 8;
@@ -55,6 +57,30 @@ struct Pending {
 
 struct Granted {
     refresh_at: Instant,
+    /// When the registrar drops the binding if no refresh arrives.
+    expires_at: Instant,
+}
+
+/// Where a staying registration stands, for a status display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// A request is out.
+    Busy,
+    /// Registered until `expires_at`; the refresh goes out at `refresh_at`.
+    Registered {
+        expires_at: Instant,
+        refresh_at: Instant,
+    },
+    /// Failed; the next attempt is at `retry_at`.
+    Waiting { retry_at: Instant },
+    /// Nothing registered and nothing planned.
+    Idle,
+}
+
+/// What staying mode does after a failure.
+#[derive(Debug, Clone, Copy)]
+struct Recovery {
+    retry_auth: bool,
 }
 
 pub struct Registration {
@@ -71,6 +97,23 @@ pub struct Registration {
     old_branches: VecDeque<String>,
     transmits: VecDeque<Transmit>,
     events: VecDeque<Event>,
+    /// Staying mode: retry failed registrations instead of giving up.
+    recovery: Option<Recovery>,
+    /// Consecutive failed attempts, for the back-off.
+    failures: u32,
+    retry_at: Option<Instant>,
+    /// Immediate re-registrations after a 2xx that did not list us.
+    lost_binding_retries: u32,
+    /// Rewrite the Contact to what the registrar saw (RFC 3581), at most once.
+    nat_rewrite: bool,
+    nat_rewritten: bool,
+    nat_reported: Option<SocketAddr>,
+    /// After a 439: register without outbound (RFC 5626 §11.2).
+    outbound_refused: bool,
+    redirect_hops: u32,
+    /// Redirected to another domain: credentials are not sent there.
+    credentials_withheld_for: Option<String>,
+    keepalive: Option<KeepAlive>,
 }
 
 impl Registration {
@@ -98,6 +141,17 @@ impl Registration {
             old_branches: VecDeque::new(),
             transmits: VecDeque::new(),
             events: VecDeque::new(),
+            recovery: None,
+            failures: 0,
+            retry_at: None,
+            lost_binding_retries: 0,
+            nat_rewrite: false,
+            nat_rewritten: false,
+            nat_reported: None,
+            outbound_refused: false,
+            redirect_hops: 0,
+            credentials_withheld_for: None,
+            keepalive: None,
         }
     }
 
@@ -109,20 +163,59 @@ impl Registration {
         &self.cfg
     }
 
+    /// Our Contact as it stands (a NAT rewrite changes it).
+    pub fn contact(&self) -> &SipUri {
+        &self.cfg.contact
+    }
+
     /// True while a request is waiting for its final response.
     pub fn is_busy(&self) -> bool {
         self.pending.is_some()
     }
 
-    /// Moves the registration to another target (RFC 3263 failover, a reopened flow):
-    /// later requests go to `destination` over `transport`, with `local` as Via
-    /// sent-by. Call-ID, tags, CSeq and nonce state are kept. A request in flight is
-    /// not resent: start the operation again.
+    pub fn is_registered(&self) -> bool {
+        self.granted.is_some()
+    }
+
+    pub fn standing(&self) -> Standing {
+        match (&self.pending, &self.granted, self.retry_at) {
+            (Some(_), _, _) => Standing::Busy,
+            (None, Some(g), _) => Standing::Registered {
+                expires_at: g.expires_at,
+                refresh_at: g.refresh_at,
+            },
+            (None, None, Some(retry_at)) => Standing::Waiting { retry_at },
+            (None, None, None) => Standing::Idle,
+        }
+    }
+
+    /// Staying mode: after a failed registration or refresh, try again with back-off
+    /// (or when Retry-After says) instead of reporting a final failure. Credentials
+    /// that were rejected end the run anyway, unless `retry_auth`.
+    pub fn enable_recovery(&mut self, retry_auth: bool) {
+        self.recovery = Some(Recovery { retry_auth });
+    }
+
+    /// Re-register with the address the registrar saw when it differs from our Contact.
+    pub fn enable_nat_rewrite(&mut self, enabled: bool) {
+        self.nat_rewrite = enabled;
+    }
+
+    /// Keep-alives every `interval` while registered: a CRLF ping on a reliable
+    /// transport, a STUN Binding request on UDP (RFC 5626 §4.4).
+    pub fn enable_keepalive(&mut self, interval: Duration) {
+        self.keepalive = Some(KeepAlive::new(interval));
+    }
+
+    /// Moves the registration to another target (RFC 3263 failover, a reopened flow,
+    /// a redirect): later requests go to `destination` over `transport`, with `local`
+    /// as Via sent-by. Call-ID, tags, CSeq and nonce state are kept. A request in
+    /// flight is not resent: start the operation again.
     pub fn set_destination(
         &mut self,
-        destination: std::net::SocketAddr,
-        transport: super::config::TransportKind,
-        local: std::net::SocketAddr,
+        destination: SocketAddr,
+        transport: TransportKind,
+        local: SocketAddr,
     ) {
         self.cfg.destination = destination;
         self.cfg.transport = transport;
@@ -141,19 +234,20 @@ impl Registration {
         self.auth.set_credentials(credentials);
     }
 
-    pub fn is_registered(&self) -> bool {
-        self.granted.is_some()
-    }
-
     /// Begins an operation. A request still in flight is abandoned: its transaction
     /// stops retransmitting and a late answer to it is ignored.
     pub fn start(&mut self, op: Operation, now: Instant) {
         self.auth.begin_attempt();
+        self.retry_at = None;
         let (kind, contact, expires) = match op {
             Operation::Register => (OpKind::Register, self.our_contact(None), self.expires),
             Operation::Query => (OpKind::Query, RequestContact::None, self.expires),
             Operation::Unregister(target) => {
                 self.granted = None;
+                self.recovery = None;
+                if let Some(k) = &mut self.keepalive {
+                    k.stop();
+                }
                 let contact = match target {
                     UnregisterTarget::Ours => self.our_contact(Some(0)),
                     UnregisterTarget::All => RequestContact::Star,
@@ -168,8 +262,58 @@ impl Registration {
         self.send_new(Attempt::new(kind, now), contact, expires, now);
     }
 
+    /// The transport could not carry our request (connection refused or reset, send
+    /// failed). Treated like a transaction timeout: it fails the operation, which
+    /// staying mode retries with back-off.
+    pub fn transport_failed(&mut self, now: Instant, reason: String) {
+        if let Some(p) = self.finish_pending() {
+            self.fail(now, p.attempt.op, RegError::Transport(reason));
+        }
+    }
+
+    /// The flow under an established registration died (a TCP or TLS connection
+    /// closed, a keep-alive unanswered): register again at once on a new flow
+    /// (RFC 5626 §4.4.1 flow recovery). A request in flight is sent again.
+    pub fn flow_failed(&mut self, now: Instant, reason: String) {
+        self.events.push_back(Event::FlowFailed { reason });
+        if let Some(k) = &mut self.keepalive {
+            k.stop();
+        }
+        let op = match self.finish_pending() {
+            Some(p) => p.attempt.op,
+            None if self.granted.is_some() || self.retry_at.is_some() => OpKind::Register,
+            None => return,
+        };
+        match op {
+            OpKind::Register | OpKind::Refresh => self.register_again(now, OpKind::Register),
+            OpKind::Query => self.start(Operation::Query, now),
+            OpKind::Unregister => {
+                // Re-sending an unregistration that may have arrived is harmless.
+                let contact = self.our_contact(Some(0));
+                self.send_new(Attempt::new(OpKind::Unregister, now), contact, 0, now);
+            }
+        }
+    }
+
+    fn register_again(&mut self, now: Instant, op: OpKind) {
+        self.auth.begin_attempt();
+        self.retry_at = None;
+        let contact = self.our_contact(None);
+        self.send_new(Attempt::new(op, now), contact, self.expires, now);
+    }
+
+    /// Contact parameters in force: outbound's `reg-id` is dropped after a 439.
+    fn contact_params(&self) -> Vec<String> {
+        self.cfg
+            .contact_params
+            .iter()
+            .filter(|p| !(self.outbound_refused && p.starts_with("reg-id=")))
+            .cloned()
+            .collect()
+    }
+
     fn our_contact(&self, expires: Option<u32>) -> RequestContact {
-        let mut params = self.cfg.contact_params.clone();
+        let mut params = self.contact_params();
         if let Some(e) = expires {
             params.push(format!("expires={e}"));
         }
@@ -179,15 +323,34 @@ impl Registration {
         }
     }
 
+    /// `Supported` for our options: GRUU (RFC 5627) and Path with an instance ID,
+    /// outbound too with a reg-id (RFC 5626 §4.2.1).
+    fn supported(&self) -> Option<String> {
+        let params = self.contact_params();
+        let instance = params.iter().any(|p| p.starts_with("+sip.instance="));
+        let reg_id = params.iter().any(|p| p.starts_with("reg-id="));
+        match (instance, reg_id) {
+            (_, true) => Some("outbound, path, gruu".into()),
+            (true, false) => Some("path, gruu".into()),
+            _ => None,
+        }
+    }
+
     fn send_new(&mut self, attempt: Attempt, contact: RequestContact, expires: u32, now: Instant) {
         self.finish_pending();
         let cseq = self.next_cseq;
         self.next_cseq = self.next_cseq.wrapping_add(1);
         let branch = format!("z9hG4bK{}", random_hex(self.rng.as_mut(), 12));
         let request_uri = self.cfg.request_uri.to_string();
-        let mut extra = self
-            .auth
-            .authorize("REGISTER", &request_uri, b"", self.rng.as_mut());
+        let mut extra = if self.credentials_withheld_for.is_some() {
+            Vec::new()
+        } else {
+            self.auth
+                .authorize("REGISTER", &request_uri, b"", self.rng.as_mut())
+        };
+        if let Some(s) = self.supported() {
+            extra.push(("Supported", s));
+        }
         extra.extend(self.cfg.extra_headers.iter().cloned());
         let request = RegisterRequest {
             request_uri: &self.cfg.request_uri,
@@ -238,12 +401,61 @@ impl Registration {
         self.old_branches.push_back(branch);
     }
 
+    fn finish_pending(&mut self) -> Option<Pending> {
+        let p = self.pending.take()?;
+        self.remember_branch(p.tx.branch.clone());
+        Some(p)
+    }
+
+    /// A random fraction in [0, 1) from the injected source.
+    fn random_fraction(&mut self) -> f64 {
+        f64::from(self.rng.next_u32()) / (f64::from(u32::MAX) + 1.0)
+    }
+
+    /// Ends an operation without success: a retry later in staying mode when the
+    /// failure is one that may pass, a final `Failed` otherwise.
+    fn fail(&mut self, now: Instant, op: OpKind, error: RegError) {
+        let registering = matches!(op, OpKind::Register | OpKind::Refresh);
+        if registering {
+            self.granted = None;
+            if let Some(k) = &mut self.keepalive {
+                k.stop();
+            }
+        }
+        let retry = self
+            .recovery
+            .filter(|r| registering && error.is_transient(r.retry_auth));
+        if retry.is_none() {
+            self.events.push_back(Event::Failed { op, error });
+            return;
+        }
+        self.failures = self.failures.saturating_add(1);
+        // Retry-After is honoured exactly (RFC 3261 §21.5.4, §20.33); otherwise the
+        // RFC 5626 back-off with its random spread.
+        let after = match error.retry_after() {
+            Some(seconds) => Duration::from_secs(u64::from(seconds)),
+            None => {
+                let fraction = 0.5 + self.random_fraction() / 2.0;
+                backoff::wait(self.failures, fraction)
+            }
+        };
+        self.retry_at = Some(now + after);
+        self.events.push_back(Event::Retrying { op, error, after });
+    }
+
     /// The earliest instant at which `handle_timeout` has work to do.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        match &self.pending {
-            Some(p) => p.tx.next_deadline(),
-            None => self.granted.as_ref().map(|g| g.refresh_at),
+        if let Some(p) = &self.pending {
+            return p.tx.next_deadline();
         }
+        [
+            self.granted.as_ref().map(|g| g.refresh_at),
+            self.retry_at,
+            self.keepalive.as_ref().and_then(KeepAlive::next_deadline),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     pub fn handle_timeout(&mut self, now: Instant) {
@@ -257,253 +469,38 @@ impl Registration {
                 Some(TimerOutcome::TimedOut) => {
                     let op = p.attempt.op;
                     let after = now - p.tx.started;
+                    let destination = self.cfg.destination;
                     self.finish_pending();
-                    if matches!(op, OpKind::Register | OpKind::Refresh) {
-                        self.granted = None;
-                    }
-                    self.events.push_back(Event::Failed {
-                        op,
-                        error: RegError::Timeout {
-                            destination: self.cfg.destination,
-                            after,
-                        },
-                    });
+                    self.fail(now, op, RegError::Timeout { destination, after });
                 }
                 None => {}
             }
             return;
         }
-        if self.granted.as_ref().is_some_and(|g| now >= g.refresh_at) {
-            self.auth.begin_attempt();
-            let contact = self.our_contact(None);
-            self.send_new(
-                Attempt::new(OpKind::Refresh, now),
-                contact,
-                self.expires,
-                now,
-            );
+        if self.retry_at.is_some_and(|at| now >= at) {
+            return self.register_again(now, OpKind::Register);
         }
+        if self.granted.as_ref().is_some_and(|g| now >= g.refresh_at) {
+            self.events.push_back(Event::Refreshing);
+            return self.register_again(now, OpKind::Refresh);
+        }
+        self.keepalive_timer(now);
     }
 
-    fn finish_pending(&mut self) -> Option<Pending> {
-        let p = self.pending.take()?;
-        self.remember_branch(p.tx.branch.clone());
-        Some(p)
-    }
-
-    fn ignore(&mut self, reason: String) {
-        self.events.push_back(Event::Ignored { reason });
-    }
-
-    /// One datagram or stream message from the network.
+    /// One datagram or stream message from the network: a SIP response, or on UDP a
+    /// STUN answer to our keep-alive.
     pub fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
+        if self.keepalive_input(now, bytes) {
+            return;
+        }
         match frame_datagram(bytes).and_then(Response::parse) {
             Ok(response) => self.handle_response(now, response),
             Err(e) => self.ignore(format!("unreadable message ({} bytes): {e}", bytes.len())),
         }
     }
 
-    /// A response already parsed, e.g. by a caller that demultiplexes many
-    /// registrations on one socket by Call-ID.
-    pub fn handle_response(&mut self, now: Instant, response: Response) {
-        if let Err(reason) = self.matches_us(&response) {
-            return self.ignore(reason);
-        }
-        let Some(p) = self.pending.as_mut() else {
-            return self.ignore(format!(
-                "{} {} arrived with no request outstanding",
-                response.status, response.reason
-            ));
-        };
-        if !p.tx.on_response(response.status) {
-            return; // provisional: keep waiting
-        }
-        let Some(p) = self.finish_pending() else {
-            return;
-        };
-        self.on_final(now, p, response);
-    }
-
-    /// Checks Call-ID, top Via branch and CSeq (RFC 3261 §17.1.3, §8.1.3.3).
-    fn matches_us(&self, r: &Response) -> Result<(), String> {
-        let label = format!("{} {}", r.status, r.reason);
-        if r.call_id() != Some(self.call_id.as_str()) {
-            return Err(format!(
-                "{label} with a foreign Call-ID {:?}",
-                r.call_id().unwrap_or("")
-            ));
-        }
-        let via = r.top_via().map_err(|e| format!("{label}: {e}"))?;
-        let branch = via.branch().unwrap_or("");
-        let Some(p) = &self.pending else {
-            return Err(format!(
-                "{label} for a finished transaction (branch {branch})"
-            ));
-        };
-        if branch != p.tx.branch {
-            return Err(if self.old_branches.iter().any(|b| b == branch) {
-                format!("{label}: late answer to an earlier transaction (branch {branch})")
-            } else {
-                format!("{label} with a branch of no transaction of ours ({branch})")
-            });
-        }
-        let (cseq, method) = r.cseq().map_err(|e| format!("{label}: {e}"))?;
-        if cseq != p.tx.cseq || !method.eq_ignore_ascii_case("REGISTER") {
-            return Err(format!(
-                "{label} with CSeq {cseq} {method}, expected {} REGISTER",
-                p.tx.cseq
-            ));
-        }
-        Ok(())
-    }
-
-    fn on_final(&mut self, now: Instant, p: Pending, r: Response) {
-        match r.status {
-            200..=299 => self.on_success(now, p, r),
-            401 | 407 => self.on_challenge(now, p, r),
-            403 => self.fail(
-                p.attempt.op,
-                RegError::Forbidden {
-                    status: r.status,
-                    reason: r.reason,
-                },
-            ),
-            423 => self.on_interval_too_brief(now, p, r),
-            _ => self.fail(
-                p.attempt.op,
-                RegError::Refused {
-                    status: r.status,
-                    retry_after: r.retry_after(),
-                    reason: r.reason,
-                },
-            ),
-        }
-    }
-
-    fn fail(&mut self, op: OpKind, error: RegError) {
-        if matches!(op, OpKind::Register | OpKind::Refresh) {
-            self.granted = None;
-        }
-        self.events.push_back(Event::Failed { op, error });
-    }
-
-    fn on_challenge(&mut self, now: Instant, p: Pending, r: Response) {
-        let mut attempt = p.attempt;
-        attempt.challenges += 1;
-        let (challenges, _skipped) = r.challenges();
-        if let Err(e) = self.auth.on_challenge(&challenges) {
-            return self.fail(attempt.op, e.into());
-        }
-        if attempt.challenges > MAX_CHALLENGES {
-            return self.fail(attempt.op, RegError::ChallengeLoop(attempt.challenges));
-        }
-        for chosen in select(&challenges, |_| true).chosen {
-            self.events.push_back(Event::Challenged {
-                kind: chosen.challenge.kind.clone(),
-                realm: chosen.challenge.realm.clone(),
-                algorithm: chosen.algorithm.as_str().to_string(),
-                stale: chosen.challenge.stale,
-            });
-        }
-        self.send_new(attempt, p.contact, p.expires, now);
-    }
-
-    fn on_interval_too_brief(&mut self, now: Instant, p: Pending, r: Response) {
-        let min = r.min_expires();
-        let mut attempt = p.attempt;
-        attempt.interval_retries += 1;
-        let tries = attempt.interval_retries;
-        match min {
-            Some(m)
-                if m > p.expires
-                    && tries <= MAX_INTERVAL_RETRIES
-                    && attempt.op != OpKind::Unregister =>
-            {
-                self.expires = m;
-                self.events
-                    .push_back(Event::IntervalTooBrief { min_expires: m });
-                self.send_new(attempt, p.contact, m, now);
-            }
-            _ => self.fail(
-                attempt.op,
-                RegError::IntervalLoop {
-                    tries,
-                    min_expires: min,
-                },
-            ),
-        }
-    }
-
-    fn on_success(&mut self, now: Instant, p: Pending, r: Response) {
-        let header_expires = r.expires();
-        let bindings: Vec<Binding> = r
-            .contacts()
-            .into_iter()
-            .filter_map(|c| match c {
-                Ok(c) => Some(c),
-                Err(e) => {
-                    self.events.push_back(Event::Ignored {
-                        reason: format!("unreadable binding in {} {}: {e}", r.status, r.reason),
-                    });
-                    None
-                }
-            })
-            .map(|c| Binding {
-                ours: c.uri.equivalent(&self.cfg.contact),
-                expires: c.expires().or(header_expires),
-                q: c.q(),
-                params: c
-                    .params
-                    .0
-                    .iter()
-                    .filter(|(n, _)| {
-                        !n.eq_ignore_ascii_case("expires") && !n.eq_ignore_ascii_case("q")
-                    })
-                    .cloned()
-                    .collect(),
-                contact: c.raw_uri,
-            })
-            .collect();
-        let op = p.attempt.op;
-        let mut granted = None;
-        let mut refresh_in = None;
-        if matches!(op, OpKind::Register | OpKind::Refresh) {
-            // The grant is our own Contact's expires, else the Expires header, else
-            // what we asked for (RFC 3261 §10.2.4).
-            let g = bindings
-                .iter()
-                .find(|b| b.ours)
-                .and_then(|b| b.expires)
-                .or(header_expires)
-                .unwrap_or(p.expires);
-            if g == 0 {
-                // A 2xx that grants nothing leaves us unregistered; refreshing at
-                // once would loop, so this is a failure of its own.
-                return self.fail(
-                    op,
-                    RegError::NothingGranted {
-                        status: r.status,
-                        reason: r.reason,
-                    },
-                );
-            }
-            let delay = refresh_delay(Duration::from_secs(u64::from(g)), self.cfg.timers.timeout);
-            let refresh_at = p.tx.started + delay;
-            granted = Some(g);
-            refresh_in = Some(refresh_at.saturating_duration_since(now));
-            self.granted = Some(Granted { refresh_at });
-        }
-        self.events.push_back(Event::Completed(Outcome {
-            op,
-            status: r.status,
-            service_route: r.list("service-route"),
-            path: r.list("path"),
-            reason: r.reason,
-            bindings,
-            granted,
-            refresh_in,
-            elapsed: now - p.attempt.first_sent,
-        }));
+    fn ignore(&mut self, reason: String) {
+        self.events.push_back(Event::Ignored { reason });
     }
 
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
@@ -516,9 +513,9 @@ impl Registration {
 }
 
 /// Via sent-by: `host:port`, IPv6 in brackets.
-fn format_sent_by(addr: std::net::SocketAddr) -> String {
+fn format_sent_by(addr: SocketAddr) -> String {
     match addr {
-        std::net::SocketAddr::V4(a) => a.to_string(),
-        std::net::SocketAddr::V6(a) => format!("[{}]:{}", a.ip(), a.port()),
+        SocketAddr::V4(a) => a.to_string(),
+        SocketAddr::V6(a) => format!("[{}]:{}", a.ip(), a.port()),
     }
 }

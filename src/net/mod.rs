@@ -1,9 +1,24 @@
-//! The tokio side: sockets, name resolution and the loop that feeds the core.
+//! The tokio side: transports (UDP, TCP, TLS, WebSocket), locating servers (RFC 3263)
+//! and the loop that feeds the core.
 
+mod dns;
 mod driver;
+mod link;
+mod locate;
 mod resolve;
+mod stream;
+mod target;
+mod tls;
 mod udp;
+mod ws;
+mod ws_url;
 
+pub use dns::DnsSettings;
 pub use driver::{now, Driver, Trace};
+pub use link::{Incoming, LinkError, LinkSettings};
+pub use locate::locate;
 pub use resolve::resolve;
+pub use target::{default_port, is_secure, parse_transport_name, transport_name, Target};
+pub use tls::TlsSettings;
 pub use udp::UdpTransport;
+pub use ws_url::{parse_ws_url, WsUrl};

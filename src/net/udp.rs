@@ -46,7 +46,7 @@ impl UdpTransport {
 
 /// The source address the kernel picks towards `destination`. Connecting a UDP socket
 /// sends nothing; it only asks the routing table.
-fn route_source(destination: SocketAddr) -> Option<IpAddr> {
+pub(super) fn route_source(destination: SocketAddr) -> Option<IpAddr> {
     let any: SocketAddr = match destination {
         SocketAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
         SocketAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),

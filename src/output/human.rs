@@ -21,10 +21,10 @@ pub(super) fn outcome_lines(aor: &str, o: &Outcome, our_contact: &str, color: bo
     let mut lines = Vec::new();
     match o.op {
         OpKind::Register | OpKind::Refresh => {
-            let verb = if o.op == OpKind::Register {
-                "registered"
-            } else {
-                "refreshed"
+            let verb = match (o.recovered, o.op) {
+                (true, _) => "recovered: registered",
+                (false, OpKind::Register) => "registered",
+                _ => "refreshed",
             };
             let granted = o.granted.map(seconds).unwrap_or_else(|| "?".into());
             lines.push(format!(
@@ -32,6 +32,12 @@ pub(super) fn outcome_lines(aor: &str, o: &Outcome, our_contact: &str, color: bo
             ));
             for r in &o.service_route {
                 lines.push(format!("  service-route: {r}"));
+            }
+            if let Some(g) = &o.pub_gruu {
+                lines.push(format!("  public GRUU: {g}"));
+            }
+            if let Some(g) = &o.temp_gruu {
+                lines.push(format!("  temporary GRUU: {g}"));
             }
         }
         OpKind::Query => {

@@ -13,7 +13,7 @@ pub fn event_name(op: OpKind) -> &'static str {
     }
 }
 
-fn op_name(op: OpKind) -> &'static str {
+pub(super) fn op_name(op: OpKind) -> &'static str {
     match op {
         OpKind::Register => "register",
         OpKind::Refresh => "refresh",
@@ -37,9 +37,25 @@ pub fn binding_json(b: &Binding) -> Value {
     })
 }
 
+/// The fields every JSON object has: event, aor, status, reason, bindings.
+pub(super) fn event_object(event: &str, aor: &str, status: Option<u16>, reason: &str) -> Value {
+    json!({
+        "event": event,
+        "aor": aor,
+        "status": status,
+        "reason": reason,
+        "bindings": [],
+    })
+}
+
 pub fn outcome_json(aor: &str, o: &Outcome, our_contact: &str) -> Value {
+    let event = if o.recovered {
+        "recovered"
+    } else {
+        event_name(o.op)
+    };
     let mut v = json!({
-        "event": event_name(o.op),
+        "event": event,
         "aor": aor,
         "status": o.status,
         "reason": o.reason,
@@ -63,6 +79,12 @@ pub fn outcome_json(aor: &str, o: &Outcome, our_contact: &str) -> Value {
     }
     if !o.path.is_empty() {
         v["path"] = json!(o.path);
+    }
+    if let Some(g) = &o.pub_gruu {
+        v["pub_gruu"] = json!(g);
+    }
+    if let Some(g) = &o.temp_gruu {
+        v["temp_gruu"] = json!(g);
     }
     v
 }

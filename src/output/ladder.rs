@@ -28,7 +28,21 @@ fn cseq_of(bytes: &[u8]) -> Option<String> {
     })
 }
 
+/// Names keep-alive traffic (RFC 5626 §4.4), which has no SIP first line to show.
+fn keepalive_name(bytes: &[u8]) -> Option<&'static str> {
+    if crate::core::stun::is_stun(bytes) {
+        Some("STUN binding (keep-alive)")
+    } else if !bytes.is_empty() && bytes.iter().all(|b| *b == b'\r' || *b == b'\n') {
+        Some("CRLF keep-alive")
+    } else {
+        None
+    }
+}
+
 pub(super) fn sent_line(start: Instant, t: &Transmit) -> String {
+    if let Some(name) = keepalive_name(&t.payload) {
+        return format!("{:>9}  {name} → {}", stamp(start), t.destination);
+    }
     let method = first_line(&t.payload)
         .split_whitespace()
         .next()
@@ -50,6 +64,9 @@ pub(super) fn sent_line(start: Instant, t: &Transmit) -> String {
 }
 
 pub(super) fn received_line(start: Instant, from: SocketAddr, bytes: &[u8]) -> String {
+    if let Some(name) = keepalive_name(bytes) {
+        return format!("{:>9}  ← {name}  from {from}", stamp(start));
+    }
     let line = first_line(bytes);
     let status = line.strip_prefix("SIP/2.0 ").unwrap_or(&line);
     format!("{:>9}  ← {status}  from {from}", stamp(start))
@@ -57,6 +74,9 @@ pub(super) fn received_line(start: Instant, from: SocketAddr, bytes: &[u8]) -> S
 
 /// The whole message, indented, with invalid UTF-8 shown as replacement characters.
 pub(super) fn message_text(bytes: &[u8]) -> String {
+    if let Some(name) = keepalive_name(bytes) {
+        return format!("    | ({name}, {} bytes)", bytes.len());
+    }
     String::from_utf8_lossy(bytes)
         .lines()
         .map(|l| format!("    | {l}"))

@@ -1,10 +1,16 @@
 //! What the user sees: human lines or JSON objects on stdout, the `-v` ladder and
 //! `-vv` messages on stderr, errors on stderr. `-q` silences all of it.
 
+mod checks;
+mod dry_run;
 mod human;
 mod json;
 mod ladder;
+mod progress;
+mod status;
 
+pub use checks::Check;
+pub use dry_run::DryRun;
 pub use json::{binding_json, failure_json, outcome_json};
 
 use crate::cli::{Common, OutputFormat};
@@ -12,7 +18,7 @@ use crate::core::{Event, OpKind, Outcome, Transmit};
 use crate::net::Trace;
 use std::io::Write;
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {
@@ -31,6 +37,13 @@ pub struct Output {
     color_stderr: bool,
     start: Instant,
     aor: String,
+    /// `--max-time`, to word a failure it caused.
+    max_time: Option<Duration>,
+    /// --max-time ran out between requests (a staying registration).
+    max_time_idle: bool,
+    /// Status and reason of the last final response received, for
+    /// `--expect-status` when the failure itself does not carry it.
+    last_final: Option<(u16, String)>,
 }
 
 impl Output {
@@ -54,11 +67,61 @@ impl Output {
             color_stderr: !no_color && console::Term::stderr().features().is_attended(),
             start: Instant::now(),
             aor,
+            max_time: common.max_time,
+            max_time_idle: false,
+            last_final: None,
         }
     }
 
     pub fn aor(&self) -> &str {
         &self.aor
+    }
+
+    /// The AOR a profile stood for (`@work` → `sip:alice@example.com`).
+    pub fn set_aor(&mut self, aor: String) {
+        self.aor = aor;
+    }
+
+    /// The last final (non-1xx) response received: status and reason phrase.
+    pub fn last_final_response(&self) -> Option<(u16, String)> {
+        self.last_final.clone()
+    }
+
+    /// --max-time ran out while no request was waiting for its answer.
+    pub fn max_time_ended_idle(&mut self) {
+        self.max_time_idle = true;
+    }
+
+    /// An error as the user reads it; a timeout that --max-time caused says so.
+    fn error_text(&self, error: &crate::Error) -> String {
+        use crate::core::RegError;
+        match error {
+            crate::Error::Registration(RegError::Timeout { destination, after })
+                if Some(*after) == self.max_time =>
+            {
+                let limit = humantime::format_duration(*after);
+                if self.max_time_idle {
+                    format!(
+                        "--max-time {limit} ran out; the binding was left in place \
+                         (--for DURATION stays registered for a while and then unregisters)"
+                    )
+                } else if destination.ip().is_unspecified() {
+                    format!("--max-time {limit} ran out before a request could be sent")
+                } else {
+                    format!("no final response from {destination} within --max-time {limit}")
+                }
+            }
+            other => other.to_string(),
+        }
+    }
+
+    fn error_line(&self, error: &crate::Error) {
+        let prefix = human::paint(
+            "sipreg: error:",
+            console::Style::new().red().bold(),
+            self.color_stderr,
+        );
+        self.stderr_line(&format!("{prefix} {}", self.error_text(error)));
     }
 
     fn stdout_line(&self, line: &str) {
@@ -97,14 +160,9 @@ impl Output {
     /// one-line error on stderr.
     pub fn failed(&self, op: Option<OpKind>, error: &crate::Error) {
         if self.format == OutputFormat::Json {
-            self.stdout_line(&failure_json(&self.aor, op, error).to_string());
+            self.stdout_line(&self.failure_object(op, error).to_string());
         }
-        let prefix = human::paint(
-            "sipreg: error:",
-            console::Style::new().red().bold(),
-            self.color_stderr,
-        );
-        self.stderr_line(&format!("{prefix} {error}"));
+        self.error_line(error);
     }
 
     pub fn warn(&self, message: &str) {
@@ -116,40 +174,38 @@ impl Output {
         self.stderr_line(&format!("{prefix} {message}"));
     }
 
-    /// Progress events other than completion: shown on stderr with -v (strays with -vv).
+    /// True when a live status line makes sense: human output on a terminal.
+    pub fn live_status_enabled(&self) -> bool {
+        self.format == OutputFormat::Human
+            && self.verbosity != Verbosity::Quiet
+            && console::Term::stdout().is_term()
+    }
+
+    /// Redraws the live status line in place (no newline; the next stdout line
+    /// overwrites it).
+    pub fn live_status(&self, standing: crate::core::Standing, now: std::time::Instant) {
+        let term = console::Term::stdout();
+        let _ = term.clear_line();
+        let _ = term.write_str(&status::status_text(standing, now));
+    }
+
+    /// Ends a live status line so that what follows starts on a clean line.
+    pub fn clear_live_status(&self) {
+        let _ = console::Term::stdout().clear_line();
+    }
+
+    /// Progress events other than completion: a JSON object on stdout in JSON mode,
+    /// a line on stderr at the verbosity the event asks for.
     pub fn event(&self, event: &Event) {
-        let line = match event {
-            Event::Challenged {
-                kind,
-                realm,
-                algorithm,
-                stale,
-            } => {
-                if self.verbosity < Verbosity::Events {
-                    return;
-                }
-                let which = match kind {
-                    crate::auth::ChallengeKind::Www => "401",
-                    crate::auth::ChallengeKind::Proxy => "407",
-                };
-                let stale = if *stale { ", stale nonce" } else { "" };
-                format!("answering {which} challenge for realm \"{realm}\" ({algorithm}{stale})")
+        let p = progress::describe(&self.aor, event);
+        if let (OutputFormat::Json, Some(v)) = (self.format, &p.json) {
+            self.stdout_line(&v.to_string());
+        }
+        if let Some((least, line)) = p.line {
+            if self.verbosity >= least {
+                self.stderr_line(&format!("{:>9}  {line}", ladder::stamp(self.start)));
             }
-            Event::IntervalTooBrief { min_expires } => {
-                if self.verbosity < Verbosity::Events {
-                    return;
-                }
-                format!("423 Interval Too Brief: retrying with expires {min_expires}")
-            }
-            Event::Ignored { reason } => {
-                if self.verbosity < Verbosity::Messages {
-                    return;
-                }
-                format!("ignored: {reason}")
-            }
-            Event::Completed(_) | Event::Failed { .. } => return,
-        };
-        self.stderr_line(&format!("{:>9}  {line}", ladder::stamp(self.start)));
+        }
     }
 }
 
@@ -164,6 +220,9 @@ impl Trace for Output {
     }
 
     fn received(&mut self, from: SocketAddr, bytes: &[u8]) {
+        if let Some(final_response) = final_status_line(bytes) {
+            self.last_final = Some(final_response);
+        }
         if self.verbosity >= Verbosity::Events {
             self.stderr_line(&ladder::received_line(self.start, from, bytes));
         }
@@ -171,4 +230,23 @@ impl Trace for Output {
             self.stderr_line(&ladder::message_text(bytes));
         }
     }
+}
+
+/// `SIP/2.0 403 Forbidden` → (403, "Forbidden"), for final responses only. Reads
+/// just the status line: whether the response belongs to us is the core's business,
+/// and the failure that follows a final response is always about that response.
+fn final_status_line(bytes: &[u8]) -> Option<(u16, String)> {
+    let end = bytes.iter().position(|b| *b == b'\r' || *b == b'\n')?;
+    let line = std::str::from_utf8(&bytes[..end]).ok()?;
+    let rest = line.strip_prefix("SIP/2.0 ")?;
+    let (code, reason) = rest.split_once(' ').unwrap_or((rest, ""));
+    let code: u16 = code.parse().ok()?;
+    (200..=699).contains(&code).then(|| {
+        let reason: String = reason
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(100)
+            .collect();
+        (code, reason)
+    })
 }

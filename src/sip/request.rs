@@ -23,6 +23,13 @@ pub enum RequestContact {
     /// One binding; `params` are already in wire form (`expires=0`, `q=0.5`,
     /// `+sip.instance="<urn:…>"`).
     Uri { uri: SipUri, params: Vec<String> },
+    /// A new binding and the removal of a stale one in the same request (RFC 3261
+    /// §10.2.1 allows several Contacts): used when NAT made our first contact wrong.
+    Replace {
+        uri: SipUri,
+        params: Vec<String>,
+        stale: SipUri,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +81,13 @@ impl Registration<'_> {
                     let _ = write!(m, ";{p}");
                 }
                 m.push_str("\r\n");
+            }
+            RequestContact::Replace { uri, params, stale } => {
+                let _ = write!(m, "Contact: <{uri}>");
+                for p in params {
+                    let _ = write!(m, ";{p}");
+                }
+                let _ = write!(m, ", <{stale}>;expires=0\r\n");
             }
         }
         if let Some(e) = self.expires {

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod core_harness;
 pub mod registrar;
 
 /// A request as the test sees it: start line and headers by lower-case name.

@@ -11,7 +11,12 @@
 //! was SIGKILLed, or aborted), the pipe closes and the watchdog sends SIGTERM
 //! to Kamailio, so no registrar outlives the tests.
 //!
-//! Only std and `tempfile`.  All traffic goes to 127.0.0.1.
+//! Options add listeners beyond UDP: TCP, TLS (on a second port, with a
+//! certificate the test supplies; the tls module's config file is written to
+//! the temp dir), SIP over WebSocket on the TCP and TLS listeners, and the same
+//! listeners on `[::1]`.
+//!
+//! Only std and `tempfile`.  All traffic goes to 127.0.0.1 and ::1.
 
 use std::fs::{self, File};
 use std::io::{self, Read};
@@ -54,6 +59,26 @@ pub struct KamailioOptions {
     pub algorithm: Option<String>,
     /// Also listen on TCP (same port number as UDP).
     pub tcp: bool,
+    /// Also listen on TLS, on a port of its own ([`Kamailio::tls_port`]),
+    /// presenting this certificate chain and key.
+    pub tls: Option<KamTls>,
+    /// SIP over WebSocket (RFC 7118): `ws` on the TCP listener (which this
+    /// turns on), `wss` on the TLS listener when there is one.
+    pub websocket: bool,
+    /// Listen on `[::1]` too (UDP, and TCP when it is on), same port numbers.
+    pub ipv6: bool,
+    /// Check and answer outbound-proxy REGISTERs: a REGISTER without a `Route`
+    /// header is refused with 403; the answers carry `X-Route-Seen` (the Route
+    /// received), a `Service-Route` and a `Path` for the client to report.
+    pub service_route: bool,
+}
+
+/// The server side of the TLS listener, in PEM.
+#[derive(Clone, Debug)]
+pub struct KamTls {
+    /// Server certificate first, then any intermediates.
+    pub cert_chain_pem: String,
+    pub key_pem: String,
 }
 
 impl Default for KamailioOptions {
@@ -70,6 +95,10 @@ impl Default for KamailioOptions {
             domain: "sipreg.test".to_string(),
             algorithm: None,
             tcp: false,
+            tls: None,
+            websocket: false,
+            ipv6: false,
+            service_route: false,
         }
     }
 }
@@ -78,6 +107,8 @@ impl Default for KamailioOptions {
 pub struct Kamailio {
     /// `127.0.0.1:PORT`, UDP (and TCP when `opts.tcp`).
     pub addr: SocketAddr,
+    /// `127.0.0.1:PORT` of the TLS listener, when `opts.tls`.
+    pub tls_addr: Option<SocketAddr>,
     /// The subscriber domain (`opts.domain`), e.g. `sipreg.test`.
     pub domain: String,
     opts: KamailioOptions,
@@ -152,10 +183,14 @@ impl Kamailio {
             .expect("create temp dir for kamailio");
         render_db(&dir.path().join("db"), &opts.users, &opts.domain)
             .expect("write kamailio subscriber table");
+        if let Some(tls) = &opts.tls {
+            render_tls(dir.path(), tls).expect("write kamailio tls config");
+        }
         fs::create_dir_all(dir.path().join("run")).expect("create kamailio runtime dir");
 
         let mut kam = Kamailio {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            tls_addr: None,
             domain: opts.domain.clone(),
             opts,
             bin,
@@ -168,11 +203,18 @@ impl Kamailio {
 
         let mut last = String::new();
         for _ in 0..START_ATTEMPTS {
-            let port = match pick_free_port(kam.opts.tcp) {
+            let port = match pick_free_port(kam.opts.tcp || kam.opts.websocket) {
                 Some(p) => p,
                 None => continue,
             };
-            match kam.spawn_on(port) {
+            let tls_port = match kam.opts.tls {
+                Some(_) => match pick_free_tcp_port(port) {
+                    Some(p) => Some(p),
+                    None => continue,
+                },
+                None => None,
+            };
+            match kam.spawn_on(port, tls_port) {
                 Ok(()) => return kam,
                 Err(StartError::Bind(log)) => last = log,
                 Err(StartError::Other(log)) => {
@@ -193,6 +235,32 @@ impl Kamailio {
     /// `sip:127.0.0.1:PORT;transport=tcp` (only useful with `opts.tcp`).
     pub fn registrar_uri_tcp(&self) -> String {
         format!("sip:127.0.0.1:{};transport=tcp", self.addr.port())
+    }
+
+    /// The TLS listener's port (only with `opts.tls`).
+    pub fn tls_port(&self) -> u16 {
+        self.tls_addr.expect("started without opts.tls").port()
+    }
+
+    /// `sip:HOST:TLSPORT;transport=tls`: HOST is what the client checks the
+    /// certificate against (e.g. `localhost`, `127.0.0.1`).
+    pub fn registrar_uri_tls(&self, host: &str) -> String {
+        format!("sip:{host}:{};transport=tls", self.tls_port())
+    }
+
+    /// `ws://127.0.0.1:PORT/` (only with `opts.websocket`).
+    pub fn ws_url(&self) -> String {
+        format!("ws://127.0.0.1:{}/", self.addr.port())
+    }
+
+    /// `wss://HOST:TLSPORT/` (only with `opts.websocket` and `opts.tls`).
+    pub fn wss_url(&self, host: &str) -> String {
+        format!("wss://{host}:{}/", self.tls_port())
+    }
+
+    /// `sip:[::1]:PORT` (only with `opts.ipv6`).
+    pub fn registrar_uri_v6(&self) -> String {
+        format!("sip:[::1]:{}", self.addr.port())
     }
 
     /// The listening port.
@@ -256,12 +324,13 @@ impl Kamailio {
     pub fn restart_empty(&mut self) {
         self.stop();
         let port = self.addr.port();
+        let tls_port = self.tls_addr.map(|a| a.port());
         let mut last = String::new();
         for attempt in 0..START_ATTEMPTS {
             if attempt > 0 {
                 std::thread::sleep(Duration::from_millis(200 * attempt as u64));
             }
-            match self.spawn_on(port) {
+            match self.spawn_on(port, tls_port) {
                 Ok(()) => return,
                 Err(StartError::Bind(log)) => last = log,
                 Err(StartError::Other(log)) => {
@@ -300,7 +369,7 @@ impl Kamailio {
     }
 
     /// The exact command line (without the binary) for `port`.
-    fn args(&self, port: u16) -> Vec<String> {
+    fn args(&self, port: u16, tls_port: Option<u16>) -> Vec<String> {
         let dir = self.dir.path();
         let run = dir.join("run");
         let mut a: Vec<String> = vec![
@@ -323,15 +392,36 @@ impl Kamailio {
             "-l".into(),
             format!("udp:127.0.0.1:{port}"),
         ];
-        if self.opts.tcp {
+        let tcp = self.opts.tcp || self.opts.websocket;
+        if self.opts.ipv6 {
+            a.extend(["-l".into(), format!("udp:[::1]:{port}")]);
+        }
+        if tcp {
+            a.extend(["-l".into(), format!("tcp:127.0.0.1:{port}")]);
+            if self.opts.ipv6 {
+                a.extend(["-l".into(), format!("tcp:[::1]:{port}")]);
+            }
+        }
+        if let Some(tls_port) = tls_port {
             a.extend([
                 "-l".into(),
-                format!("tcp:127.0.0.1:{port}"),
-                "-N".into(),
-                "1".into(),
+                format!("tls:127.0.0.1:{tls_port}"),
+                "-A".into(),
+                "WITH_TLS".into(),
+                "-A".into(),
+                format!("TLS_CFG=\"{}\"", dir.join("tls.cfg").display()),
             ]);
+        }
+        if tcp || tls_port.is_some() {
+            a.extend(["-N".into(), "1".into()]); // one TCP/TLS worker
         } else {
             a.push("-T".into()); // no TCP at all
+        }
+        if self.opts.websocket {
+            a.extend(["-A".into(), "WITH_WS".into()]);
+        }
+        if self.opts.service_route {
+            a.extend(["-A".into(), "WITH_SERVICE_ROUTE".into()]);
         }
         a.extend([
             "-A".into(),
@@ -358,12 +448,12 @@ impl Kamailio {
         a
     }
 
-    fn spawn_on(&mut self, port: u16) -> Result<(), StartError> {
+    fn spawn_on(&mut self, port: u16, tls_port: Option<u16>) -> Result<(), StartError> {
         self.generation += 1;
         let log_path = self.log_path(self.generation);
         let log = File::create(&log_path).expect("create kamailio log file");
         let log2 = log.try_clone().expect("clone log file handle");
-        let args = self.args(port);
+        let args = self.args(port, tls_port);
         let mut cmd = Command::new("/bin/sh");
         cmd.arg("-c")
             .arg(WATCHDOG)
@@ -383,6 +473,7 @@ impl Kamailio {
         self.pgid = Some(child.id());
         self.child = Some(child);
         self.addr = SocketAddr::from(([127, 0, 0, 1], port));
+        self.tls_addr = tls_port.map(|p| SocketAddr::from(([127, 0, 0, 1], p)));
 
         let deadline = Instant::now() + READY_TIMEOUT;
         loop {
@@ -402,9 +493,15 @@ impl Kamailio {
                     });
                 }
             }
+            let accepts = |addr: Option<SocketAddr>| {
+                addr.map_or(true, |a| {
+                    TcpStream::connect_timeout(&a, Duration::from_millis(500)).is_ok()
+                })
+            };
+            let tcp = self.opts.tcp || self.opts.websocket;
             if probe_options(self.addr, Duration::from_millis(250))
-                && (!self.opts.tcp
-                    || TcpStream::connect_timeout(&self.addr, Duration::from_millis(500)).is_ok())
+                && accepts(tcp.then_some(self.addr))
+                && accepts(self.tls_addr)
             {
                 return Ok(());
             }
@@ -528,6 +625,47 @@ pub fn render_db(db_dir: &Path, users: &[(String, String)], domain: &str) -> io:
         ));
     }
     fs::write(db_dir.join("subscriber"), s)
+}
+
+/// Write the tls module's config: our certificate and key, no client
+/// certificates asked for.
+fn render_tls(dir: &Path, tls: &KamTls) -> io::Result<()> {
+    let cert = dir.join("tls-cert.pem");
+    let key = dir.join("tls-key.pem");
+    fs::write(&cert, &tls.cert_chain_pem)?;
+    fs::write(&key, &tls.key_pem)?;
+    fs::write(
+        dir.join("tls.cfg"),
+        format!(
+            "[server:default]\n\
+             method = TLSv1.2+\n\
+             verify_certificate = no\n\
+             require_certificate = no\n\
+             private_key = {}\n\
+             certificate = {}\n\n\
+             [client:default]\n\
+             method = TLSv1.2+\n\
+             verify_certificate = no\n\
+             require_certificate = no\n",
+            key.display(),
+            cert.display()
+        ),
+    )
+}
+
+/// A TCP port free on 127.0.0.1 right now, other than `not`.
+fn pick_free_tcp_port(not: u16) -> Option<u16> {
+    for _ in 0..20 {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
+        if port != not {
+            return Some(port);
+        }
+    }
+    None
 }
 
 /// A port free for UDP (and TCP when asked) on 127.0.0.1 right now.

@@ -1,0 +1,530 @@
+//! The event loop of a bulk run: every registration on one current-thread loop, over
+//! a few shared UDP sockets, with one timer heap and one pacer.
+//!
+//! Each received datagram is parsed once and handed to the registration its Call-ID
+//! names; the registration checks branch and CSeq itself. Every registration is a
+//! plain `core::Registration`: its own Call-ID, From-tag, CSeq, nonce state,
+//! retransmissions, 423 and stale handling and refresh schedule. The loop only moves
+//! bytes, keeps the deadlines in order and decides when a transaction may start.
+
+use super::demux::CallIdIndex;
+use super::pacer::Pacer;
+use super::plan::{Mode, Plan};
+use super::population::Member;
+use super::rng::SharedRng;
+use super::slot::{self, Slot};
+use super::sockets::BulkSocket;
+use super::stats::{FailureKind, Stats};
+use crate::auth::Challenge;
+use crate::core::{Event, OpKind, Operation, Outcome, RegError, Registration, Transmit};
+use crate::core::UnregisterTarget;
+use crate::net::now;
+use crate::sip::{frame_datagram, Response, MAX_MESSAGE_SIZE};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::io::ErrorKind;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+/// Datagrams read from one socket before the loop looks at its timers again.
+const RECEIVE_BATCH: usize = 256;
+
+/// Told about every outcome as it happens (per-AOR lines, the progress bar).
+pub trait Observer {
+    fn completed(&mut self, _reg: &Registration, _outcome: &Outcome) {}
+    fn failed(&mut self, _reg: &Registration, _op: OpKind, _error: &RegError) {}
+    /// Called on every turn of the loop; rate-limit on your side.
+    fn tick(&mut self, _stats: &Stats, _in_flight: u32, _now: Instant) {}
+    /// The run is over: clear what was drawn.
+    fn finish(&mut self) {}
+}
+
+/// How the run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// Everything asked was done (or failed).
+    Finished,
+    /// A second Ctrl-C/SIGTERM while the bindings were being removed.
+    InterruptedTwice,
+}
+
+/// What became of the AORs, counted at the end.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub population: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+    /// Started but neither succeeded nor failed (interrupted).
+    pub unfinished: u64,
+    pub not_started: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Main,
+    /// Staying mode after Ctrl-C, SIGTERM or `--for`: removing the bindings.
+    Removing,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Start {
+    Main(usize),
+    Refresh(usize),
+    Remove(usize),
+}
+
+pub struct Engine {
+    plan: Plan,
+    sockets: Vec<BulkSocket>,
+    slots: Vec<Slot>,
+    index: CallIdIndex,
+    timers: BinaryHeap<Reverse<(Instant, u32)>>,
+    pacer: Pacer,
+    phase: Phase,
+    /// The next AOR whose main operation has not started.
+    next_main: usize,
+    /// The next AOR to look at for removal.
+    next_removal: usize,
+    refresh_queue: VecDeque<u32>,
+    /// The latest challenges seen per AOR domain, to answer pre-emptively.
+    challenges: HashMap<String, Vec<Challenge>>,
+    outbox: Vec<(u16, Transmit)>,
+    in_flight: u32,
+    registered: u32,
+    stats: Stats,
+    buf: Vec<u8>,
+    observer: Box<dyn Observer>,
+}
+
+impl Engine {
+    /// One registration per member, spread over the sockets in turn. `destinations`
+    /// holds each member's registrar address.
+    pub fn new(
+        plan: Plan,
+        members: &[Member],
+        destinations: &[SocketAddr],
+        sockets: Vec<BulkSocket>,
+        observer: Box<dyn Observer>,
+    ) -> Engine {
+        assert!(!sockets.is_empty(), "a bulk run needs a socket");
+        assert_eq!(members.len(), destinations.len());
+        let rng = SharedRng::from_os();
+        let common = slot::Common {
+            expires: plan.expires,
+            timers: plan.timers,
+            user_agent: &plan.user_agent,
+            rng: &rng,
+        };
+        let mut index = CallIdIndex::with_capacity(members.len());
+        let mut slots = Vec::with_capacity(members.len());
+        for (i, (member, destination)) in members.iter().zip(destinations).enumerate() {
+            let socket = i % sockets.len();
+            let local = sockets[socket].local;
+            let reg = loop {
+                // A new registration draws a new Call-ID: retry on the (astronomically
+                // rare) clash of two Call-IDs' keys.
+                let reg = slot::registration(member, *destination, local, &common);
+                if index.insert(reg.call_id(), i as u32) {
+                    break reg;
+                }
+            };
+            slots.push(Slot {
+                reg,
+                scheduled: None,
+                socket: socket as u16,
+                flags: 0,
+            });
+        }
+        Engine {
+            pacer: Pacer::new(plan.rate),
+            plan,
+            sockets,
+            slots,
+            index,
+            timers: BinaryHeap::new(),
+            phase: Phase::Main,
+            next_main: 0,
+            next_removal: 0,
+            refresh_queue: VecDeque::new(),
+            challenges: HashMap::new(),
+            outbox: Vec::new(),
+            in_flight: 0,
+            registered: 0,
+            stats: Stats::default(),
+            buf: vec![0; MAX_MESSAGE_SIZE + 1],
+            observer,
+        }
+    }
+
+    pub fn finish_observer(&mut self) {
+        self.observer.finish();
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// Runs until every AOR is done, or (staying mode) until the bindings were
+    /// removed after a signal or `--for`.
+    pub async fn run(&mut self) -> End {
+        let mut stop = super::signals::StopSignals::new(self.plan.mode.stays());
+        let stay_until = match self.plan.mode {
+            Mode::Stay {
+                duration: Some(d),
+            } => Some(now() + d),
+            _ => None,
+        };
+        loop {
+            let at = now();
+            self.fire_timers(at);
+            self.start_due(at);
+            self.flush().await;
+            self.observer.tick(&self.stats, self.in_flight, at);
+            if self.finished() {
+                return End::Finished;
+            }
+            let wake = self.next_wake(at);
+            let removing = self.phase == Phase::Removing;
+            tokio::select! {
+                biased;
+                () = stop.next() => {
+                    if removing {
+                        return End::InterruptedTwice;
+                    }
+                    self.begin_removal();
+                }
+                () = sleep_until(stay_until), if !removing => self.begin_removal(),
+                () = readable(&self.sockets) => self.receive(),
+                () = sleep_until(wake) => {}
+            }
+        }
+    }
+
+    /// Counts what became of every AOR.
+    pub fn tally(&self) -> Tally {
+        let mut t = Tally {
+            population: self.slots.len() as u64,
+            ..Tally::default()
+        };
+        let stays = self.plan.mode.stays();
+        for s in &self.slots {
+            let done = s.has(slot::MAIN_DONE) && (!stays || s.has(slot::REMOVED));
+            if !s.has(slot::STARTED) {
+                t.not_started += 1;
+            } else if s.has(slot::FAILED) {
+                t.failed += 1;
+            } else if done {
+                t.succeeded += 1;
+            } else {
+                t.unfinished += 1;
+            }
+        }
+        t
+    }
+
+    fn fire_timers(&mut self, now: Instant) {
+        while let Some(&Reverse((at, i))) = self.timers.peek() {
+            if at > now {
+                break;
+            }
+            self.timers.pop();
+            let i = i as usize;
+            let slot = &mut self.slots[i];
+            if slot.scheduled != Some(at) {
+                continue; // superseded by a later deadline
+            }
+            slot.scheduled = None;
+            if slot.reg.is_busy() {
+                slot.reg.handle_timeout(now);
+                self.settle(i, now);
+            } else if self.plan.mode.stays() && self.phase == Phase::Main {
+                // A refresh is due: it waits for a pacing slot like any transaction.
+                slot.set(slot::QUEUED, true);
+                self.refresh_queue.push_back(i as u32);
+            }
+        }
+    }
+
+    fn has_work(&self) -> bool {
+        match self.phase {
+            Phase::Main => !self.refresh_queue.is_empty() || self.next_main < self.slots.len(),
+            Phase::Removing => self.next_removal < self.slots.len(),
+        }
+    }
+
+    fn take_work(&mut self) -> Option<Start> {
+        match self.phase {
+            Phase::Main => {
+                if let Some(i) = self.refresh_queue.pop_front() {
+                    return Some(Start::Refresh(i as usize));
+                }
+                let i = self.next_main;
+                (i < self.slots.len()).then(|| {
+                    self.next_main += 1;
+                    Start::Main(i)
+                })
+            }
+            Phase::Removing => {
+                while self.next_removal < self.slots.len() {
+                    let i = self.next_removal;
+                    self.next_removal += 1;
+                    let s = &self.slots[i];
+                    if s.has(slot::STARTED) && (s.reg.is_registered() || s.reg.is_busy()) {
+                        return Some(Start::Remove(i));
+                    }
+                }
+                None
+            }
+        }
+    }
+
+    fn start_due(&mut self, now: Instant) {
+        while self.in_flight < self.plan.concurrency && self.has_work() {
+            if !self.pacer.try_take(now) {
+                return;
+            }
+            match self.take_work() {
+                Some(Start::Main(i)) => self.start_main(i, now),
+                Some(Start::Refresh(i)) => {
+                    let slot = &mut self.slots[i];
+                    slot.set(slot::QUEUED, false);
+                    // Sends the refresh the core has due.
+                    slot.reg.handle_timeout(now);
+                    self.settle(i, now);
+                }
+                Some(Start::Remove(i)) => {
+                    let slot = &mut self.slots[i];
+                    slot.set(slot::REMOVING, true);
+                    slot.reg
+                        .start(Operation::Unregister(UnregisterTarget::Ours), now);
+                    self.settle(i, now);
+                }
+                None => return,
+            }
+        }
+    }
+
+    fn start_main(&mut self, i: usize, now: Instant) {
+        let slot = &mut self.slots[i];
+        slot.set(slot::STARTED, true);
+        if !self.challenges.is_empty() {
+            let domain = domain_key(&slot.reg);
+            if let Some(known) = self.challenges.get(&domain) {
+                // Errors here (no credentials) leave the registration as it was; the
+                // registrar's own challenge then says what is wrong.
+                let _ = slot.reg.prime_challenges(known);
+            }
+        }
+        slot.reg.start(self.plan.mode.operation(), now);
+        self.stats.record_start(now);
+        self.settle(i, now);
+    }
+
+    /// After anything happened to registration `i`: take its events and datagrams,
+    /// update the counts, and put its next deadline in the heap.
+    fn settle(&mut self, i: usize, now: Instant) {
+        let main_kind = self.plan.mode.main_kind();
+        let slot = &mut self.slots[i];
+        while let Some(event) = slot.reg.poll_event() {
+            match event {
+                Event::Challenged { .. } => self.stats.challenges += 1,
+                Event::IntervalTooBrief { .. } => self.stats.interval_too_brief += 1,
+                Event::Ignored { .. } => self.stats.ignored += 1,
+                Event::Completed(outcome) => {
+                    match outcome.op {
+                        OpKind::Register => self.stats.registered += 1,
+                        OpKind::Refresh => self.stats.refreshed += 1,
+                        OpKind::Query => {
+                            self.stats.queried += 1;
+                            self.stats.bindings += outcome.bindings.len() as u64;
+                            if !outcome.bindings.is_empty() {
+                                self.stats.aors_with_bindings += 1;
+                            }
+                        }
+                        OpKind::Unregister => self.stats.unregistered += 1,
+                    }
+                    if outcome.op == main_kind {
+                        slot.set(slot::MAIN_DONE, true);
+                        self.stats.record_latency(outcome.elapsed, now);
+                        self.observer.completed(&slot.reg, &outcome);
+                    } else if slot.has(slot::REMOVING) {
+                        slot.set(slot::REMOVED, true);
+                    }
+                }
+                Event::Failed { op, error } => {
+                    slot.set(slot::FAILED, true);
+                    if op == main_kind {
+                        self.stats.main_failed += 1;
+                        self.stats.last_final = Some(now);
+                    }
+                    let kind = FailureKind::of(op, &error);
+                    *self.stats.failures.entry(kind).or_default() += 1;
+                    self.observer.failed(&slot.reg, op, &error);
+                }
+                Event::Redirected { op, target } => {
+                    // Following a 3xx means resolving a new target per AOR; a load
+                    // test of one registrar has no use for it, so it ends the AOR.
+                    slot.set(slot::FAILED, true);
+                    if op == main_kind {
+                        self.stats.main_failed += 1;
+                        self.stats.last_final = Some(now);
+                    }
+                    let kind = FailureKind::redirected(op, &target);
+                    *self.stats.failures.entry(kind).or_default() += 1;
+                }
+                // Recovery and keep-alives are not enabled by bulk runs; refreshes,
+                // NAT and flow events change nothing that is counted.
+                _ => {}
+            }
+        }
+        while let Some(t) = slot.reg.poll_transmit() {
+            if t.retransmission {
+                self.stats.retransmissions += 1;
+            }
+            self.outbox.push((slot.socket, t));
+        }
+        let busy = slot.reg.is_busy();
+        if busy != slot.has(slot::BUSY) {
+            slot.set(slot::BUSY, busy);
+            if busy {
+                self.in_flight += 1;
+            } else {
+                self.in_flight -= 1;
+            }
+        }
+        let registered = slot.reg.is_registered();
+        if registered != slot.has(slot::REGISTERED) {
+            slot.set(slot::REGISTERED, registered);
+            if registered {
+                self.registered += 1;
+            } else {
+                self.registered -= 1;
+            }
+        }
+        // Between transactions only staying mode has anything to do (refresh).
+        let idle_wakes =
+            self.plan.mode.stays() && self.phase == Phase::Main && !slot.has(slot::QUEUED);
+        let deadline = if busy || idle_wakes {
+            slot.reg.poll_timeout()
+        } else {
+            None
+        };
+        if deadline != slot.scheduled {
+            slot.scheduled = deadline;
+            if let Some(at) = deadline {
+                self.timers.push(Reverse((at, i as u32)));
+            }
+        }
+    }
+
+    fn receive(&mut self) {
+        let mut buf = std::mem::take(&mut self.buf);
+        for s in 0..self.sockets.len() {
+            for _ in 0..RECEIVE_BATCH {
+                match self.sockets[s].socket.try_recv_from(&mut buf) {
+                    Ok((n, _from)) => self.on_datagram(&buf[..n]),
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                    // An ICMP error surfacing on the socket, say: nothing to read.
+                    Err(_) => break,
+                }
+            }
+        }
+        self.buf = buf;
+    }
+
+    fn on_datagram(&mut self, bytes: &[u8]) {
+        let Ok(response) = frame_datagram(bytes).and_then(Response::parse) else {
+            self.stats.unreadable += 1;
+            return;
+        };
+        let Some(i) = response.call_id().and_then(|c| self.index.get(c)) else {
+            self.stats.ignored += 1;
+            return;
+        };
+        let i = i as usize;
+        if matches!(response.status, 401 | 407) {
+            self.learn_challenges(i, &response);
+        }
+        let at = now();
+        self.slots[i].reg.handle_response(at, response);
+        self.settle(i, at);
+    }
+
+    /// Keeps the newest challenge of each AOR domain for the AORs that start later.
+    fn learn_challenges(&mut self, i: usize, response: &Response) {
+        let (challenges, _) = response.challenges();
+        if !challenges.is_empty() {
+            let domain = domain_key(&self.slots[i].reg);
+            self.challenges.insert(domain, challenges);
+        }
+    }
+
+    async fn flush(&mut self) {
+        for (s, t) in self.outbox.drain(..) {
+            let socket = &self.sockets[usize::from(s)].socket;
+            let sent = match socket.try_send_to(&t.payload, t.destination) {
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                    socket.send_to(&t.payload, t.destination).await
+                }
+                other => other,
+            };
+            // A lost datagram is what UDP retransmissions are for.
+            if sent.is_err() {
+                self.stats.send_errors += 1;
+            }
+        }
+    }
+
+    fn finished(&self) -> bool {
+        if self.in_flight > 0 || self.has_work() {
+            return false;
+        }
+        match self.phase {
+            Phase::Main => !self.plan.mode.stays() || self.registered == 0,
+            Phase::Removing => true,
+        }
+    }
+
+    fn begin_removal(&mut self) {
+        self.phase = Phase::Removing;
+        for i in self.refresh_queue.drain(..) {
+            self.slots[i as usize].set(slot::QUEUED, false);
+        }
+        self.next_removal = 0;
+    }
+
+    fn next_wake(&self, now: Instant) -> Option<Instant> {
+        let timer = self.timers.peek().map(|Reverse((at, _))| *at);
+        let start = (self.has_work() && self.in_flight < self.plan.concurrency)
+            .then(|| self.pacer.next_start().unwrap_or(now));
+        match (timer, start) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// The AOR's domain, as the key of the challenge cache.
+fn domain_key(reg: &Registration) -> String {
+    reg.config().aor.host.to_string().to_ascii_lowercase()
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Resolves when any of the sockets has something to read.
+async fn readable(sockets: &[BulkSocket]) {
+    std::future::poll_fn(|cx| {
+        for s in sockets {
+            if s.socket.poll_recv_ready(cx).is_ready() {
+                return std::task::Poll::Ready(());
+            }
+        }
+        std::task::Poll::Pending
+    })
+    .await
+}

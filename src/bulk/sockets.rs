@@ -1,0 +1,65 @@
+//! The UDP sockets a bulk run shares among its registrations (`--sockets N`).
+
+use crate::error::{Error, Result};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use tokio::net::UdpSocket;
+
+pub struct BulkSocket {
+    pub socket: UdpSocket,
+    /// The address written in Via and the default Contacts: never 0.0.0.0.
+    pub local: SocketAddr,
+}
+
+/// Binds `count` sockets towards `destination`. With `local` carrying a port P, they
+/// take P, P+1, …; otherwise the system picks each port.
+pub async fn bind(
+    count: u32,
+    local: Option<SocketAddr>,
+    destination: SocketAddr,
+) -> Result<Vec<BulkSocket>> {
+    let base = local.unwrap_or_else(|| SocketAddr::new(unspecified_like(destination), 0));
+    let mut sockets = Vec::with_capacity(count as usize);
+    for k in 0..count {
+        let mut addr = base;
+        if base.port() != 0 {
+            let port = u16::try_from(u32::from(base.port()) + k).map_err(|_| {
+                Error::Usage(format!(
+                    "--local port {} plus --sockets {count} goes past port 65535",
+                    base.port()
+                ))
+            })?;
+            addr.set_port(port);
+        }
+        let socket = UdpSocket::bind(addr)
+            .await
+            .map_err(|e| Error::io(format!("cannot bind UDP {addr}"), e))?;
+        let bound = socket
+            .local_addr()
+            .map_err(|e| Error::io("cannot read the local address", e))?;
+        let ip = if bound.ip().is_unspecified() {
+            route_source(destination).unwrap_or(bound.ip())
+        } else {
+            bound.ip()
+        };
+        sockets.push(BulkSocket {
+            socket,
+            local: SocketAddr::new(ip, bound.port()),
+        });
+    }
+    Ok(sockets)
+}
+
+fn unspecified_like(destination: SocketAddr) -> IpAddr {
+    match destination {
+        SocketAddr::V4(_) => Ipv4Addr::UNSPECIFIED.into(),
+        SocketAddr::V6(_) => Ipv6Addr::UNSPECIFIED.into(),
+    }
+}
+
+/// The source address the kernel would pick towards `destination` (connecting a UDP
+/// socket sends nothing; it only consults the routing table).
+fn route_source(destination: SocketAddr) -> Option<IpAddr> {
+    let probe = std::net::UdpSocket::bind(SocketAddr::new(unspecified_like(destination), 0)).ok()?;
+    probe.connect(destination).ok()?;
+    probe.local_addr().ok().map(|a| a.ip())
+}

@@ -1,0 +1,159 @@
+//! Templates that number a population: `sip:bench{n:04}@example.test`, `pw{n:04}`.
+//!
+//! `{n}` is the member's number, `{n:W}` pads it with spaces to width W, `{n:0W}` with
+//! zeros (the same as Rust's and Python's format specs). Where a template also knows
+//! the AOR, `{user}` is the AOR's user part. `{{` and `}}` are literal braces.
+
+use super::error::BulkError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Text(String),
+    Number { width: usize, zero: bool },
+    User,
+}
+
+/// A parsed template, expanded once per member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    option: &'static str,
+    pieces: Vec<Piece>,
+}
+
+impl Template {
+    /// Parses `text`, the value of `option` (named in errors). `allow_user` says
+    /// whether `{user}` may appear.
+    pub fn parse(option: &'static str, text: &str, allow_user: bool) -> Result<Template, BulkError> {
+        let bad = |why: String| BulkError::Template {
+            option,
+            template: text.to_string(),
+            why,
+        };
+        let mut pieces = Vec::new();
+        let mut literal = String::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    literal.push('{');
+                }
+                '}' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    literal.push('}');
+                }
+                '}' => return Err(bad("a single } (write }} for a literal brace)".into())),
+                '{' => {
+                    let mut field = String::new();
+                    loop {
+                        match chars.next() {
+                            Some('}') => break,
+                            Some(ch) => field.push(ch),
+                            None => return Err(bad("a { that is never closed".into())),
+                        }
+                    }
+                    if !literal.is_empty() {
+                        pieces.push(Piece::Text(std::mem::take(&mut literal)));
+                    }
+                    pieces.push(parse_field(&field, allow_user).map_err(bad)?);
+                }
+                other => literal.push(other),
+            }
+        }
+        if !literal.is_empty() {
+            pieces.push(Piece::Text(literal));
+        }
+        Ok(Template { option, pieces })
+    }
+
+    /// True when the template contains `{n}` in some form: without it, every member
+    /// would get the same value.
+    pub fn is_numbered(&self) -> bool {
+        self.pieces
+            .iter()
+            .any(|p| matches!(p, Piece::Number { .. }))
+    }
+
+    pub fn option(&self) -> &'static str {
+        self.option
+    }
+
+    /// The value for member number `n`, whose AOR has user part `user`.
+    pub fn expand(&self, n: u64, user: &str) -> String {
+        let mut out = String::new();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Number { width, zero: true } => out.push_str(&format!("{n:0width$}")),
+                Piece::Number { width, zero: false } => out.push_str(&format!("{n:width$}")),
+                Piece::User => out.push_str(user),
+            }
+        }
+        out
+    }
+}
+
+fn parse_field(field: &str, allow_user: bool) -> Result<Piece, String> {
+    let (name, spec) = match field.split_once(':') {
+        Some((name, spec)) => (name.trim(), Some(spec.trim())),
+        None => (field.trim(), None),
+    };
+    match (name, spec) {
+        ("n", None) => Ok(Piece::Number {
+            width: 0,
+            zero: false,
+        }),
+        ("n", Some(spec)) => {
+            let zero = spec.starts_with('0') && spec.len() > 1;
+            let digits = if zero { &spec[1..] } else { spec };
+            match digits.parse::<usize>() {
+                Ok(width) if width <= 20 => Ok(Piece::Number { width, zero }),
+                _ => Err(format!(
+                    "{{n:{spec}}} is not a width: write {{n}}, {{n:4}} or {{n:04}} (at most 20)"
+                )),
+            }
+        }
+        ("user", None) if allow_user => Ok(Piece::User),
+        _ => {
+            let known = if allow_user { "{n}, {n:04} or {user}" } else { "{n} or {n:04}" };
+            Err(format!("unknown placeholder {{{field}}}: use {known}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(text: &str) -> Template {
+        Template::parse("--aor", text, true).unwrap()
+    }
+
+    #[test]
+    fn numbers_are_padded_as_asked() {
+        assert_eq!(t("sip:bench{n:04}@x").expand(7, ""), "sip:bench0007@x");
+        assert_eq!(t("pw{n}").expand(12345, ""), "pw12345");
+        assert_eq!(t("[{n:3}]").expand(7, ""), "[  7]");
+        assert_eq!(t("{n:02}").expand(1234, ""), "1234", "width is a minimum");
+        assert!(t("a{n}").is_numbered());
+        assert!(!t("static").is_numbered());
+    }
+
+    #[test]
+    fn user_and_escaped_braces() {
+        assert_eq!(
+            t("sip:{user}@10.0.0.1:{n}").expand(5070, "alice"),
+            "sip:alice@10.0.0.1:5070"
+        );
+        assert_eq!(t("{{n}}{n}").expand(1, ""), "{n}1");
+    }
+
+    #[test]
+    fn mistakes_are_explained() {
+        for bad in ["{x}", "{n:abc}", "{n", "a}b", "{n:099}"] {
+            let e = Template::parse("--aor", bad, false).unwrap_err().to_string();
+            assert!(e.contains("--aor"), "{e}");
+        }
+        assert!(Template::parse("--aor", "{user}", false).is_err());
+    }
+}

@@ -1,0 +1,357 @@
+//! What a final response does to the registration.
+
+use super::{Attempt, Granted, Pending, Registration};
+use crate::auth::challenge::select;
+use crate::core::error::RegError;
+use crate::core::event::{Binding, Event, OpKind, Outcome};
+use crate::core::nat::{contact_differs, observed_address};
+use crate::core::refresh::{refresh_delay, spread};
+use crate::sip::{RequestContact, Response, SipUri};
+use std::time::{Duration, Instant};
+
+/// How many 423 answers one operation follows before giving up (they must each raise
+/// the interval, so a well-behaved registrar needs one).
+const MAX_INTERVAL_RETRIES: u32 = 3;
+/// Challenges answered within one operation; the authenticator refuses repeats per
+/// realm, this bounds the total against a registrar that invents new realms.
+const MAX_CHALLENGES: u32 = 6;
+/// 3xx answers followed in a row before giving up (loops between registrars).
+const MAX_REDIRECTS: u32 = 3;
+
+impl Registration {
+    /// A response already parsed, e.g. by a caller that demultiplexes many
+    /// registrations on one socket by Call-ID.
+    pub fn handle_response(&mut self, now: Instant, response: Response) {
+        if let Err(reason) = self.matches_us(&response) {
+            return self.ignore(reason);
+        }
+        let Some(p) = self.pending.as_mut() else {
+            return self.ignore(format!(
+                "{} {} arrived with no request outstanding",
+                response.status, response.reason
+            ));
+        };
+        if !p.tx.on_response(response.status) {
+            return; // provisional: keep waiting
+        }
+        if let Some(p) = self.finish_pending() {
+            self.on_final(now, p, response);
+        }
+    }
+
+    /// Checks Call-ID, top Via branch and CSeq (RFC 3261 §17.1.3, §8.1.3.3).
+    fn matches_us(&self, r: &Response) -> Result<(), String> {
+        let label = format!("{} {}", r.status, r.reason);
+        if r.call_id() != Some(self.call_id.as_str()) {
+            return Err(format!(
+                "{label} with a foreign Call-ID {:?}",
+                r.call_id().unwrap_or("")
+            ));
+        }
+        let via = r.top_via().map_err(|e| format!("{label}: {e}"))?;
+        let branch = via.branch().unwrap_or("");
+        let Some(p) = &self.pending else {
+            return Err(format!(
+                "{label} for a finished transaction (branch {branch})"
+            ));
+        };
+        if branch != p.tx.branch {
+            return Err(if self.old_branches.iter().any(|b| b == branch) {
+                format!("{label}: late answer to an earlier transaction (branch {branch})")
+            } else {
+                format!("{label} with a branch of no transaction of ours ({branch})")
+            });
+        }
+        let (cseq, method) = r.cseq().map_err(|e| format!("{label}: {e}"))?;
+        if cseq != p.tx.cseq || !method.eq_ignore_ascii_case("REGISTER") {
+            return Err(format!(
+                "{label} with CSeq {cseq} {method}, expected {} REGISTER",
+                p.tx.cseq
+            ));
+        }
+        Ok(())
+    }
+
+    fn on_final(&mut self, now: Instant, p: Pending, r: Response) {
+        let op = p.attempt.op;
+        match r.status {
+            200..=299 => self.on_success(now, p, r),
+            300..=399 => self.on_redirect(now, p, r),
+            401 | 407 => self.on_challenge(now, p, r),
+            403 => self.fail(
+                now,
+                op,
+                RegError::Forbidden {
+                    status: r.status,
+                    reason: r.reason,
+                },
+            ),
+            423 => self.on_interval_too_brief(now, p, r),
+            439 if !self.outbound_refused && op != OpKind::Unregister => {
+                // The first hop cannot do outbound: register plainly (RFC 5626 §11.2).
+                self.outbound_refused = true;
+                self.events.push_back(Event::OutboundUnsupported);
+                let contact = self.our_contact(None);
+                self.send_new(p.attempt, contact, p.expires, now);
+            }
+            _ => self.fail(
+                now,
+                op,
+                RegError::Refused {
+                    status: r.status,
+                    retry_after: r.retry_after(),
+                    reason: r.reason,
+                },
+            ),
+        }
+    }
+
+    fn on_challenge(&mut self, now: Instant, p: Pending, r: Response) {
+        let mut attempt = p.attempt;
+        attempt.challenges += 1;
+        if let Some(domain) = self.credentials_withheld_for.clone() {
+            return self.fail(now, attempt.op, RegError::RedirectedAuth { domain });
+        }
+        let (challenges, _skipped) = r.challenges();
+        if let Err(e) = self.auth.on_challenge(&challenges) {
+            return self.fail(now, attempt.op, e.into());
+        }
+        if attempt.challenges > MAX_CHALLENGES {
+            return self.fail(now, attempt.op, RegError::ChallengeLoop(attempt.challenges));
+        }
+        for chosen in select(&challenges, |_| true).chosen {
+            self.events.push_back(Event::Challenged {
+                kind: chosen.challenge.kind.clone(),
+                realm: chosen.challenge.realm.clone(),
+                algorithm: chosen.algorithm.as_str().to_string(),
+                stale: chosen.challenge.stale,
+            });
+        }
+        self.send_new(attempt, p.contact, p.expires, now);
+    }
+
+    fn on_interval_too_brief(&mut self, now: Instant, p: Pending, r: Response) {
+        let min = r.min_expires();
+        let mut attempt = p.attempt;
+        attempt.interval_retries += 1;
+        let tries = attempt.interval_retries;
+        match min {
+            Some(m)
+                if m > p.expires
+                    && tries <= MAX_INTERVAL_RETRIES
+                    && attempt.op != OpKind::Unregister =>
+            {
+                self.expires = m;
+                self.events
+                    .push_back(Event::IntervalTooBrief { min_expires: m });
+                self.send_new(attempt, p.contact, m, now);
+            }
+            _ => self.fail(
+                now,
+                attempt.op,
+                RegError::IntervalLoop {
+                    tries,
+                    min_expires: min,
+                },
+            ),
+        }
+    }
+
+    /// 3xx: the registrar names another one in Contact. The driver resolves it and
+    /// starts the operation again there; credentials are not offered to a domain
+    /// other than the AOR's.
+    fn on_redirect(&mut self, now: Instant, p: Pending, r: Response) {
+        let op = p.attempt.op;
+        let target = r
+            .contacts()
+            .into_iter()
+            .flatten()
+            .max_by(|a, b| a.q().unwrap_or(1.0).total_cmp(&b.q().unwrap_or(1.0)))
+            .map(|c| c.uri);
+        let refused = RegError::Refused {
+            status: r.status,
+            retry_after: r.retry_after(),
+            reason: r.reason.clone(),
+        };
+        let Some(target) = target.filter(|_| self.redirect_hops < MAX_REDIRECTS) else {
+            return self.fail(now, op, refused);
+        };
+        self.redirect_hops += 1;
+        let same_domain = match (&target.host, &self.cfg.aor.host) {
+            (crate::sip::Host::Name(a), crate::sip::Host::Name(b)) => a.eq_ignore_ascii_case(b),
+            (a, b) => a == b,
+        };
+        if !same_domain {
+            self.credentials_withheld_for = Some(target.host.to_string());
+        }
+        self.cfg.request_uri = target.domain_uri();
+        self.events.push_back(Event::Redirected { op, target });
+    }
+
+    fn on_success(&mut self, now: Instant, p: Pending, r: Response) {
+        let op = p.attempt.op;
+        let header_expires = r.expires();
+        let bindings = self.bindings(&r, header_expires);
+        self.redirect_hops = 0;
+        if op == OpKind::Query || op == OpKind::Unregister {
+            return self.complete(now, &p, &r, bindings, None);
+        }
+        if self.rewrite_for_nat(now, &p, &r) {
+            return;
+        }
+        let listed = !bindings.is_empty();
+        let ours = bindings.iter().find(|b| b.ours);
+        if listed && ours.is_none() {
+            // The registrar lists bindings but not ours: it lost or dropped it.
+            if self.lost_binding_retries == 0 {
+                self.lost_binding_retries += 1;
+                self.events.push_back(Event::BindingLost);
+                let contact = self.our_contact(None);
+                return self.send_new(Attempt::new(OpKind::Register, now), contact, p.expires, now);
+            }
+            return self.fail(
+                now,
+                op,
+                RegError::BindingMissing {
+                    status: r.status,
+                    reason: r.reason,
+                },
+            );
+        }
+        self.lost_binding_retries = 0;
+        // The grant is our own Contact's expires, else the Expires header, else what
+        // we asked for (RFC 3261 §10.2.4).
+        let granted = ours
+            .and_then(|b| b.expires)
+            .or(header_expires)
+            .unwrap_or(p.expires);
+        if granted == 0 {
+            // A 2xx that grants nothing leaves us unregistered; refreshing at once
+            // would loop, so this is a failure of its own.
+            return self.fail(
+                now,
+                op,
+                RegError::NothingGranted {
+                    status: r.status,
+                    reason: r.reason,
+                },
+            );
+        }
+        let delay = refresh_delay(
+            Duration::from_secs(u64::from(granted)),
+            self.cfg.timers.timeout,
+        );
+        let fraction = self.random_fraction();
+        let refresh_at = p.tx.started + spread(delay, fraction);
+        self.granted = Some(Granted {
+            refresh_at,
+            expires_at: p.tx.started + Duration::from_secs(u64::from(granted)),
+        });
+        let flow_timer = r.header("flow-timer").and_then(|v| v.trim().parse().ok());
+        let fraction = self.random_fraction();
+        if let Some(k) = &mut self.keepalive {
+            k.start(now, flow_timer, fraction);
+        }
+        self.complete(now, &p, &r, bindings, Some((granted, refresh_at)));
+    }
+
+    /// RFC 3581: the registrar saw another address than our Contact names. With
+    /// rewriting on (and not done yet: one rewrite per run, so two addresses cannot
+    /// flip-flop), register the observed address and remove the stale binding in the
+    /// same request. Returns true when that request was sent.
+    fn rewrite_for_nat(&mut self, now: Instant, p: &Pending, r: &Response) -> bool {
+        let Some(observed) = r.top_via().ok().as_ref().and_then(observed_address) else {
+            return false;
+        };
+        if !contact_differs(&self.cfg.contact, observed) {
+            return false;
+        }
+        let rewriting = self.nat_rewrite && !self.nat_rewritten;
+        if self.nat_reported != Some(observed) || rewriting {
+            self.nat_reported = Some(observed);
+            self.events.push_back(Event::NatDetected {
+                public: observed,
+                rewriting,
+            });
+        }
+        if !rewriting {
+            return false;
+        }
+        self.nat_rewritten = true;
+        let stale = self.cfg.contact.clone();
+        let mut public = SipUri::new(observed.ip().into(), Some(observed.port()));
+        public.user = stale.user.clone();
+        public.params = stale.params.clone();
+        self.cfg.contact = public.clone();
+        let contact = RequestContact::Replace {
+            uri: public,
+            params: self.contact_params(),
+            stale,
+        };
+        self.send_new(p.attempt, contact, p.expires, now);
+        true
+    }
+
+    fn bindings(&mut self, r: &Response, header_expires: Option<u32>) -> Vec<Binding> {
+        let mut bindings = Vec::new();
+        for c in r.contacts() {
+            match c {
+                Ok(c) => bindings.push(Binding {
+                    ours: c.uri.equivalent(&self.cfg.contact),
+                    expires: c.expires().or(header_expires),
+                    q: c.q(),
+                    params: c
+                        .params
+                        .0
+                        .iter()
+                        .filter(|(n, _)| {
+                            !n.eq_ignore_ascii_case("expires") && !n.eq_ignore_ascii_case("q")
+                        })
+                        .cloned()
+                        .collect(),
+                    contact: c.raw_uri,
+                }),
+                Err(e) => self.events.push_back(Event::Ignored {
+                    reason: format!("unreadable binding in {} {}: {e}", r.status, r.reason),
+                }),
+            }
+        }
+        bindings
+    }
+
+    fn complete(
+        &mut self,
+        now: Instant,
+        p: &Pending,
+        r: &Response,
+        bindings: Vec<Binding>,
+        grant: Option<(u32, Instant)>,
+    ) {
+        let recovered = grant.is_some() && self.failures > 0;
+        if grant.is_some() {
+            self.failures = 0;
+        }
+        let gruu = |name: &str| {
+            bindings
+                .iter()
+                .find(|b| b.ours)
+                .and_then(|b| b.params.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)))
+                .and_then(|(_, v)| v.clone())
+        };
+        let outcome = Outcome {
+            op: p.attempt.op,
+            status: r.status,
+            reason: r.reason.clone(),
+            granted: grant.map(|(g, _)| g),
+            refresh_in: grant.map(|(_, at)| at.saturating_duration_since(now)),
+            service_route: r.list("service-route"),
+            path: r.list("path"),
+            elapsed: now - p.attempt.first_sent,
+            recovered,
+            pub_gruu: gruu("pub-gruu"),
+            temp_gruu: gruu("temp-gruu"),
+            bindings,
+        };
+        self.events.push_back(Event::Completed(outcome));
+    }
+}

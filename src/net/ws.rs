@@ -1,0 +1,82 @@
+//! SIP over WebSocket (RFC 7118): the `sip` subprotocol, one SIP message per
+//! WebSocket message, over TCP (`ws`) or TLS (`wss`).
+
+use super::link::Incoming;
+use super::stream::BoxedStream;
+use crate::sip::MAX_MESSAGE_SIZE;
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{client_async_with_config, WebSocketStream};
+
+const SUBPROTOCOL: &str = "sip";
+
+pub struct WsLink {
+    ws: WebSocketStream<BoxedStream>,
+}
+
+impl WsLink {
+    /// Upgrades a connected stream: `GET path` with `Sec-WebSocket-Protocol: sip`; a
+    /// server that does not agree to `sip` is refused (RFC 7118 §4.1).
+    pub async fn handshake(stream: BoxedStream, url: &str) -> Result<WsLink, String> {
+        let mut request = url
+            .into_client_request()
+            .map_err(|e| format!("bad WebSocket URL {url}: {e}"))?;
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            HeaderValue::from_static(SUBPROTOCOL),
+        );
+        let config = WebSocketConfig::default()
+            .max_message_size(Some(MAX_MESSAGE_SIZE))
+            .max_frame_size(Some(MAX_MESSAGE_SIZE));
+        let (ws, response) = client_async_with_config(request, stream, Some(config))
+            .await
+            .map_err(|e| format!("WebSocket upgrade of {url} refused: {e}"))?;
+        let agreed = response
+            .headers()
+            .get("Sec-WebSocket-Protocol")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case(SUBPROTOCOL));
+        if !agreed {
+            return Err(format!(
+                "{url} accepted the WebSocket but not the \"sip\" subprotocol (RFC 7118)"
+            ));
+        }
+        Ok(WsLink { ws })
+    }
+
+    /// One SIP message as one WebSocket message: text when it is UTF-8 (it always is
+    /// for what sipreg sends), binary otherwise (RFC 7118 §5.1 allows both).
+    pub async fn send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let message = match std::str::from_utf8(bytes) {
+            Ok(text) => Message::text(text),
+            Err(_) => Message::binary(bytes.to_vec()),
+        };
+        self.ws.send(message).await.map_err(std::io::Error::other)
+    }
+
+    /// The next SIP message. Cancel-safe: tungstenite keeps partial frames itself.
+    /// Pings are answered by tungstenite; pongs and raw frames carry nothing for us.
+    pub async fn recv(&mut self) -> Incoming {
+        loop {
+            let message = match self.ws.next().await {
+                Some(Ok(m)) => m,
+                Some(Err(e)) => return Incoming::Closed(format!("WebSocket failed: {e}")),
+                None => return Incoming::Closed("WebSocket closed by the peer".into()),
+            };
+            match message {
+                Message::Text(text) => return Incoming::Message(text.as_bytes().to_vec()),
+                Message::Binary(bytes) => return Incoming::Message(bytes.to_vec()),
+                Message::Close(frame) => {
+                    let why = frame
+                        .map(|f| format!(" ({} {})", u16::from(f.code), f.reason))
+                        .unwrap_or_default();
+                    return Incoming::Closed(format!("WebSocket closed by the peer{why}"));
+                }
+                Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! One test per exit status of the contract (README, man page), each produced the way
+//! a user meets it, with what sipreg says about it.
+
+mod scripted;
+
+use assert_cmd::Command;
+use scripted::registrar::ScriptedRegistrar;
+use scripted::{ok_with_contact, respond, Req};
+
+const AOR: &str = "sip:alice@sipreg.test";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn sipreg(args: &[&str]) -> Run {
+    let out = Command::cargo_bin("sipreg")
+        .unwrap()
+        .args(args)
+        .env("SIPREG_PASSWORD", "secret-alice")
+        .env("NO_COLOR", "1")
+        .env_remove("SIPREG_HA1")
+        .env_remove("SIPREG_PROFILE")
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn answering(status: u16, reason: &'static str) -> ScriptedRegistrar {
+    ScriptedRegistrar::start(Box::new(move |req: &Req, _| {
+        if status == 200 {
+            vec![ok_with_contact(req, 3600)]
+        } else {
+            vec![respond(req, status, reason, &[])]
+        }
+    }))
+}
+
+fn assert_exit(r: &Run, code: i32) {
+    assert_eq!(r.code, code, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn status_0_registered() {
+    let reg = answering(200, "OK");
+    let r = sipreg(&["register", AOR, "--once", "-r", &reg.uri()]);
+    assert_exit(&r, 0);
+    assert!(r.stdout.starts_with("registered "), "{}", r.stdout);
+    assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn status_1_local_address_already_in_use() {
+    // Another program holds the port given with --local.
+    let holder = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let taken = holder.local_addr().unwrap().to_string();
+    let reg = answering(200, "OK");
+    let r = sipreg(&["query", AOR, "-r", &reg.uri(), "--local", &taken]);
+    assert_exit(&r, 1);
+    assert!(r.stderr.starts_with("sipreg: error: "), "{}", r.stderr);
+    assert!(r.stderr.contains(&taken), "names the address: {}", r.stderr);
+    assert!(reg.requests().is_empty());
+}
+
+#[test]
+fn status_2_bad_arguments() {
+    let r = sipreg(&["register", AOR, "--expires", "soon"]);
+    assert_exit(&r, 2);
+    assert!(
+        r.stderr.contains("invalid value 'soon' for '--expires"),
+        "{}",
+        r.stderr
+    );
+    let r = sipreg(&["query", "alice at sipreg.test"]);
+    assert_exit(&r, 2);
+    assert!(r.stderr.contains("is not a SIP URI"), "{}", r.stderr);
+}
+
+#[test]
+fn status_3_credentials_rejected() {
+    let reg = answering(403, "Forbidden");
+    let r = sipreg(&["register", AOR, "--once", "-r", &reg.uri()]);
+    assert_exit(&r, 3);
+    assert_eq!(
+        r.stderr.trim_end(),
+        "sipreg: error: credentials rejected: the registrar answered 403 Forbidden"
+    );
+}
+
+#[test]
+fn status_4_registrar_does_not_answer() {
+    let reg = ScriptedRegistrar::start(Box::new(|_: &Req, _| vec![]));
+    let r = sipreg(&["query", AOR, "-r", &reg.uri(), "--timeout", "1s"]);
+    assert_exit(&r, 4);
+    assert!(
+        r.stderr.starts_with(&format!(
+            "sipreg: error: no response from {} after 1s",
+            reg.addr
+        )),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn status_5_registrar_refuses() {
+    let reg = answering(480, "Temporarily Unavailable");
+    let r = sipreg(&["register", AOR, "--once", "-r", &reg.uri()]);
+    assert_exit(&r, 5);
+    assert_eq!(
+        r.stderr.trim_end(),
+        "sipreg: error: registrar refused: 480 Temporarily Unavailable"
+    );
+}
+
+#[test]
+fn status_6_expectation_failed() {
+    let reg = answering(200, "OK");
+    let r = sipreg(&[
+        "register",
+        AOR,
+        "--once",
+        "-r",
+        &reg.uri(),
+        "--expect-expires-at-least",
+        "2h",
+    ]);
+    assert_exit(&r, 6);
+    assert!(r.stdout.starts_with("registered "), "{}", r.stdout);
+    assert_eq!(
+        r.stderr.trim_end(),
+        "sipreg: expectation failed: --expect-expires-at-least: expected at least 7200 s, got granted 3600 s"
+    );
+}

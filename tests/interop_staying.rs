@@ -1,0 +1,213 @@
+//! Staying registered against real peers, in real time: a Kamailio that restarts and
+//! forgets its bindings, a registrar that answers 503 with Retry-After, and a
+//! two-minute soak with 10-second grants.
+
+mod scripted;
+mod support;
+
+use scripted::registrar::ScriptedRegistrar;
+use scripted::{ok_with_contact, respond, Req};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+use support::kamailio::{Kamailio, KamailioOptions};
+
+const AOR: &str = "sip:alice@sipreg.test";
+
+/// A `sipreg register` left running, its JSON events read line by line.
+struct Staying {
+    child: Child,
+    events: BufReader<ChildStdout>,
+}
+
+impl Staying {
+    fn start(registrar: &str, extra: &[&str]) -> Staying {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("sipreg"))
+            .args(["register", AOR, "-r", registrar, "--json"])
+            .args(extra)
+            .env("SIPREG_PASSWORD", "secret-alice")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let events = BufReader::new(child.stdout.take().unwrap());
+        Staying { child, events }
+    }
+
+    fn next(&mut self) -> Value {
+        let mut line = String::new();
+        self.events.read_line(&mut line).unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"))
+    }
+
+    /// Reads events until one named `name`, returning all read.
+    fn until(&mut self, name: &str) -> Vec<Value> {
+        let mut seen = Vec::new();
+        loop {
+            let v = self.next();
+            let done = v["event"] == name;
+            seen.push(v);
+            if done {
+                return seen;
+            }
+        }
+    }
+
+    /// SIGTERM, then the remaining events and the exit code.
+    fn stop(mut self) -> (Vec<Value>, Option<i32>) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let mut rest = Vec::new();
+        let mut line = String::new();
+        while self.events.read_line(&mut line).unwrap_or(0) > 0 {
+            rest.push(serde_json::from_str(&line).unwrap());
+            line.clear();
+        }
+        (rest, self.child.wait().unwrap().code())
+    }
+}
+
+impl Drop for Staying {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Our contacts in the registrar, as a second sipreg sees them.
+fn bindings(kam: &Kamailio) -> Vec<String> {
+    let out = Command::new(assert_cmd::cargo::cargo_bin("sipreg"))
+        .args([
+            "query",
+            AOR,
+            "-r",
+            &kam.registrar_uri(),
+            "--json",
+            "--timeout",
+            "2s",
+        ])
+        .env("SIPREG_PASSWORD", "secret-alice")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["bindings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["contact"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn registrar_restart_with_empty_tables_is_repaired_by_the_next_refresh() {
+    let mut kam = Kamailio::start(KamailioOptions {
+        max_expires: 10,
+        ..KamailioOptions::default()
+    });
+    let mut sipreg = Staying::start(&kam.registrar_uri(), &[]);
+    let registered = sipreg.until("registered");
+    let ours = registered.last().unwrap()["contact"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(bindings(&kam), std::slice::from_ref(&ours));
+
+    kam.restart_empty();
+    let restarted = Instant::now();
+    assert!(
+        bindings(&kam).is_empty(),
+        "the restarted registrar forgot the binding"
+    );
+    // The refresh policy for a 10 s grant refreshes within 5 s; wait for it, bounded.
+    let back = loop {
+        let v = sipreg.next();
+        if v["event"] == "refreshed" || v["event"] == "recovered" {
+            break v;
+        }
+        assert!(
+            restarted.elapsed() < Duration::from_secs(30),
+            "no refresh: {v}"
+        );
+    };
+    assert_eq!(back["status"], 200);
+    assert_eq!(bindings(&kam), [ours], "registered again after the restart");
+    let (rest, code) = sipreg.stop();
+    assert_eq!(code, Some(0));
+    assert_eq!(rest.last().unwrap()["event"], "unregistered");
+}
+
+#[test]
+fn retry_after_from_a_503_is_waited_for_then_recovered() {
+    let registrar = ScriptedRegistrar::start(Box::new(|req: &Req, i| match i {
+        0 => vec![respond(
+            req,
+            503,
+            "Service Unavailable",
+            &["Retry-After: 1".into()],
+        )],
+        _ if req.expires() == Some(0) => vec![respond(req, 200, "OK", &[])],
+        _ => vec![ok_with_contact(req, 3600)],
+    }));
+    let mut sipreg = Staying::start(&registrar.uri(), &[]);
+    let seen = sipreg.until("recovered");
+    assert_eq!(seen[0]["event"], "failed");
+    assert_eq!(seen[0]["status"], 503);
+    assert_eq!(seen[0]["retry_in"], 1);
+    assert_eq!(seen[0]["exit_status"], Value::Null);
+    let (_, code) = sipreg.stop();
+    assert_eq!(code, Some(0));
+    let reqs = registrar.requests();
+    assert_eq!(
+        reqs[0].call_id(),
+        reqs[1].call_id(),
+        "the retry keeps the Call-ID"
+    );
+    assert_eq!(reqs[1].cseq(), reqs[0].cseq() + 1);
+}
+
+/// At least two minutes against 10-second grants: a second sipreg queries every second
+/// and never finds the binding missing; the REGISTERs sent match the refresh policy
+/// (one per 4.5 to 5 seconds: half the grant, spread over its last 10 %).
+#[test]
+fn two_minute_soak_with_ten_second_grants() {
+    let kam = Kamailio::start(KamailioOptions {
+        max_expires: 10,
+        ..KamailioOptions::default()
+    });
+    let soak = Duration::from_secs(120);
+    let mut sipreg = Staying::start(&kam.registrar_uri(), &["--for", "120s"]);
+    let registered = sipreg.until("registered");
+    let ours = registered.last().unwrap()["contact"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let start = Instant::now();
+    let mut queries = 0;
+    while start.elapsed() < soak - Duration::from_secs(2) {
+        let seen = bindings(&kam);
+        assert!(
+            seen.contains(&ours),
+            "binding missing after {:?}: {seen:?}",
+            start.elapsed()
+        );
+        queries += 1;
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    let rest = sipreg.until("unregistered");
+    let refreshes = rest.iter().filter(|v| v["event"] == "refreshed").count();
+    assert!(queries >= 100, "only {queries} queries");
+    // 120 s / 5 s = 24 refreshes at the latest schedule, 120 / 4.5 = 26.7 at the earliest.
+    assert!(
+        (22..=27).contains(&refreshes),
+        "{refreshes} refreshes in 120 s"
+    );
+    assert!(bindings(&kam).is_empty());
+}

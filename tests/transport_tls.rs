@@ -1,0 +1,112 @@
+//! SIP over TLS against Kamailio's tls module, with a private CA made by the test:
+//! the certificate is checked against `--ca-file` and the registrar's host name;
+//! an unknown issuer, a wrong name and an expired certificate each fail with exit
+//! 1 and say why; `--insecure` skips the checks, loudly.
+
+mod support;
+mod transport_common;
+
+use support::kamailio::{KamTls, Kamailio, KamailioOptions};
+use transport_common::certs::{Pki, ServerCert};
+use transport_common::{register_query_unregister, sipreg, AOR};
+
+fn kamailio_tls(cert: ServerCert) -> Kamailio {
+    Kamailio::start(KamailioOptions {
+        tls: Some(KamTls {
+            cert_chain_pem: cert.cert_pem,
+            key_pem: cert.key_pem,
+        }),
+        ..KamailioOptions::default()
+    })
+}
+
+#[test]
+fn tls_register_query_unregister_checks_name_and_issuer() {
+    let pki = Pki::new("sipreg test CA");
+    // Valid for the name only: connecting by address must fail the name check.
+    let kam = kamailio_tls(pki.server(&["localhost"]));
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki.write_ca(dir.path(), "ca.pem");
+    let ca = ca.to_str().unwrap();
+
+    let by_name = kam.registrar_uri_tls("localhost");
+    let ours = register_query_unregister(&["-r", &by_name, "--ca-file", ca], || kam.stderr_log());
+    assert!(ours.ends_with(";transport=tls"), "{ours}");
+
+    // sips: selects TLS by itself; -t tls too.
+    let sips = format!("sips:localhost:{}", kam.tls_port());
+    register_query_unregister(&["-r", &sips, "--ca-file", ca], || kam.stderr_log());
+    let plain = format!("sip:localhost:{}", kam.tls_port());
+    register_query_unregister(&["-r", &plain, "-t", "tls", "--ca-file", ca], || {
+        kam.stderr_log()
+    });
+
+    // The right CA, the wrong name.
+    let by_address = kam.registrar_uri_tls("127.0.0.1");
+    let r = sipreg(&[
+        "register",
+        AOR,
+        "--once",
+        "-r",
+        &by_address,
+        "--ca-file",
+        ca,
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("name mismatch"), "{}", r.stderr);
+
+    // Another CA: the issuer is unknown (the system's roots do not know it either).
+    let other = Pki::new("some other CA");
+    let other_ca = other.write_ca(dir.path(), "other.pem");
+    let r = sipreg(&[
+        "register",
+        AOR,
+        "--once",
+        "-r",
+        &by_name,
+        "--ca-file",
+        other_ca.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("unknown issuer"), "{}", r.stderr);
+    assert!(r.stderr.contains("--ca-file"), "{}", r.stderr);
+
+    // --insecure gets through anyway, and warns.
+    let r = sipreg(&["register", AOR, "--once", "-r", &by_address, "--insecure"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("warning: --insecure"), "{}", r.stderr);
+}
+
+#[test]
+fn expired_certificate_fails_with_exit_1() {
+    let pki = Pki::new("sipreg test CA");
+    let kam = kamailio_tls(pki.expired_server(&["localhost", "127.0.0.1"]));
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki.write_ca(dir.path(), "ca.pem");
+    let r = sipreg(&[
+        "register",
+        AOR,
+        "--once",
+        "-r",
+        &kam.registrar_uri_tls("127.0.0.1"),
+        "--ca-file",
+        ca.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("expired"), "{}", r.stderr);
+}
+
+#[test]
+fn unreadable_ca_file_is_a_usage_error() {
+    let r = sipreg(&[
+        "register",
+        AOR,
+        "--once",
+        "-r",
+        "sips:127.0.0.1:5061",
+        "--ca-file",
+        "/nonexistent/ca.pem",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--ca-file"), "{}", r.stderr);
+}
