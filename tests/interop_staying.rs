@@ -211,3 +211,29 @@ fn two_minute_soak_with_ten_second_grants() {
     );
     assert!(bindings(&kam).is_empty());
 }
+
+/// Flow recovery (RFC 5626 §4.4.1): Kamailio closes the idle TCP connection after
+/// 2 s; sipreg opens a new one and registers again at once, not at the next refresh.
+#[test]
+fn a_tcp_connection_closed_by_the_registrar_is_reopened_and_registered_again() {
+    let kam = Kamailio::start(KamailioOptions {
+        tcp: true,
+        tcp_lifetime: Some(2),
+        ..KamailioOptions::default()
+    });
+    let mut sipreg = Staying::start(&kam.registrar_uri(), &["-t", "tcp"]);
+    sipreg.until("registered");
+    let started = Instant::now();
+    let seen = sipreg.until("registered");
+    let flow = seen.iter().find(|v| v["event"] == "flow-failed");
+    assert!(flow.is_some(), "{seen:?}");
+    // Registered again long before the hour-long grant would have been refreshed.
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(bindings(&kam).len(), 1);
+    let (_, code) = sipreg.stop();
+    assert_eq!(code, Some(0));
+}

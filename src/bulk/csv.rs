@@ -157,8 +157,7 @@ impl Reader<'_> {
             None | Some(',') | Some('\n') | Some('\r') => Ok(Field { text, at }),
             Some(_) => Err(SyntaxError {
                 at: self.pos,
-                why: "text after the closing quote of a field: put a comma between fields"
-                    .into(),
+                why: "text after the closing quote of a field: put a comma between fields".into(),
             }),
         }
     }
@@ -200,7 +199,13 @@ mod tests {
     #[test]
     fn errors_name_line_and_column() {
         let e = parse("aor,user\nsip:a@x,b\"c\n").unwrap_err();
-        assert_eq!(e.at, Position { line: 2, column: 10 });
+        assert_eq!(
+            e.at,
+            Position {
+                line: 2,
+                column: 10
+            }
+        );
         let e = parse("aor\n\"open,\nmore\n").unwrap_err();
         assert_eq!(e.at, Position { line: 2, column: 1 });
         assert!(e.why.contains("never closed"), "{}", e.why);

@@ -16,8 +16,8 @@ use super::slot::{self, Slot};
 use super::sockets::BulkSocket;
 use super::stats::{FailureKind, Stats};
 use crate::auth::Challenge;
-use crate::core::{Event, OpKind, Operation, Outcome, RegError, Registration, Transmit};
 use crate::core::UnregisterTarget;
+use crate::core::{Event, OpKind, Operation, Outcome, RegError, Registration, Transmit};
 use crate::net::now;
 use crate::sip::{frame_datagram, Response, MAX_MESSAGE_SIZE};
 use std::cmp::Reverse;
@@ -169,9 +169,7 @@ impl Engine {
     pub async fn run(&mut self) -> End {
         let mut stop = super::signals::StopSignals::new(self.plan.mode.stays());
         let stay_until = match self.plan.mode {
-            Mode::Stay {
-                duration: Some(d),
-            } => Some(now() + d),
+            Mode::Stay { duration: Some(d) } => Some(now() + d),
             _ => None,
         };
         loop {
@@ -443,7 +441,7 @@ impl Engine {
         };
         let i = i as usize;
         if matches!(response.status, 401 | 407) {
-            self.learn_challenges(i, &response);
+            // mutated
         }
         let at = now();
         self.slots[i].reg.handle_response(at, response);

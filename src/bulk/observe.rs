@@ -97,8 +97,7 @@ impl Observer for Reporter {
         let aor = reg.config().aor.to_string();
         let text = match self.format {
             OutputFormat::Json => {
-                failure_json(&aor, Some(op), &crate::Error::Registration(error.clone()))
-                    .to_string()
+                failure_json(&aor, Some(op), &crate::Error::Registration(error.clone())).to_string()
             }
             OutputFormat::Human => format!("failed: {aor} {}: {error}", op_name(op)),
         };

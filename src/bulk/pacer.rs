@@ -9,8 +9,10 @@
 
 use std::time::{Duration, Instant};
 
-/// The longest lag that is still made up; beyond it, slots are dropped.
-const MIN_SLACK: Duration = Duration::from_millis(2);
+/// The longest lag that is still made up; beyond it, slots are dropped. The loop's
+/// timer wakes it up to a millisecond or two late, and a batch of responses can take
+/// as long again: a smaller slack would lose slots at high rates.
+const MIN_SLACK: Duration = Duration::from_millis(5);
 
 #[derive(Debug, Clone)]
 pub struct Pacer {
@@ -88,7 +90,7 @@ mod tests {
         for t in &s {
             *per_wakeup.entry(*t).or_insert(0) += 1;
         }
-        assert!(per_wakeup.values().all(|&n| n <= 17), "{per_wakeup:?}");
+        assert!(per_wakeup.values().all(|&n| n <= 9), "{per_wakeup:?}");
     }
 
     #[test]
@@ -101,6 +103,6 @@ mod tests {
         while p.try_take(later) {
             burst += 1;
         }
-        assert_eq!(burst, 3, "only the slack (2 ms) is made up");
+        assert_eq!(burst, 6, "only the slack (5 ms) is made up");
     }
 }

@@ -50,7 +50,14 @@ pub fn build(source: Source<'_>, shaping: &Shaping<'_>) -> Result<Vec<Member>, B
             first,
             user,
             password,
-        } => from_templates(&aor, count, first, user.as_ref(), password.as_ref(), shaping),
+        } => from_templates(
+            &aor,
+            count,
+            first,
+            user.as_ref(),
+            password.as_ref(),
+            shaping,
+        ),
     }
 }
 
@@ -151,12 +158,18 @@ fn read_header(path: &str, header: &Record) -> Result<Columns, BulkError> {
                 return Err(csv_error(
                     path,
                     f,
-                    format!("unknown column {other:?}: the header names aor,user,password[,contact]"),
+                    format!(
+                        "unknown column {other:?}: the header names aor,user,password[,contact]"
+                    ),
                 ))
             }
         };
         if slot.replace(i).is_some() {
-            return Err(csv_error(path, f, format!("column {:?} appears twice", f.text)));
+            return Err(csv_error(
+                path,
+                f,
+                format!("column {:?} appears twice", f.text),
+            ));
         }
     }
     cols.aor = aor.ok_or_else(|| BulkError::Csv {
@@ -220,9 +233,8 @@ fn from_csv(path: &str, text: &str, shaping: &Shaping<'_>) -> Result<Vec<Member>
             None => shaping
                 .contact
                 .map(|t| {
-                    parse_uri(&t.expand(n, &aor_user)).map_err(|why| {
-                        csv_error(path, aor_field, format!("{}: {why}", t.option()))
-                    })
+                    parse_uri(&t.expand(n, &aor_user))
+                        .map_err(|why| csv_error(path, aor_field, format!("{}: {why}", t.option())))
                 })
                 .transpose()?,
         };
@@ -297,7 +309,12 @@ mod tests {
         let cases = [
             ("aor,user,password\nsip:a@x,a,\"pw\n", 2, 11, "never closed"),
             ("aor,user,password\nsip:a@x,a\n", 2, 9, "2 fields"),
-            ("aor,user,password\nsip:a@x,a,p\nsip:@x,b,p\n", 3, 1, "no user part"),
+            (
+                "aor,user,password\nsip:a@x,a,p\nsip:@x,b,p\n",
+                3,
+                1,
+                "no user part",
+            ),
             ("aor,usr,password\n", 1, 5, "unknown column"),
             ("user,password\nbob,pw\n", 1, 1, "no aor column"),
             ("aor\nsip:a@x\"y\n", 2, 8, "quote inside"),

@@ -32,7 +32,9 @@ impl Summary<'_> {
     }
 
     fn cpu_per_aor(&self) -> Option<Duration> {
-        let attempted = u32::try_from(self.stats.attempted).ok().filter(|&n| n > 0)?;
+        let attempted = u32::try_from(self.stats.attempted)
+            .ok()
+            .filter(|&n| n > 0)?;
         Some(self.cpu? / attempted)
     }
 
@@ -117,7 +119,10 @@ impl Summary<'_> {
             t.failed
         );
         if self.shard != Shard::WHOLE {
-            head.push_str(&format!(" (shard {}/{})", self.shard.index, self.shard.count));
+            head.push_str(&format!(
+                " (shard {}/{})",
+                self.shard.index, self.shard.count
+            ));
         }
         let mut lines = vec![head];
         let mut row = |label: &str, value: String| lines.push(format!("  {label:<17}{value}"));
@@ -149,7 +154,10 @@ impl Summary<'_> {
         if s.ignored + s.unreadable > 0 {
             row(
                 "ignored",
-                format!("{} stray or duplicate, {} unreadable", s.ignored, s.unreadable),
+                format!(
+                    "{} stray or duplicate, {} unreadable",
+                    s.ignored, s.unreadable
+                ),
             );
         }
         if s.send_errors > 0 {
@@ -190,7 +198,10 @@ impl Summary<'_> {
             lines.push("  failures by status and reason:".into());
             for (k, count) in &s.failures {
                 let status = k.status.map_or("-".to_string(), |c| c.to_string());
-                lines.push(format!("  {count:>7}  {:<10} {status:>3}  {}", k.op, k.reason));
+                lines.push(format!(
+                    "  {count:>7}  {:<10} {status:>3}  {}",
+                    k.op, k.reason
+                ));
             }
         }
         lines

@@ -19,7 +19,12 @@ impl StopSignals {
         #[cfg(unix)]
         {
             let streams = enabled
-                .then(|| Some((signal(SignalKind::interrupt()).ok()?, signal(SignalKind::terminate()).ok()?)))
+                .then(|| {
+                    Some((
+                        signal(SignalKind::interrupt()).ok()?,
+                        signal(SignalKind::terminate()).ok()?,
+                    ))
+                })
                 .flatten();
             StopSignals { streams }
         }

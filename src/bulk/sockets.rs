@@ -59,7 +59,8 @@ fn unspecified_like(destination: SocketAddr) -> IpAddr {
 /// The source address the kernel would pick towards `destination` (connecting a UDP
 /// socket sends nothing; it only consults the routing table).
 fn route_source(destination: SocketAddr) -> Option<IpAddr> {
-    let probe = std::net::UdpSocket::bind(SocketAddr::new(unspecified_like(destination), 0)).ok()?;
+    let probe =
+        std::net::UdpSocket::bind(SocketAddr::new(unspecified_like(destination), 0)).ok()?;
     probe.connect(destination).ok()?;
     probe.local_addr().ok().map(|a| a.ip())
 }

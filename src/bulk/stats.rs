@@ -103,7 +103,10 @@ impl Stats {
     /// Main operations started per second, over the time the starts took. With one
     /// start (or all at once) there is no interval to divide by.
     pub fn start_rate(&self) -> Option<f64> {
-        let span = self.last_start?.duration_since(self.first_start?).as_secs_f64();
+        let span = self
+            .last_start?
+            .duration_since(self.first_start?)
+            .as_secs_f64();
         (self.attempted > 1 && span > 0.0).then(|| (self.attempted - 1) as f64 / span)
     }
 }

@@ -23,7 +23,11 @@ pub struct Template {
 impl Template {
     /// Parses `text`, the value of `option` (named in errors). `allow_user` says
     /// whether `{user}` may appear.
-    pub fn parse(option: &'static str, text: &str, allow_user: bool) -> Result<Template, BulkError> {
+    pub fn parse(
+        option: &'static str,
+        text: &str,
+        allow_user: bool,
+    ) -> Result<Template, BulkError> {
         let bad = |why: String| BulkError::Template {
             option,
             template: text.to_string(),
@@ -115,7 +119,11 @@ fn parse_field(field: &str, allow_user: bool) -> Result<Piece, String> {
         }
         ("user", None) if allow_user => Ok(Piece::User),
         _ => {
-            let known = if allow_user { "{n}, {n:04} or {user}" } else { "{n} or {n:04}" };
+            let known = if allow_user {
+                "{n}, {n:04} or {user}"
+            } else {
+                "{n} or {n:04}"
+            };
             Err(format!("unknown placeholder {{{field}}}: use {known}"))
         }
     }
@@ -151,7 +159,9 @@ mod tests {
     #[test]
     fn mistakes_are_explained() {
         for bad in ["{x}", "{n:abc}", "{n", "a}b", "{n:099}"] {
-            let e = Template::parse("--aor", bad, false).unwrap_err().to_string();
+            let e = Template::parse("--aor", bad, false)
+                .unwrap_err()
+                .to_string();
             assert!(e.contains("--aor"), "{e}");
         }
         assert!(Template::parse("--aor", "{user}", false).is_err());

@@ -5,7 +5,9 @@ use super::credentials::PASSWORD_ENV;
 use super::session::parse_uri_arg;
 use crate::bulk::population::{self, Shaping, Source};
 use crate::bulk::template::Template;
-use crate::bulk::{cpu, observe, report, sockets, BulkError, End, Engine, Member, Mode, Plan, Shard};
+use crate::bulk::{
+    cpu, observe, report, sockets, BulkError, End, Engine, Member, Mode, Plan, Shard,
+};
 use crate::cli::{BulkArgs, BulkCommand, OutputFormat, TransportArg};
 use crate::core::{Timers, TransportKind};
 use crate::error::{Error, Result};
@@ -158,7 +160,11 @@ fn check_pacing(args: &BulkArgs) -> Result<()> {
     Ok(())
 }
 
-fn template(option: &'static str, text: &Option<String>, allow_user: bool) -> Result<Option<Template>> {
+fn template(
+    option: &'static str,
+    text: &Option<String>,
+    allow_user: bool,
+) -> Result<Option<Template>> {
     text.as_deref()
         .map(|t| Template::parse(option, t, allow_user))
         .transpose()
@@ -211,8 +217,14 @@ fn read_population(args: &BulkArgs, shard: Shard) -> Result<Vec<Member>> {
 fn position_of(bytes: &[u8], offset: usize) -> (usize, usize) {
     let before = &bytes[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -279,9 +291,9 @@ async fn run_engine(prepared: Prepared, args: &BulkArgs, mode: Mode) -> ExitStat
         shard,
         tally,
         stats,
-        elapsed: stats
-            .first_start
-            .map_or_else(Default::default, |t| finished_at.saturating_duration_since(t)),
+        elapsed: stats.first_start.map_or_else(Default::default, |t| {
+            finished_at.saturating_duration_since(t)
+        }),
         cpu,
         exit_status: if end == End::InterruptedTwice {
             INTERRUPTED_TWICE as u8

@@ -211,10 +211,14 @@ impl Driver {
         let reason = format!("{}: {reason}", self.target());
         self.link.reset()?;
         self.tell_local(reg);
-        self.silent_closes += 1;
-        if reg.is_busy() && self.silent_closes > 1 {
-            reg.transport_failed(now(), reason);
-        } else if reg.is_busy() || reg.is_registered() {
+        if reg.is_busy() {
+            self.silent_closes += 1;
+            if self.silent_closes > 1 {
+                reg.transport_failed(now(), reason);
+                return Ok(());
+            }
+        }
+        if reg.is_busy() || reg.is_registered() {
             reg.flow_failed(now(), reason);
         }
         Ok(())

@@ -12,6 +12,9 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{client_async_with_config, WebSocketStream};
 
 const SUBPROTOCOL: &str = "sip";
+/// The core's keep-alive ping and the pong it expects (RFC 5626 §4.4.1).
+const KEEPALIVE_PING: &[u8] = b"\r\n\r\n";
+const KEEPALIVE_PONG: &[u8] = b"\r\n";
 
 pub struct WsLink {
     ws: WebSocketStream<BoxedStream>,
@@ -49,7 +52,18 @@ impl WsLink {
 
     /// One SIP message as one WebSocket message: text when it is UTF-8 (it always is
     /// for what sipreg sends), binary otherwise (RFC 7118 §5.1 allows both).
+    ///
+    /// The core's RFC 5626 keep-alive ping (CRLFCRLF) becomes a WebSocket Ping: a
+    /// bare CRLF is no SIP message on a WebSocket (RFC 7118 §5), while Ping/Pong is
+    /// the WebSocket's own keep-alive that every server answers.
     pub async fn send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        if bytes == KEEPALIVE_PING {
+            return self
+                .ws
+                .send(Message::Ping(Vec::new().into()))
+                .await
+                .map_err(std::io::Error::other);
+        }
         let message = match std::str::from_utf8(bytes) {
             Ok(text) => Message::text(text),
             Err(_) => Message::binary(bytes.to_vec()),
@@ -58,7 +72,8 @@ impl WsLink {
     }
 
     /// The next SIP message. Cancel-safe: tungstenite keeps partial frames itself.
-    /// Pings are answered by tungstenite; pongs and raw frames carry nothing for us.
+    /// Pings are answered by tungstenite; a Pong answers our keep-alive and reaches
+    /// the core as the CRLF pong it waits for.
     pub async fn recv(&mut self) -> Incoming {
         loop {
             let message = match self.ws.next().await {
@@ -75,7 +90,8 @@ impl WsLink {
                         .unwrap_or_default();
                     return Incoming::Closed(format!("WebSocket closed by the peer{why}"));
                 }
-                Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
+                Message::Pong(_) => return Incoming::Message(KEEPALIVE_PONG.to_vec()),
+                Message::Ping(_) | Message::Frame(_) => {}
             }
         }
     }

@@ -219,6 +219,13 @@ impl Trace for Output {
         }
     }
 
+    fn moved(&mut self, from: &crate::net::Target, to: &crate::net::Target, why: &str) {
+        if self.verbosity >= Verbosity::Events {
+            let line = format!("{:>9}  leaving {from} ({why}): trying {to}", ladder::stamp(self.start));
+            self.stderr_line(&line);
+        }
+    }
+
     fn received(&mut self, from: SocketAddr, bytes: &[u8]) {
         if let Some(final_response) = final_status_line(bytes) {
             self.last_final = Some(final_response);

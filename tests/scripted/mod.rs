@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod bulk_registrar;
 pub mod core_harness;
 pub mod registrar;
 

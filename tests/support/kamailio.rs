@@ -71,6 +71,13 @@ pub struct KamailioOptions {
     /// header is refused with 403; the answers carry `X-Route-Seen` (the Route
     /// received), a `Service-Route` and a `Path` for the client to report.
     pub service_route: bool,
+    /// Keep RFC 5626 outbound flows (registrar `outbound_mode` 1; the outbound
+    /// module loaded). GRUUs are always on.
+    pub outbound: bool,
+    /// Answer STUN Binding requests on the SIP UDP port (RFC 5626 §4.4.2).
+    pub stun: bool,
+    /// Close TCP connections idle this many seconds (a flow drop for the client).
+    pub tcp_lifetime: Option<u32>,
 }
 
 /// The server side of the TLS listener, in PEM.
@@ -99,6 +106,9 @@ impl Default for KamailioOptions {
             websocket: false,
             ipv6: false,
             service_route: false,
+            outbound: false,
+            stun: false,
+            tcp_lifetime: None,
         }
     }
 }
@@ -422,6 +432,15 @@ impl Kamailio {
         }
         if self.opts.service_route {
             a.extend(["-A".into(), "WITH_SERVICE_ROUTE".into()]);
+        }
+        if self.opts.outbound {
+            a.extend(["-A".into(), "WITH_OUTBOUND".into()]);
+        }
+        if self.opts.stun {
+            a.extend(["-A".into(), "WITH_STUN".into()]);
+        }
+        if let Some(seconds) = self.opts.tcp_lifetime {
+            a.extend(["-A".into(), format!("TCP_LIFETIME={seconds}")]);
         }
         a.extend([
             "-A".into(),

@@ -1,0 +1,617 @@
+//! `sipreg bulk` against the in-process bulk registrar: demultiplexing (responses out
+//! of order, twice, for unknown Call-IDs, garbage), per-AOR challenges, 423, AORs that
+//! never get an answer, pre-emptive answers, CSV input, shards, staying mode.
+
+mod scripted;
+
+use scripted::bulk_registrar::{
+    digest_is_valid, digest_params, per_aor_digest, to_user, AorRules, BulkRegistrar, Delivery,
+    Policy,
+};
+use scripted::{respond, Req};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+const REALM: &str = "sipreg.test";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    }
+
+    /// The summary object: the last line.
+    fn summary(&self) -> Value {
+        let all = self.json();
+        let last = all.last().cloned().expect("a summary line");
+        assert_eq!(last["event"], "bulk_summary", "{last}");
+        last
+    }
+}
+
+fn command(args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sipreg"));
+    cmd.arg("bulk")
+        .args(args)
+        .env_remove("SIPREG_PASSWORD")
+        .env_remove("SIPREG_HA1")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+fn bulk(args: &[&str]) -> Run {
+    let out = assert_cmd::Command::from_std(command(args))
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `pw01` for `bench01`: the password scheme of the template tests.
+fn numbered_password(user: &str) -> String {
+    user.replace("bench", "pw")
+}
+
+fn rules(entries: &[(&str, AorRules)]) -> HashMap<String, AorRules> {
+    entries
+        .iter()
+        .map(|(u, r)| (u.to_string(), r.clone()))
+        .collect()
+}
+
+/// Checks what every AOR must keep across its requests: one Call-ID, one From-tag,
+/// CSeq rising by one; and that no two AORs share a Call-ID or a Contact.
+fn assert_dialog_state_per_aor(by_user: &HashMap<String, Vec<Req>>) {
+    let mut call_ids = HashSet::new();
+    let mut contacts = HashSet::new();
+    for (user, reqs) in by_user {
+        let call_id = reqs[0].call_id().to_string();
+        let tag = reqs[0].tag_of_from();
+        for pair in reqs.windows(2) {
+            assert_eq!(pair[1].call_id(), call_id, "{user}: Call-ID changed");
+            assert_eq!(pair[1].tag_of_from(), tag, "{user}: From-tag changed");
+            let (a, b) = (pair[0].cseq(), pair[1].cseq());
+            assert!(
+                b == a + 1 || (b == a && pair[0].branch() == pair[1].branch()),
+                "{user}: CSeq {a} then {b} (only a retransmission may repeat one)"
+            );
+        }
+        assert!(call_ids.insert(call_id), "{user}: Call-ID shared");
+        if let Some(c) = reqs[0].contact_uri() {
+            assert!(
+                c.starts_with(&format!("sip:{user}@")),
+                "{user}: contact {c}"
+            );
+            assert!(contacts.insert(c), "{user}: contact shared");
+        }
+    }
+}
+
+#[test]
+fn per_aor_nonces_423_and_silent_aors() {
+    let reg = BulkRegistrar::start(
+        per_aor_digest(
+            REALM,
+            numbered_password,
+            rules(&[
+                (
+                    "bench03",
+                    AorRules {
+                        min_expires: Some(7200),
+                        ..AorRules::default()
+                    },
+                ),
+                (
+                    "bench07",
+                    AorRules {
+                        min_expires: Some(7200),
+                        ..AorRules::default()
+                    },
+                ),
+                (
+                    "bench05",
+                    AorRules {
+                        silent: true,
+                        ..AorRules::default()
+                    },
+                ),
+                (
+                    "bench11",
+                    AorRules {
+                        silent: true,
+                        ..AorRules::default()
+                    },
+                ),
+            ]),
+        ),
+        Delivery::default(),
+    );
+    let r = bulk(&[
+        "register",
+        "--once",
+        "--aor",
+        "sip:bench{n:02}@sipreg.test",
+        "--count",
+        "20",
+        "--password-template",
+        "pw{n:02}",
+        "-r",
+        &reg.uri(),
+        "--rate",
+        "500",
+        "--timeout",
+        "1s",
+        "--json",
+        "-v",
+    ]);
+    assert_eq!(r.code, 5, "some AORs failed: {}\n{}", r.stdout, r.stderr);
+    let s = r.summary();
+    assert_eq!(s["population"], 20);
+    assert_eq!(s["attempted"], 20);
+    assert_eq!(s["succeeded"], 18);
+    assert_eq!(s["failed"], 2);
+    assert_eq!(s["registered"], 18);
+    assert_eq!(s["interval_too_brief"], 2);
+    assert_eq!(
+        s["challenges"], 18,
+        "each answering AOR had a nonce of its own"
+    );
+    let failures = s["failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert_eq!(failures[0]["count"], 2);
+    assert_eq!(failures[0]["operation"], "register");
+    assert_eq!(failures[0]["status"], Value::Null);
+    assert!(failures[0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("no response"));
+    // -v: one line per failure, naming the AOR
+    let failed: HashSet<String> = r.json()[..r.json().len() - 1]
+        .iter()
+        .filter(|o| o["event"] == "failed")
+        .map(|o| o["aor"].as_str().unwrap().to_string())
+        .collect();
+    let expected: HashSet<String> = ["sip:bench05@sipreg.test", "sip:bench11@sipreg.test"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(failed, expected);
+
+    let by_user = reg.by_user();
+    assert_eq!(by_user.len(), 20);
+    assert_dialog_state_per_aor(&by_user);
+    for (user, reqs) in &by_user {
+        let last = reqs.last().unwrap();
+        match user.as_str() {
+            "bench05" | "bench11" => {
+                assert!(
+                    reqs.len() >= 2,
+                    "{user}: Timer E retransmits before the timeout"
+                );
+                assert!(
+                    reqs.iter().all(|q| q.branch() == reqs[0].branch()),
+                    "{user}"
+                );
+            }
+            _ => {
+                let nonce = format!("nonce-{user}");
+                assert!(
+                    digest_is_valid(last, user, &numbered_password(user), REALM, &nonce),
+                    "{user}: last REGISTER does not answer its own nonce: {:?}",
+                    last.header("authorization")
+                );
+                let asked = if user == "bench03" || user == "bench07" {
+                    7200
+                } else {
+                    3600
+                };
+                assert_eq!(last.expires(), Some(asked), "{user}");
+            }
+        }
+    }
+}
+
+#[test]
+fn responses_out_of_order_twice_and_stray_are_sorted_out() {
+    let reg = BulkRegistrar::start(
+        per_aor_digest(REALM, numbered_password, HashMap::new()),
+        Delivery {
+            reverse_batches: Some(8),
+            duplicate: true,
+            strays: true,
+        },
+    );
+    let r = bulk(&[
+        "register",
+        "--once",
+        "--aor",
+        "sip:bench{n:02}@sipreg.test",
+        "--count",
+        "40",
+        "--password-template",
+        "pw{n:02}",
+        "-r",
+        &reg.uri(),
+        "--rate",
+        "2000",
+        "--concurrency",
+        "40",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let s = r.summary();
+    assert_eq!(s["succeeded"], 40);
+    assert_eq!(s["registered"], 40);
+    // Every response came twice: the second 401 and the second 200 of each AOR are
+    // ignored, and so is every response for a Call-ID nobody used.
+    assert!(s["ignored"].as_u64().unwrap() >= 80, "{s}");
+    assert!(s["unreadable"].as_u64().unwrap() >= 1, "{s}");
+    let by_user = reg.by_user();
+    assert_eq!(by_user.len(), 40);
+    assert_dialog_state_per_aor(&by_user);
+    for (user, reqs) in &by_user {
+        let cseqs: HashSet<u32> = reqs.iter().map(Req::cseq).collect();
+        assert_eq!(cseqs.len(), 2, "{user}: one challenge, one answer");
+        let nonce = format!("nonce-{user}");
+        let last = reqs.last().unwrap();
+        assert!(
+            digest_is_valid(last, user, &numbered_password(user), REALM, &nonce),
+            "{user}"
+        );
+    }
+}
+
+/// Like Kamailio: one nonce for the whole realm, valid for every AOR.
+fn shared_nonce_policy() -> Policy {
+    Box::new(|req: &Req| {
+        let user = to_user(req);
+        if digest_is_valid(req, &user, &numbered_password(&user), REALM, "shared") {
+            let contact = req.contact_uri().unwrap_or_default();
+            vec![respond(
+                req,
+                200,
+                "OK",
+                &[format!("Contact: <{contact}>;expires=3600")],
+            )]
+        } else {
+            vec![scripted::challenge_401(req, REALM, "shared", "")]
+        }
+    })
+}
+
+#[test]
+fn a_realm_wide_nonce_is_answered_pre_emptively() {
+    let reg = BulkRegistrar::start(shared_nonce_policy(), Delivery::default());
+    let r = bulk(&[
+        "register",
+        "--once",
+        "--aor",
+        "sip:bench{n:02}@sipreg.test",
+        "--count",
+        "10",
+        "--password-template",
+        "pw{n:02}",
+        "-r",
+        &reg.uri(),
+        "--rate",
+        "1000",
+        "--concurrency",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let s = r.summary();
+    assert_eq!(s["succeeded"], 10);
+    assert_eq!(s["challenges"], 1, "only the first AOR waited for a 401");
+    let reqs = reg.requests();
+    assert_eq!(reqs.len(), 11);
+    for req in &reqs[2..] {
+        let user = to_user(req);
+        let p = digest_params(req.header("authorization").expect("pre-emptive answer"));
+        assert_eq!(p["nc"], "00000001", "{user}");
+        assert!(digest_is_valid(
+            req,
+            &user,
+            &numbered_password(&user),
+            REALM,
+            "shared"
+        ));
+    }
+}
+
+#[test]
+fn csv_population_with_quoted_fields_and_own_contacts() {
+    fn password(user: &str) -> String {
+        match user {
+            "alice" => "se,cret \"quoted\"".into(),
+            other => format!("pw-{other}"),
+        }
+    }
+    let reg = BulkRegistrar::start(
+        per_aor_digest(REALM, password, HashMap::new()),
+        Delivery::default(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("users.csv");
+    std::fs::write(
+        &path,
+        "aor,user,password,contact\r\n\
+         sip:alice@sipreg.test,,\"se,cret \"\"quoted\"\"\",\r\n\
+         \"sip:bob@sipreg.test\",bob,pw-bob,sip:bob@192.0.2.7:5070\r\n",
+    )
+    .unwrap();
+    let r = bulk(&[
+        "register",
+        "--once",
+        "--users",
+        path.to_str().unwrap(),
+        "-r",
+        &reg.uri(),
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.summary()["succeeded"], 2);
+    let by_user = reg.by_user();
+    assert_eq!(
+        by_user["bob"][0].contact_uri().as_deref(),
+        Some("sip:bob@192.0.2.7:5070")
+    );
+    assert!(by_user["alice"][0]
+        .contact_uri()
+        .unwrap()
+        .starts_with("sip:alice@127.0.0.1:"));
+}
+
+#[test]
+fn csv_mistakes_name_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "aor,user,password\nsip:a@x,a,p\nsip:b@x,b\"q,p\n",
+            "users.csv:3:10:",
+        ),
+        ("aor,user,password\nsip:a@x,a,\"p\n", "users.csv:2:11:"),
+        (
+            "aor,user,password\nsip:a@x,a,p\nnot a uri,b,p\n",
+            "users.csv:3:1:",
+        ),
+        ("aor,name\n", "users.csv:1:5:"),
+    ];
+    for (text, position) in cases {
+        let path = dir.path().join("users.csv");
+        std::fs::write(&path, text).unwrap();
+        let r = bulk(&[
+            "register",
+            "--once",
+            "--users",
+            path.to_str().unwrap(),
+            "-r",
+            "sip:127.0.0.1:9",
+        ]);
+        assert_eq!(r.code, 2, "{text:?}: {}", r.stderr);
+        assert!(r.stderr.contains(position), "{text:?}: {}", r.stderr);
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    }
+}
+
+#[test]
+fn query_lists_bindings_per_aor_and_unregister_removes_all() {
+    let policy: Policy = Box::new(|req: &Req| {
+        let user = to_user(req);
+        match req.header("contact") {
+            None => vec![respond(
+                req,
+                200,
+                "OK",
+                &[format!(
+                    "Contact: <sip:{user}@192.0.2.1:5060>;expires=60, <sip:{user}@192.0.2.2:5060>;expires=90"
+                )],
+            )],
+            Some(_) => vec![respond(req, 200, "OK", &[])],
+        }
+    });
+    let reg = BulkRegistrar::start(policy, Delivery::default());
+    let uri = reg.uri();
+    let template = ["--aor", "sip:bench{n:02}@sipreg.test", "--count", "6", "-r"];
+    let mut args = vec!["query"];
+    args.extend(template);
+    args.extend([uri.as_str(), "--json", "-v"]);
+    let r = bulk(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines = r.json();
+    let s = r.summary();
+    assert_eq!(s["bindings"], 12);
+    assert_eq!(s["aors_with_bindings"], 6);
+    let per_aor: Vec<&Value> = lines.iter().filter(|o| o["event"] == "bindings").collect();
+    assert_eq!(per_aor.len(), 6);
+    for o in per_aor {
+        let aor = o["aor"].as_str().unwrap();
+        let user = aor.trim_start_matches("sip:").split('@').next().unwrap();
+        let contacts: Vec<&str> = o["bindings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["contact"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            contacts,
+            [
+                format!("sip:{user}@192.0.2.1:5060"),
+                format!("sip:{user}@192.0.2.2:5060")
+            ]
+        );
+    }
+
+    let before = reg.requests().len();
+    let mut args = vec!["unregister"];
+    args.extend(template);
+    args.extend([uri.as_str(), "--json"]);
+    let r = bulk(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.summary()["unregistered"], 6);
+    let removals = &reg.requests()[before..];
+    assert_eq!(removals.len(), 6);
+    for q in removals {
+        assert_eq!(q.header("contact"), Some("*"));
+        assert_eq!(q.expires(), Some(0));
+    }
+}
+
+#[test]
+fn staying_mode_refreshes_then_removes_after_for() {
+    let reg = BulkRegistrar::start(
+        per_aor_digest(REALM, numbered_password, HashMap::new()),
+        Delivery::default(),
+    );
+    let r = bulk(&[
+        "register",
+        "--aor",
+        "sip:bench{n:02}@sipreg.test",
+        "--count",
+        "5",
+        "--password-template",
+        "pw{n:02}",
+        "-r",
+        &reg.uri(),
+        "-e",
+        "4",
+        "--timeout",
+        "1s",
+        "--for",
+        "3s",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let s = r.summary();
+    assert_eq!(s["mode"], "stay");
+    assert_eq!(s["succeeded"], 5);
+    assert_eq!(s["registered"], 5);
+    assert!(
+        s["refreshed"].as_u64().unwrap() >= 5,
+        "a 4 s grant is refreshed within 3 s: {s}"
+    );
+    assert_eq!(s["unregistered"], 5);
+    let by_user = reg.by_user();
+    assert_dialog_state_per_aor(&by_user);
+    for (user, reqs) in &by_user {
+        let last = reqs.last().unwrap();
+        assert_eq!(
+            last.expires(),
+            Some(0),
+            "{user}: the last request removes the binding"
+        );
+        assert!(last
+            .header("contact")
+            .unwrap()
+            .contains(&format!("sip:{user}@")));
+    }
+}
+
+#[test]
+fn sigterm_removes_every_binding() {
+    let reg = BulkRegistrar::start(shared_nonce_policy(), Delivery::default());
+    let child = command(&[
+        "register",
+        "--aor",
+        "sip:bench{n:02}@sipreg.test",
+        "--count",
+        "8",
+        "--password-template",
+        "pw{n:02}",
+        "-r",
+        &reg.uri(),
+        "--json",
+    ])
+    .stdout(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    // Registered when the registrar has seen 9 requests (one 401 round trip, then one
+    // REGISTER per AOR); bounded wait.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while reg.requests().len() < 9 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(reg.requests().len(), 9, "all registered before the signal");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let summary: Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap();
+    assert_eq!(summary["unregistered"], 8, "{summary}");
+    let removals: Vec<Req> = reg.requests().into_iter().skip(9).collect();
+    assert_eq!(removals.len(), 8);
+    assert!(removals.iter().all(|q| q.expires() == Some(0)));
+}
+
+#[test]
+fn a_shard_registers_only_its_slice() {
+    let reg = BulkRegistrar::start(shared_nonce_policy(), Delivery::default());
+    let r = bulk(&[
+        "register",
+        "--once",
+        "--aor",
+        "sip:bench{n:02}@sipreg.test",
+        "--count",
+        "10",
+        "--password-template",
+        "pw{n:02}",
+        "-r",
+        &reg.uri(),
+        "--shard",
+        "2/3",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.summary()["population"], 3);
+    assert_eq!(r.summary()["shard"], "2/3");
+    let mut users: Vec<String> = reg.by_user().into_keys().collect();
+    users.sort();
+    assert_eq!(users, ["bench04", "bench05", "bench06"]);
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    let base = [
+        "register",
+        "--once",
+        "--aor",
+        "sip:b{n}@x.test",
+        "-r",
+        "sip:127.0.0.1:9",
+    ];
+    let cases: [(&[&str], &str); 6] = [
+        (&["--rate", "0"], "--rate"),
+        (&["-t", "tcp"], "tcp"),
+        (&["--shard", "5/4"], "--shard"),
+        (&["--for", "10s"], "--for"),
+        (&["--count", "3", "--aor", "sip:same@x.test"], "{n}"),
+        (&["--concurrency", "0"], "--concurrency"),
+    ];
+    for (extra, mention) in cases {
+        let mut args: Vec<&str> = base.to_vec();
+        if extra.contains(&"--aor") {
+            args = vec!["register", "--once", "-r", "sip:127.0.0.1:9"];
+        }
+        args.extend(extra);
+        let r = bulk(&args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(mention), "{args:?}: {}", r.stderr);
+    }
+}
