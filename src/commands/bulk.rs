@@ -1,8 +1,8 @@
 //! `sipreg bulk register|query|unregister`: the command line of bulk mode wired to
 //! the population, the sockets, the event loop and the summary.
 
+use super::arguments::parse_uri_arg;
 use super::credentials::PASSWORD_ENV;
-use super::session::parse_uri_arg;
 use crate::bulk::population::{self, Shaping, Source};
 use crate::bulk::template::Template;
 use crate::bulk::{

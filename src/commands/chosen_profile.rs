@@ -1,8 +1,8 @@
 //! The profile a command line chooses (`@NAME`, `--profile NAME`, SIPREG_PROFILE) and
 //! the options it fills in. Whatever the command line gives wins over the profile.
 
+use super::arguments::parse_uri_arg;
 use super::credentials::ProfileSecret;
-use super::session::parse_uri_arg;
 use crate::cli::Common;
 use crate::config::{self, ConfigFile, CredentialSource, Located, Profile};
 use crate::error::{Error, Result};

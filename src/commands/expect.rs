@@ -1,7 +1,7 @@
 //! Expectation options (`--expect-…`) of `register --once` and `query`: checks of
 //! the final response a script can rely on (exit status 6 when one fails).
 
-use super::session::parse_uri_arg;
+use super::arguments::parse_uri_arg;
 use crate::cli::ExpectArgs;
 use crate::core::{Binding, OpKind, Outcome};
 use crate::error::{Error, Result};

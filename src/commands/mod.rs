@@ -1,5 +1,6 @@
 //! Each command wires the command line to the core, the network and the output.
 
+mod arguments;
 mod bulk;
 mod chosen_profile;
 mod credentials;

@@ -23,9 +23,7 @@ pub async fn run(args: RegisterArgs) -> ExitStatus {
         }
     };
     if !args.once && expectations_given(&args.expect) {
-        let e = Error::Usage(
-            "--expect-... options check one registration: add --once".into(),
-        );
+        let e = Error::Usage("--expect-... options check one registration: add --once".into());
         return super::report_setup_error(&args.common, &e);
     }
     let mut params = Vec::new();

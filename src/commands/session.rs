@@ -1,24 +1,24 @@
 //! What every command sets up the same way: the AOR, where to send, the socket, our
 //! Contact, the credentials; and running one operation to its end.
 
+use super::arguments::{chosen_transport, default_contact, ws_path, Arguments};
 use super::chosen_profile::{Chosen, DEFAULT_EXPIRES};
+
 use super::credentials::{self, ProfileSecret};
 use super::dry_run;
 use super::expect::{Answer, Expectations};
 use crate::auth::AuthError;
-use crate::cli::{Common, ExpectArgs, TransportArg};
+use crate::cli::{Common, ExpectArgs};
 use crate::core::{
     Event, OpKind, Operation, Outcome, RegError, Registration, RegistrationConfig, Timers,
     TransportKind,
 };
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
-use crate::net::{
-    locate, now, parse_ws_url, transport_name, DnsSettings, Driver, LinkSettings, TlsSettings,
-};
+use crate::net::{locate, now, DnsSettings, Driver, LinkSettings, TlsSettings};
 use crate::output::{DryRun, Output};
-use crate::sip::{Host, SipUri};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use crate::sip::SipUri;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 use tokio::time::Instant as Deadline;
 
@@ -45,67 +45,6 @@ pub struct Session {
     max_time: Option<(Deadline, Duration)>,
 }
 
-/// The command line's arguments about where and as whom, read and checked before
-/// anything touches the network.
-struct Arguments {
-    aor: SipUri,
-    aor_user: String,
-    registrar: SipUri,
-    proxy: Option<SipUri>,
-    transport: TransportKind,
-    local: Option<SocketAddr>,
-    contact_arg: Option<SipUri>,
-    username: String,
-}
-
-impl Arguments {
-    fn read(common: &Common, contact: Option<&str>) -> Result<Arguments> {
-        let aor = parse_uri_arg("AOR", &common.aor)?;
-        let Some(aor_user) = aor.user.clone() else {
-            return Err(Error::Usage(format!(
-                "AOR {:?} has no user part: write it like sip:alice@example.com",
-                common.aor
-            )));
-        };
-        let registrar = match &common.registrar {
-            Some(r) => parse_next_hop_arg("--registrar", r)?,
-            None => aor.domain_uri(),
-        };
-        let proxy = common
-            .proxy
-            .as_deref()
-            .map(|p| parse_next_hop_arg("--proxy", p))
-            .transpose()?;
-        let transport = transport(common, &registrar)?;
-        let local = common.local.as_deref().map(parse_local).transpose()?;
-        let contact_arg = contact.map(|c| parse_uri_arg("--contact", c)).transpose()?;
-        let username = common.user.clone().unwrap_or_else(|| aor_user.clone());
-        Ok(Arguments {
-            aor,
-            aor_user,
-            registrar,
-            proxy,
-            transport,
-            local,
-            contact_arg,
-            username,
-        })
-    }
-}
-
-/// The Contact when none is given: `sip:USER@ADDRESS:PORT` of our socket, with
-/// `;transport=` when that is not UDP (RFC 3261 §19.1.1), as connect() writes it.
-fn default_contact(user: &str, local: SocketAddr, transport: TransportKind) -> SipUri {
-    let mut c = SipUri::new(Host::from(local.ip()), Some(local.port()));
-    c.user = Some(user.to_string());
-    if transport != TransportKind::Udp {
-        c.params
-            .0
-            .push(("transport".into(), Some(transport_name(transport).into())));
-    }
-    c
-}
-
 /// The error --max-time ends a command with: no final response in time (exit 4).
 /// `destination` is unspecified when the time ran out before anything was sent.
 fn max_time_error(destination: Option<SocketAddr>, limit: Duration) -> Error {
@@ -116,82 +55,46 @@ fn max_time_error(destination: Option<SocketAddr>, limit: Duration) -> Error {
     })
 }
 
-/// Reads a URI argument. `sip:` may be left out (`alice@example.com`, `pbx.example.com:5070`).
-pub fn parse_uri_arg(option: &str, text: &str) -> Result<SipUri> {
-    let t = text.trim();
-    let with_scheme = if t.contains(':')
-        && (t.to_ascii_lowercase().starts_with("sip:")
-            || t.to_ascii_lowercase().starts_with("sips:"))
-    {
-        t.to_string()
-    } else {
-        format!("sip:{t}")
-    };
-    with_scheme.parse().map_err(|_| {
-        Error::Usage(format!(
-            "{option} {text:?} is not a SIP URI: write it like sip:alice@example.com or sip:pbx.example.com:5060"
-        ))
-    })
+/// Where a registration goes and what it binds, as found by a real or a dry run.
+struct Place {
+    aor: SipUri,
+    proxy: Option<SipUri>,
+    destination: SocketAddr,
+    transport: TransportKind,
+    local: SocketAddr,
+    contact: SipUri,
 }
 
-fn parse_local(text: &str) -> Result<SocketAddr> {
-    let t = text.trim();
-    if let Ok(addr) = t.parse::<SocketAddr>() {
-        return Ok(addr);
+/// The core's configuration for the command line: one place builds it, so a dry run
+/// shows exactly what a real run sends.
+fn registration_config(
+    common: &Common,
+    place: Place,
+    opts: SessionOptions<'_>,
+    expires: u32,
+) -> RegistrationConfig {
+    let mut timers = Timers::default();
+    if let Some(t) = common.timeout {
+        timers.timeout = t;
     }
-    let ip_text = t.trim_start_matches('[').trim_end_matches(']');
-    ip_text
-        .parse::<IpAddr>()
-        .map(|ip| SocketAddr::new(ip, 0))
-        .map_err(|_| Error::Usage(format!("--local {text:?} is not an IP address or IP:PORT (e.g. 192.0.2.10, 192.0.2.10:5062, [::1]:5062)")))
-}
-
-/// Reads `--registrar` or `--proxy`: a SIP URI, or a `ws://` / `wss://` URL (read as
-/// `sip:host:port;transport=ws`, its path kept for the WebSocket request).
-fn parse_next_hop_arg(option: &str, text: &str) -> Result<SipUri> {
-    match parse_ws_url(option, text) {
-        Some(url) => Ok(url?.uri),
-        None => parse_uri_arg(option, text),
-    }
-}
-
-/// The WebSocket path of the next hop: the path of a `ws://` URL, else `/`.
-fn ws_path(common: &Common) -> String {
-    common
-        .proxy
-        .as_deref()
-        .or(common.registrar.as_deref())
-        .and_then(|text| parse_ws_url("", text))
-        .and_then(|url| url.ok())
-        .map_or_else(|| "/".to_string(), |url| url.path)
-}
-
-/// `-t`, when given: it fixes the transport, so RFC 3263 skips NAPTR.
-fn chosen_transport(common: &Common) -> Option<TransportKind> {
-    common.transport.map(|t| match t {
-        TransportArg::Udp => TransportKind::Udp,
-        TransportArg::Tcp => TransportKind::Tcp,
-        TransportArg::Tls => TransportKind::Tls,
-        TransportArg::Ws => TransportKind::Ws,
-        TransportArg::Wss => TransportKind::Wss,
-    })
-}
-
-/// The transport before any DNS look-up: `-t`, the URI's `;transport=`, TLS for
-/// `sips:`, else UDP. DNS may still choose another one when nothing chose it here
-/// (RFC 3263 NAPTR); the real run asks [`locate`], a dry run takes this.
-fn transport(common: &Common, registrar: &SipUri) -> Result<TransportKind> {
-    if let Some(kind) = chosen_transport(common) {
-        return Ok(kind);
-    }
-    match registrar.param("transport") {
-        Some(name) => crate::net::parse_transport_name(name).ok_or_else(|| {
-            Error::Usage(format!(
-                "{registrar}: transport={name} is not supported; use udp, tcp, tls, ws or wss"
-            ))
-        }),
-        None if registrar.sips => Ok(TransportKind::Tls),
-        None => Ok(TransportKind::Udp),
+    RegistrationConfig {
+        request_uri: place.aor.domain_uri(),
+        aor: place.aor,
+        destination: place.destination,
+        transport: place.transport,
+        local: place.local,
+        contact: place.contact,
+        contact_params: opts.contact_params,
+        extra_headers: opts.extra_headers,
+        expires,
+        proxy: place.proxy,
+        user_agent: Some(
+            common
+                .user_agent
+                .clone()
+                .unwrap_or_else(|| format!("sipreg/{}", env!("CARGO_PKG_VERSION"))),
+        ),
+        timers,
     }
 }
 
@@ -261,40 +164,22 @@ impl Session {
         let destination = driver.target().addr;
         let transport = driver.target().transport;
         let local_addr = driver.local_addr();
-        let contact = contact_arg.unwrap_or_else(|| {
-            let mut c = SipUri::new(Host::from(local_addr.ip()), Some(local_addr.port()));
-            c.user = Some(aor_user.clone());
-            if transport != TransportKind::Udp {
-                // RFC 3261 §19.1.1: a Contact reachable only over this transport says so.
-                c.params
-                    .0
-                    .push(("transport".into(), Some(transport_name(transport).into())));
-            }
-            c
-        });
-        let mut timers = Timers::default();
-        if let Some(t) = common.timeout {
-            timers.timeout = t;
-        }
-        let cfg = RegistrationConfig {
-            request_uri: aor.domain_uri(),
-            aor,
-            destination,
-            transport,
-            local: local_addr,
-            contact: contact.clone(),
-            contact_params: opts.contact_params,
-            extra_headers: opts.extra_headers,
-            expires: opts.expires.unwrap_or(DEFAULT_EXPIRES),
-            proxy,
-            user_agent: Some(
-                common
-                    .user_agent
-                    .clone()
-                    .unwrap_or_else(|| format!("sipreg/{}", env!("CARGO_PKG_VERSION"))),
-            ),
-            timers,
-        };
+        let contact =
+            contact_arg.unwrap_or_else(|| default_contact(&aor_user, local_addr, transport));
+        let expires = opts.expires.unwrap_or(DEFAULT_EXPIRES);
+        let cfg = registration_config(
+            common,
+            Place {
+                aor,
+                proxy,
+                destination,
+                transport,
+                local: local_addr,
+                contact: contact.clone(),
+            },
+            opts,
+            expires,
+        );
         let may_prompt = configured.is_none();
         let reg = Registration::new(
             cfg,
@@ -493,30 +378,21 @@ impl Session {
         let contact = args
             .contact_arg
             .unwrap_or_else(|| default_contact(&args.aor_user, place.local, args.transport));
-        let mut timers = Timers::default();
-        if let Some(t) = common.timeout {
-            timers.timeout = t;
-        }
         // The same configuration connect() builds, with the addresses found above.
-        let cfg = RegistrationConfig {
-            request_uri: args.aor.domain_uri(),
-            aor: args.aor,
-            destination: place.destination,
-            transport: args.transport,
-            local: place.local,
-            contact,
-            contact_params: opts.contact_params,
-            extra_headers: opts.extra_headers,
-            expires: chosen.expires(opts.expires),
-            proxy: args.proxy,
-            user_agent: Some(
-                common
-                    .user_agent
-                    .clone()
-                    .unwrap_or_else(|| format!("sipreg/{}", env!("CARGO_PKG_VERSION"))),
-            ),
-            timers,
-        };
+        let expires = chosen.expires(opts.expires);
+        let cfg = registration_config(
+            common,
+            Place {
+                aor: args.aor,
+                proxy: args.proxy,
+                destination: place.destination,
+                transport: args.transport,
+                local: place.local,
+                contact,
+            },
+            opts,
+            expires,
+        );
         let mut reg =
             Registration::new(cfg, None, common.realm.clone(), Box::new(rand::rngs::OsRng));
         reg.start(op, now());

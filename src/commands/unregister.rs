@@ -1,4 +1,5 @@
-use super::session::{parse_uri_arg, Session, SessionOptions};
+use super::arguments::parse_uri_arg;
+use super::session::{Session, SessionOptions};
 use crate::cli::UnregisterArgs;
 use crate::core::{OpKind, Operation, UnregisterTarget};
 use crate::exit::ExitStatus;
