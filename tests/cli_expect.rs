@@ -8,25 +8,10 @@ mod support;
 use assert_cmd::Command;
 use scripted::registrar::ScriptedRegistrar;
 use scripted::{challenge_401, respond, Req};
-use serde_json::Value;
 use support::kamailio::{Kamailio, KamailioOptions};
+use support::run::Run;
 
 const AOR: &str = "sip:alice@sipreg.test";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Vec<Value> {
-        self.stdout
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-            .collect()
-    }
-}
 
 fn sipreg(registrar: &str, password: &str, args: &[&str]) -> Run {
     let out = Command::cargo_bin("sipreg")
@@ -40,11 +25,7 @@ fn sipreg(registrar: &str, password: &str, args: &[&str]) -> Run {
         .timeout(std::time::Duration::from_secs(30))
         .output()
         .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(out)
 }
 
 fn scripted(reg: &ScriptedRegistrar, args: &[&str]) -> Run {

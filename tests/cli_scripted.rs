@@ -2,10 +2,12 @@
 //! and the edge cases of issue #2, each produced the way a user meets it.
 
 mod scripted;
+mod support;
 
 use assert_cmd::Command;
 use scripted::registrar::ScriptedRegistrar;
 use scripted::{challenge_401, ok_with_contact, respond, Req};
+use support::run::Run;
 
 const AOR: &str = "sip:alice@sipreg.test";
 
@@ -18,28 +20,6 @@ fn sipreg(registrar: &ScriptedRegistrar, args: &[&str]) -> Command {
         .env("NO_COLOR", "1")
         .timeout(std::time::Duration::from_secs(20));
     cmd
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(mut cmd: impl std::borrow::BorrowMut<Command>) -> Run {
-    let out = cmd.borrow_mut().output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect()
 }
 
 #[test]
@@ -59,7 +39,7 @@ fn unsupported_algorithm_first_then_sha256_is_answered_with_sha256() {
             vec![ok_with_contact(req, 3600)]
         }
     }));
-    let r = run(sipreg(&reg, &["register", AOR, "--once"]));
+    let r = Run::of(sipreg(&reg, &["register", AOR, "--once"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let reqs = reg.requests();
     assert_eq!(reqs.len(), 2);
@@ -77,7 +57,7 @@ fn stale_nonce_is_retried_and_succeeds() {
         1 => vec![challenge_401(req, "sipreg.test", "n2", ", stale=true")],
         _ => vec![ok_with_contact(req, 3600)],
     }));
-    let r = run(sipreg(&reg, &["register", AOR, "--once"]));
+    let r = Run::of(sipreg(&reg, &["register", AOR, "--once"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(reg.requests().len(), 3);
 }
@@ -87,7 +67,7 @@ fn repeated_non_stale_challenge_exits_3_naming_the_realm() {
     let reg = ScriptedRegistrar::start(Box::new(|req: &Req, i| {
         vec![challenge_401(req, "sipreg.test", &format!("n{i}"), "")]
     }));
-    let r = run(sipreg(&reg, &["register", AOR, "--once"]));
+    let r = Run::of(sipreg(&reg, &["register", AOR, "--once"]));
     assert_eq!(r.code, 3);
     assert!(
         r.stderr
@@ -104,9 +84,9 @@ fn forbidden_exits_3() {
     let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| {
         vec![respond(req, 403, "Forbidden", &[])]
     }));
-    let r = run(sipreg(&reg, &["register", AOR, "--once", "--json"]));
+    let r = Run::of(sipreg(&reg, &["register", AOR, "--once", "--json"]));
     assert_eq!(r.code, 3, "{}", r.stderr);
-    let out = json_lines(&r.stdout);
+    let out = r.json();
     assert_eq!(out[0]["event"], "failed");
     assert_eq!(out[0]["status"], 403);
     assert_eq!(out[0]["exit_status"], 3);
@@ -123,7 +103,7 @@ fn interval_too_brief_then_ok_registers_with_min_expires() {
         )],
         _ => vec![ok_with_contact(req, req.expires().unwrap())],
     }));
-    let r = run(sipreg(
+    let r = Run::of(sipreg(
         &reg,
         &["register", AOR, "--once", "-e", "30", "-o", "json"],
     ));
@@ -131,13 +111,13 @@ fn interval_too_brief_then_ok_registers_with_min_expires() {
     let reqs = reg.requests();
     assert_eq!(reqs[0].expires(), Some(30));
     assert_eq!(reqs[1].expires(), Some(120));
-    assert_eq!(json_lines(&r.stdout)[0]["expires"], 120);
+    assert_eq!(r.json()[0]["expires"], 120);
 }
 
 #[test]
 fn no_answer_exits_4() {
     let reg = ScriptedRegistrar::start(Box::new(|_: &Req, _| vec![]));
-    let r = run(sipreg(&reg, &["query", AOR, "--timeout", "1s"]));
+    let r = Run::of(sipreg(&reg, &["query", AOR, "--timeout", "1s"]));
     assert_eq!(r.code, 4, "{}", r.stderr);
     assert!(r.stderr.contains("no response"), "{}", r.stderr);
     // Timer E: the first request and retransmissions at 0.5 s (and none after 1 s).
@@ -154,10 +134,10 @@ fn stray_with_wrong_branch_is_ignored_and_reported_with_vv() {
             .replace("expires=3600", "expires=1");
         vec![stray.into_bytes(), b"\x00garbage\xff".to_vec(), good]
     }));
-    let r = run(sipreg(&reg, &["register", AOR, "--once", "-vv", "--json"]));
+    let r = Run::of(sipreg(&reg, &["register", AOR, "--once", "-vv", "--json"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
-        json_lines(&r.stdout)[0]["expires"],
+        r.json()[0]["expires"],
         3600,
         "the stray's grant was not taken"
     );
@@ -177,9 +157,9 @@ fn stray_with_wrong_branch_is_ignored_and_reported_with_vv() {
 #[test]
 fn grant_given_only_in_contact_parameter_is_reported() {
     let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| vec![ok_with_contact(req, 45)]));
-    let r = run(sipreg(&reg, &["register", AOR, "--once", "--json"]));
+    let r = Run::of(sipreg(&reg, &["register", AOR, "--once", "--json"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let out = json_lines(&r.stdout);
+    let out = r.json();
     assert_eq!(out[0]["event"], "registered");
     assert_eq!(out[0]["expires"], 45);
     // Half of 45 s, spread over its last 10 %: 20.25 to 22.5 s.
@@ -198,7 +178,7 @@ fn other_final_response_exits_5() {
             &["Retry-After: 30".into()],
         )]
     }));
-    let r = run(sipreg(&reg, &["query", AOR]));
+    let r = Run::of(sipreg(&reg, &["query", AOR]));
     assert_eq!(r.code, 5, "{}", r.stderr);
     assert!(r.stderr.contains("503 Service Unavailable"), "{}", r.stderr);
 }
@@ -208,7 +188,7 @@ fn quiet_prints_nothing() {
     let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| {
         vec![respond(req, 403, "Forbidden", &[])]
     }));
-    let r = run(sipreg(&reg, &["query", AOR, "-q"]));
+    let r = Run::of(sipreg(&reg, &["query", AOR, "-q"]));
     assert_eq!(r.code, 3);
     assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("", ""));
 }
@@ -224,7 +204,7 @@ fn bad_arguments_exit_2_with_one_line() {
         vec!["query", AOR, "--local", "nowhere"],
         vec!["register", AOR, "--ha1", "xyz"],
     ] {
-        let r = run(sipreg(&reg, &args));
+        let r = Run::of(sipreg(&reg, &args));
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
         assert!(!r.stderr.trim().is_empty(), "{args:?}");
     }
@@ -240,11 +220,13 @@ fn password_on_command_line_warns_and_never_echoes() {
         0 => vec![challenge_401(req, "sipreg.test", "n1", "")],
         _ => vec![ok_with_contact(req, 60)],
     }));
-    let r = run(sipreg(
-        &reg,
-        &["register", AOR, "--once", "-p", "hunter2-secret", "-vv"],
-    )
-    .env_remove("SIPREG_PASSWORD"));
+    let r = Run::of(
+        sipreg(
+            &reg,
+            &["register", AOR, "--once", "-p", "hunter2-secret", "-vv"],
+        )
+        .env_remove("SIPREG_PASSWORD"),
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stderr.contains("warning: a password given with -p"),
@@ -268,7 +250,7 @@ fn password_from_stdin_and_file_answer_the_challenge() {
         })
     };
     let reg = ScriptedRegistrar::start(script());
-    let r = run(
+    let r = Run::of(
         sipreg(&reg, &["register", AOR, "--once", "--password-stdin"])
             .env_remove("SIPREG_PASSWORD")
             .write_stdin("from-stdin\n"),
@@ -280,7 +262,7 @@ fn password_from_stdin_and_file_answer_the_challenge() {
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), "from-file\nsecond line ignored\n").unwrap();
     let path = file.path().to_str().unwrap();
-    let r = run(
+    let r = Run::of(
         sipreg(&reg, &["register", AOR, "--once", "--password-file", path])
             .env_remove("SIPREG_PASSWORD"),
     );
@@ -288,7 +270,7 @@ fn password_from_stdin_and_file_answer_the_challenge() {
 
     // Without any credential source (and no terminal to ask on): exit 3, saying how to give one.
     let reg = ScriptedRegistrar::start(script());
-    let r = run(sipreg(&reg, &["register", AOR, "--once"]).env_remove("SIPREG_PASSWORD"));
+    let r = Run::of(sipreg(&reg, &["register", AOR, "--once"]).env_remove("SIPREG_PASSWORD"));
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("no password was given"), "{}", r.stderr);
 }
@@ -298,7 +280,7 @@ fn realm_option_refuses_other_realms() {
     let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| {
         vec![challenge_401(req, "elsewhere.example", "n1", "")]
     }));
-    let r = run(sipreg(
+    let r = Run::of(sipreg(
         &reg,
         &["register", AOR, "--once", "--realm", "sipreg.test"],
     ));

@@ -2,18 +2,14 @@
 //! nothing sent, resolved or read.
 
 mod scripted;
+mod support;
 
 use assert_cmd::Command;
 use scripted::registrar::ScriptedRegistrar;
 use scripted::{ok_with_contact, respond, Req};
+use support::run::Run;
 
 const AOR: &str = "sip:alice@sipreg.test";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
 
 fn sipreg(args: &[&str]) -> Command {
     let mut cmd = Command::cargo_bin("sipreg").unwrap();
@@ -24,15 +20,6 @@ fn sipreg(args: &[&str]) -> Command {
         .env_remove("SIPREG_PROFILE")
         .timeout(std::time::Duration::from_secs(20));
     cmd
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 fn expect_code(r: &Run, code: i32) {
@@ -49,7 +36,7 @@ fn accepting() -> ScriptedRegistrar {
 /// Proves that nothing reached the registrar before: a real query afterwards is the
 /// first request it records (datagrams on loopback arrive in order).
 fn assert_nothing_was_sent(reg: &ScriptedRegistrar) {
-    let r = run(sipreg(&["query", AOR, "-r", &reg.uri()]).env("SIPREG_PASSWORD", "pw"));
+    let r = Run::of(sipreg(&["query", AOR, "-r", &reg.uri()]).env("SIPREG_PASSWORD", "pw"));
     expect_code(&r, 0);
     let reqs = reg.requests();
     assert_eq!(reqs.len(), 1, "{reqs:#?}");
@@ -102,7 +89,7 @@ fn register_dry_run_prints_exactly_what_a_real_run_sends() {
         "--q",
         "0.5",
     ];
-    let dry = run(sipreg(&args).arg("--dry-run"));
+    let dry = Run::of(sipreg(&args).arg("--dry-run"));
     expect_code(&dry, 0);
     assert!(
         dry.stdout
@@ -123,7 +110,7 @@ fn register_dry_run_prints_exactly_what_a_real_run_sends() {
     );
     assert_nothing_was_sent(&reg);
 
-    let real = run(sipreg(&args).env("SIPREG_PASSWORD", "pw"));
+    let real = Run::of(sipreg(&args).env("SIPREG_PASSWORD", "pw"));
     expect_code(&real, 0);
     let sent = reg.requests()[1].text.clone();
     assert_eq!(masked(&dry.stdout), masked(&sent));
@@ -136,7 +123,7 @@ fn register_dry_run_prints_exactly_what_a_real_run_sends() {
 #[test]
 fn register_without_once_and_other_commands_dry_run_too() {
     let reg = accepting();
-    let r = run(&mut sipreg(&[
+    let r = Run::of(&mut sipreg(&[
         "register",
         AOR,
         "-r",
@@ -155,7 +142,7 @@ fn register_without_once_and_other_commands_dry_run_too() {
         .stderr
         .contains("the local port (0 here) is chosen when the socket is opened"));
 
-    let r = run(&mut sipreg(&["query", AOR, "-r", &reg.uri(), "--dry-run"]));
+    let r = Run::of(&mut sipreg(&["query", AOR, "-r", &reg.uri(), "--dry-run"]));
     expect_code(&r, 0);
     assert!(
         !r.stdout.contains("Contact:") && !r.stdout.contains("Expires:"),
@@ -163,7 +150,7 @@ fn register_without_once_and_other_commands_dry_run_too() {
         r.stdout
     );
 
-    let r = run(&mut sipreg(&[
+    let r = Run::of(&mut sipreg(&[
         "unregister",
         AOR,
         "-r",
@@ -183,7 +170,7 @@ fn register_without_once_and_other_commands_dry_run_too() {
 #[test]
 fn a_host_name_is_not_resolved() {
     // A .invalid name cannot resolve (RFC 6761): a lookup would fail the command.
-    let r = run(&mut sipreg(&[
+    let r = Run::of(&mut sipreg(&[
         "register",
         AOR,
         "-r",
@@ -226,7 +213,7 @@ fn credentials_are_not_read_in_a_dry_run() {
         ),
     )
     .unwrap();
-    let r = run(&mut sipreg(&[
+    let r = Run::of(&mut sipreg(&[
         "register",
         "@lab",
         "--config",
@@ -246,7 +233,7 @@ fn credentials_are_not_read_in_a_dry_run() {
 #[test]
 fn quiet_json_and_bad_arguments() {
     let reg = accepting();
-    let r = run(&mut sipreg(&[
+    let r = Run::of(&mut sipreg(&[
         "query",
         AOR,
         "-r",
@@ -257,7 +244,7 @@ fn quiet_json_and_bad_arguments() {
     expect_code(&r, 0);
     assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("", ""));
 
-    let r = run(&mut sipreg(&[
+    let r = Run::of(&mut sipreg(&[
         "query",
         AOR,
         "-r",
@@ -275,7 +262,7 @@ fn quiet_json_and_bad_arguments() {
         .unwrap()
         .starts_with("REGISTER sip:sipreg.test SIP/2.0\r\n"));
 
-    let r = run(&mut sipreg(&["register", "sip:sipreg.test", "--dry-run"]));
+    let r = Run::of(&mut sipreg(&["register", "sip:sipreg.test", "--dry-run"]));
     expect_code(&r, 2);
     assert!(r.stderr.contains("has no user part"), "{}", r.stderr);
     assert_eq!(r.stdout, "");

@@ -2,18 +2,14 @@
 //! a user meets it, with what sipreg says about it.
 
 mod scripted;
+mod support;
 
 use assert_cmd::Command;
 use scripted::registrar::ScriptedRegistrar;
 use scripted::{ok_with_contact, respond, Req};
+use support::run::Run;
 
 const AOR: &str = "sip:alice@sipreg.test";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
 
 fn sipreg(args: &[&str]) -> Run {
     let out = Command::cargo_bin("sipreg")
@@ -26,11 +22,7 @@ fn sipreg(args: &[&str]) -> Run {
         .timeout(std::time::Duration::from_secs(20))
         .output()
         .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(out)
 }
 
 fn answering(status: u16, reason: &'static str) -> ScriptedRegistrar {

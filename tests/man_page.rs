@@ -24,7 +24,10 @@ fn man_page_renders_without_warnings() {
         .filter(|p| p.extension().is_some_and(|x| x == "1"))
         .collect();
     pages.sort();
-    assert!(pages.len() > 1, "the subcommand pages are there too: {pages:?}");
+    assert!(
+        pages.len() > 1,
+        "the subcommand pages are there too: {pages:?}"
+    );
     for page in &pages {
         // As the issue states it: MANWIDTH=80 man -l man/sipreg.1 2>&1 >/dev/null
         let out = Command::new("sh")
@@ -39,7 +42,10 @@ fn man_page_renders_without_warnings() {
             .unwrap();
         assert!(out.status.success(), "man failed on {page:?}: {out:?}");
         let warnings = String::from_utf8_lossy(&out.stdout);
-        assert!(warnings.is_empty(), "man printed warnings for {page:?}:\n{warnings}");
+        assert!(
+            warnings.is_empty(),
+            "man printed warnings for {page:?}:\n{warnings}"
+        );
     }
     let page = dir.join("sipreg.1");
 

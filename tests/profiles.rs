@@ -13,12 +13,7 @@ use scripted::{challenge_401, ok_with_contact, Req};
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use support::kamailio::{Kamailio, KamailioOptions};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use support::run::Run;
 
 /// A config home holding `sipreg/config.toml` with the given text and permissions.
 struct ConfigHome {
@@ -55,16 +50,7 @@ impl ConfigHome {
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        run(&mut self.command(args))
-    }
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        Run::of(&mut self.command(args))
     }
 }
 
@@ -116,9 +102,10 @@ fn username_of(req: &Req) -> String {
 fn a_profile_is_used_by_at_name_by_option_and_by_environment() {
     let reg = challenge_then_ok();
     let home = ConfigHome::new(&work_profile(&reg.uri()), 0o600);
-    let r = run(home
-        .command(&["register", "@work", "--once", "--json"])
-        .env("WORK_SIP_PASSWORD", "pw"));
+    let r = Run::of(
+        home.command(&["register", "@work", "--once", "--json"])
+            .env("WORK_SIP_PASSWORD", "pw"),
+    );
     expect_code(&r, 0);
     let out: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
     assert_eq!(out["aor"], "sip:alice@sipreg.test", "the AOR, not @work");
@@ -139,19 +126,21 @@ fn a_profile_is_used_by_at_name_by_option_and_by_environment() {
     // --profile NAME and SIPREG_PROFILE select it too; the AOR may then be left out.
     let reg = challenge_then_ok();
     let home = ConfigHome::new(&work_profile(&reg.uri()), 0o600);
-    let r = run(home
-        .command(&["query", "--profile", "work"])
-        .env("WORK_SIP_PASSWORD", "pw"));
+    let r = Run::of(
+        home.command(&["query", "--profile", "work"])
+            .env("WORK_SIP_PASSWORD", "pw"),
+    );
     expect_code(&r, 0);
     assert!(
         r.stdout.contains("for sip:alice@sipreg.test"),
         "{}",
         r.stdout
     );
-    let r = run(home
-        .command(&["query"])
-        .env("SIPREG_PROFILE", "work")
-        .env("WORK_SIP_PASSWORD", "pw"));
+    let r = Run::of(
+        home.command(&["query"])
+            .env("SIPREG_PROFILE", "work")
+            .env("WORK_SIP_PASSWORD", "pw"),
+    );
     expect_code(&r, 0);
     assert_eq!(reg.requests().len(), 4, "two queries, each challenged once");
 }
@@ -162,8 +151,8 @@ fn the_command_line_overrides_the_profile() {
     // The profile's registrar is a port nobody answers on: -r must win.
     let text = work_profile("sip:127.0.0.1:9");
     let home = ConfigHome::new(&text, 0o600);
-    let r = run(home
-        .command(&[
+    let r = Run::of(
+        home.command(&[
             "register",
             "@work",
             "--once",
@@ -178,7 +167,8 @@ fn the_command_line_overrides_the_profile() {
             "--timeout",
             "2s",
         ])
-        .env("WORK_SIP_PASSWORD", "pw"));
+        .env("WORK_SIP_PASSWORD", "pw"),
+    );
     expect_code(&r, 0);
     let reqs = reg.requests();
     assert_eq!(
@@ -191,9 +181,10 @@ fn the_command_line_overrides_the_profile() {
     // An AOR on the command line replaces the profile's; the rest still applies.
     let reg = challenge_then_ok();
     let home = ConfigHome::new(&work_profile(&reg.uri()), 0o600);
-    let r = run(home
-        .command(&["query", "sip:carol@sipreg.test", "--profile", "work"])
-        .env("WORK_SIP_PASSWORD", "pw"));
+    let r = Run::of(
+        home.command(&["query", "sip:carol@sipreg.test", "--profile", "work"])
+            .env("WORK_SIP_PASSWORD", "pw"),
+    );
     expect_code(&r, 0);
     assert!(reg.requests()[0]
         .header("to")
@@ -201,9 +192,10 @@ fn the_command_line_overrides_the_profile() {
         .contains("sip:carol@sipreg.test"));
 
     // @NAME wins over SIPREG_PROFILE.
-    let r = run(home
-        .command(&["query", "@home", "--dry-run"])
-        .env("SIPREG_PROFILE", "work"));
+    let r = Run::of(
+        home.command(&["query", "@home", "--dry-run"])
+            .env("SIPREG_PROFILE", "work"),
+    );
     expect_code(&r, 0);
     assert!(
         r.stdout.contains("To: <sip:bob@sipreg.test>"),
@@ -250,24 +242,27 @@ password_command = "printf 'leak%s' ed-output; exit 7"
     let home = ConfigHome::new(&text, 0o600);
     // SIPREG_PASSWORD is wrong: a profile's own source comes first.
     for name in ["@env", "@file", "@command", "@literal"] {
-        let r = run(home
-            .command(&["register", name, "--once"])
-            .env("ALICE_PW", "secret-alice")
-            .env("SIPREG_PASSWORD", "wrong"));
+        let r = Run::of(
+            home.command(&["register", name, "--once"])
+                .env("ALICE_PW", "secret-alice")
+                .env("SIPREG_PASSWORD", "wrong"),
+        );
         expect_code(&r, 0);
         assert!(r.stdout.starts_with("registered "), "{name}: {}", r.stdout);
     }
     // ... and a password option on the command line comes before the profile.
-    let r = run(home
-        .command(&["register", "@env", "--once", "--password-stdin"])
-        .env("ALICE_PW", "secret-alice")
-        .write_stdin("wrong\n"));
+    let r = Run::of(
+        home.command(&["register", "@env", "--once", "--password-stdin"])
+            .env("ALICE_PW", "secret-alice")
+            .write_stdin("wrong\n"),
+    );
     expect_code(&r, 3);
 
     // A source that yields nothing is an error of its own (3), never a fall-through.
-    let r = run(home
-        .command(&["register", "@env", "--once"])
-        .env("SIPREG_PASSWORD", "secret-alice"));
+    let r = Run::of(
+        home.command(&["register", "@env", "--once"])
+            .env("SIPREG_PASSWORD", "secret-alice"),
+    );
     expect_code(&r, 3);
     assert!(
         r.stderr.contains(
@@ -317,9 +312,11 @@ fn a_missing_profile_or_file_names_what_there_is() {
     // Without a profile, a broken config file is never read.
     let broken = ConfigHome::new("this is [ not toml", 0o600);
     let reg = challenge_then_ok();
-    let r = run(broken
-        .command(&["query", "sip:alice@sipreg.test", "-r", &reg.uri()])
-        .env("SIPREG_PASSWORD", "pw"));
+    let r = Run::of(
+        broken
+            .command(&["query", "sip:alice@sipreg.test", "-r", &reg.uri()])
+            .env("SIPREG_PASSWORD", "pw"),
+    );
     expect_code(&r, 0);
 }
 

@@ -19,9 +19,9 @@ use crate::auth::Challenge;
 use crate::core::UnregisterTarget;
 use crate::core::{Event, OpKind, Operation, Outcome, RegError, Registration, Transmit};
 use crate::net::now;
-use crate::sip::{frame_datagram, Response, MAX_MESSAGE_SIZE};
+use crate::sip::{frame_datagram, Host, Response, MAX_MESSAGE_SIZE};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
 use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -86,8 +86,9 @@ pub struct Engine {
     /// The next AOR to look at for removal.
     next_removal: usize,
     refresh_queue: VecDeque<u32>,
-    /// The latest challenges seen per AOR domain, to answer pre-emptively.
-    challenges: HashMap<String, Vec<Challenge>>,
+    /// The latest challenges seen per AOR domain, to answer pre-emptively. Few
+    /// domains per run: a list compared without allocating beats a map.
+    challenges: Vec<(Host, Vec<Challenge>)>,
     outbox: Vec<(u16, Transmit)>,
     in_flight: u32,
     registered: u32,
@@ -98,10 +99,11 @@ pub struct Engine {
 
 impl Engine {
     /// One registration per member, spread over the sockets in turn. `destinations`
-    /// holds each member's registrar address.
+    /// holds each member's registrar address. Members are consumed one by one, so
+    /// that the registrations reuse their memory instead of adding to it.
     pub fn new(
         plan: Plan,
-        members: &[Member],
+        members: Vec<Member>,
         destinations: &[SocketAddr],
         sockets: Vec<BulkSocket>,
         observer: Box<dyn Observer>,
@@ -117,13 +119,13 @@ impl Engine {
         };
         let mut index = CallIdIndex::with_capacity(members.len());
         let mut slots = Vec::with_capacity(members.len());
-        for (i, (member, destination)) in members.iter().zip(destinations).enumerate() {
+        for (i, (member, destination)) in members.into_iter().zip(destinations).enumerate() {
             let socket = i % sockets.len();
             let local = sockets[socket].local;
             let reg = loop {
                 // A new registration draws a new Call-ID: retry on the (astronomically
                 // rare) clash of two Call-IDs' keys.
-                let reg = slot::registration(member, *destination, local, &common);
+                let reg = slot::registration(&member, *destination, local, &common);
                 if index.insert(reg.call_id(), i as u32) {
                     break reg;
                 }
@@ -146,7 +148,7 @@ impl Engine {
             next_main: 0,
             next_removal: 0,
             refresh_queue: VecDeque::new(),
-            challenges: HashMap::new(),
+            challenges: Vec::new(),
             outbox: Vec::new(),
             in_flight: 0,
             registered: 0,
@@ -305,13 +307,14 @@ impl Engine {
     fn start_main(&mut self, i: usize, now: Instant) {
         let slot = &mut self.slots[i];
         slot.set(slot::STARTED, true);
-        if !self.challenges.is_empty() {
-            let domain = domain_key(&slot.reg);
-            if let Some(known) = self.challenges.get(&domain) {
-                // Errors here (no credentials) leave the registration as it was; the
-                // registrar's own challenge then says what is wrong.
-                let _ = slot.reg.prime_challenges(known);
-            }
+        let known = self
+            .challenges
+            .iter()
+            .find(|(d, _)| same_host(d, &slot.reg.config().aor.host));
+        if let Some((_, known)) = known {
+            // Errors here (no credentials) leave the registration as it was; the
+            // registrar's own challenge then says what is wrong.
+            let _ = slot.reg.prime_challenges(known);
         }
         slot.reg.start(self.plan.mode.operation(), now);
         self.stats.record_start(now);
@@ -441,7 +444,7 @@ impl Engine {
         };
         let i = i as usize;
         if matches!(response.status, 401 | 407) {
-            // mutated
+            self.learn_challenges(i, &response);
         }
         let at = now();
         self.slots[i].reg.handle_response(at, response);
@@ -451,9 +454,17 @@ impl Engine {
     /// Keeps the newest challenge of each AOR domain for the AORs that start later.
     fn learn_challenges(&mut self, i: usize, response: &Response) {
         let (challenges, _) = response.challenges();
-        if !challenges.is_empty() {
-            let domain = domain_key(&self.slots[i].reg);
-            self.challenges.insert(domain, challenges);
+        if challenges.is_empty() {
+            return;
+        }
+        let domain = &self.slots[i].reg.config().aor.host;
+        match self
+            .challenges
+            .iter_mut()
+            .find(|(d, _)| same_host(d, domain))
+        {
+            Some((_, known)) => *known = challenges,
+            None => self.challenges.push((domain.clone(), challenges)),
         }
     }
 
@@ -502,9 +513,12 @@ impl Engine {
     }
 }
 
-/// The AOR's domain, as the key of the challenge cache.
-fn domain_key(reg: &Registration) -> String {
-    reg.config().aor.host.to_string().to_ascii_lowercase()
+/// Host names compare case-insensitively (RFC 3261 §19.1.4), addresses by value.
+fn same_host(a: &Host, b: &Host) -> bool {
+    match (a, b) {
+        (Host::Name(a), Host::Name(b)) => a.eq_ignore_ascii_case(b),
+        _ => a == b,
+    }
 }
 
 async fn sleep_until(at: Option<Instant>) {

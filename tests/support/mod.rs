@@ -7,3 +7,4 @@
 #![allow(dead_code)]
 
 pub mod kamailio;
+pub mod run;

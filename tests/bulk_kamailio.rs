@@ -1,0 +1,103 @@
+//! `sipreg bulk` against a real Kamailio with 1000 provisioned users: register every
+//! AOR once, see every binding in a bulk query, remove them all, see none.
+
+mod support;
+
+use serde_json::Value;
+use std::time::{Duration, Instant};
+use support::kamailio::{Kamailio, KamailioOptions};
+
+const USERS: u32 = 1000;
+
+fn bulk(kam: &Kamailio, args: &[&str]) -> (i32, Vec<Value>, String) {
+    let out = assert_cmd::Command::cargo_bin("sipreg")
+        .unwrap()
+        .arg("bulk")
+        .args(args)
+        .args([
+            "--aor",
+            "sip:bench{n:04}@sipreg.test",
+            "--count",
+            &USERS.to_string(),
+            "--password-template",
+            "pw{n:04}",
+            "-r",
+            &kam.registrar_uri(),
+            "--rate",
+            "2000",
+            "--json",
+        ])
+        .env_remove("SIPREG_PASSWORD")
+        .env_remove("SIPREG_HA1")
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    (
+        out.status.code().unwrap_or(-1),
+        lines,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn summary(lines: &[Value]) -> &Value {
+    let last = lines.last().expect("a summary");
+    assert_eq!(last["event"], "bulk_summary", "{last}");
+    last
+}
+
+#[test]
+fn a_thousand_aors_register_show_up_and_go_away() {
+    let users = (1..=USERS)
+        .map(|n| (format!("bench{n:04}"), format!("pw{n:04}")))
+        .collect();
+    let started = Instant::now();
+    let kam = Kamailio::start(KamailioOptions {
+        users,
+        ..KamailioOptions::default()
+    });
+    eprintln!(
+        "kamailio with {USERS} db_text users answered after {:?}",
+        started.elapsed()
+    );
+
+    let (code, lines, stderr) = bulk(&kam, &["register", "--once"]);
+    let s = summary(&lines);
+    assert_eq!(code, 0, "{s}\n{stderr}\n{}", kam.stderr_log());
+    assert_eq!(s["registered"], USERS);
+    assert_eq!(s["succeeded"], USERS);
+    assert_eq!(s["failed"], 0);
+
+    let (code, lines, stderr) = bulk(&kam, &["query", "-v"]);
+    assert_eq!(code, 0, "{stderr}");
+    let s = summary(&lines);
+    assert_eq!(s["bindings"], USERS);
+    assert_eq!(s["aors_with_bindings"], USERS);
+    let per_aor: Vec<&Value> = lines.iter().filter(|o| o["event"] == "bindings").collect();
+    assert_eq!(per_aor.len(), USERS as usize);
+    for o in per_aor {
+        let aor = o["aor"].as_str().unwrap();
+        let user = aor.trim_start_matches("sip:").split('@').next().unwrap();
+        let bindings = o["bindings"].as_array().unwrap();
+        assert_eq!(bindings.len(), 1, "{o}");
+        let contact = bindings[0]["contact"].as_str().unwrap();
+        assert!(
+            contact.starts_with(&format!("sip:{user}@127.0.0.1:")),
+            "{aor}: {contact}"
+        );
+    }
+
+    let (code, lines, stderr) = bulk(&kam, &["unregister"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(summary(&lines)["unregistered"], USERS);
+
+    let (code, lines, stderr) = bulk(&kam, &["query"]);
+    assert_eq!(code, 0, "{stderr}");
+    let s = summary(&lines);
+    assert_eq!(s["bindings"], 0, "{s}");
+    assert_eq!(s["aors_with_bindings"], 0);
+    assert_eq!(s["queried"], USERS);
+}
