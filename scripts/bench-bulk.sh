@@ -92,17 +92,19 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# start_kamailio DIR USERS: prints the port
+# start_kamailio DIR USERS: prints the port. Runs in a $( ) subshell, so the caller
+# records DIR in KAM_DIRS (for the cleanup) before calling it.
 start_kamailio() {
-    KAM_DIRS+=("$1")
     SIPREG_KAM_DIR="$1" "$HERE/kamailio.sh" start --users "$2" --children "$CHILDREN"
 }
 
 t0=$(date +%s.%N)
+KAM_DIRS+=("$WORK/kam")
 port=$(start_kamailio "$WORK/kam" "$USERS")
 t1=$(date +%s.%N)
 mem_port=""
 if [ "$MEM_AORS" -gt 1 ]; then
+    KAM_DIRS+=("$WORK/kam-mem")
     mem_port=$(start_kamailio "$WORK/kam-mem" "$MEM_AORS")
 fi
 t2=$(date +%s.%N)
@@ -112,7 +114,7 @@ export BENCH_COUNT=$COUNT BENCH_REPEAT=$REPEAT BENCH_USERS=$USERS BENCH_MEM_AORS
 export BENCH_SIPREG=$SIPREG BENCH_SIPP=$SIPP BENCH_CHILDREN=$CHILDREN
 export BENCH_KAM_START=$(python3 -c "print(f'{$t1-$t0:.2f} s for $USERS users' + ('' if not '$mem_port' else f', {$t2-$t1:.2f} s for $MEM_AORS users'))")
 python3 - <<'PY' &
-import csv, glob, json, math, os, signal, subprocess, sys, time
+import csv, glob, json, math, os, signal, subprocess, sys, tempfile, time
 
 work = os.environ["BENCH_WORK"]
 port = os.environ["BENCH_PORT"]
@@ -219,8 +221,8 @@ def run_sipreg(rate):
                 cpu_us=cpu / count * 1e6, own_cpu_us=s["cpu_us_per_aor"], exit=code), cmd
 
 def run_sipp(rate):
-    d = os.path.join(work, f"sipp-{rate}")
-    os.makedirs(d, exist_ok=True)
+    # a directory of its own per run: SIPp names its files after its pid and appends
+    d = tempfile.mkdtemp(prefix=f"sipp-{rate}-", dir=work)
     cmd = [sipp, f"127.0.0.1:{port}", "-sf", scenario, "-inf", injection, "-m", str(count),
            "-r", str(rate), "-rp", "1000", "-l", str(count), "-t", "u1", "-i", "127.0.0.1", "-p", SIPP_PORT,
            "-nostdin", "-trace_stat", "-stf", "stat.csv", "-trace_rtt", "-rtt_freq", "1",

@@ -520,44 +520,112 @@ fn staying_mode_refreshes_then_removes_after_for() {
     }
 }
 
+/// A staying-mode sipreg, killed when dropped so that a failed assertion leaves no
+/// process behind.
+struct Staying(std::process::Child);
+
+impl Staying {
+    fn start(registrar: &str, count: &str) -> Staying {
+        let child = command(&[
+            "register",
+            "--aor",
+            "sip:bench{n:02}@sipreg.test",
+            "--count",
+            count,
+            "--password-template",
+            "pw{n:02}",
+            "-r",
+            registrar,
+            "--json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+        Staying(child)
+    }
+
+    fn signal(&self, name: &str) {
+        let sent = std::process::Command::new("kill")
+            .args([&format!("-{name}"), &self.0.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    }
+
+    /// Exit status and the summary, waiting at most `limit`.
+    fn finish(&mut self, limit: Duration) -> (Option<i32>, Value) {
+        let deadline = Instant::now() + limit;
+        let status = loop {
+            if let Some(status) = self.0.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "sipreg did not exit within {limit:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut text = String::new();
+        std::io::Read::read_to_string(self.0.stdout.as_mut().unwrap(), &mut text).unwrap();
+        let summary = serde_json::from_str(text.lines().last().unwrap_or("null")).unwrap();
+        (status.code(), summary)
+    }
+}
+
+impl Drop for Staying {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits (bounded) until the registrar has seen `n` requests.
+fn wait_for_requests(reg: &BulkRegistrar, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while reg.requests().len() < n && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(reg.requests().len(), n, "all registered before the signal");
+}
+
 #[test]
 fn sigterm_removes_every_binding() {
     let reg = BulkRegistrar::start(shared_nonce_policy(), Delivery::default());
-    let child = command(&[
-        "register",
-        "--aor",
-        "sip:bench{n:02}@sipreg.test",
-        "--count",
-        "8",
-        "--password-template",
-        "pw{n:02}",
-        "-r",
-        &reg.uri(),
-        "--json",
-    ])
-    .stdout(std::process::Stdio::piped())
-    .spawn()
-    .unwrap();
-    // Registered when the registrar has seen 9 requests (one 401 round trip, then one
-    // REGISTER per AOR); bounded wait.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while reg.requests().len() < 9 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert_eq!(reg.requests().len(), 9, "all registered before the signal");
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let summary: Value =
-        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap();
+    let mut sipreg = Staying::start(&reg.uri(), "8");
+    // one 401 round trip, then one REGISTER per AOR
+    wait_for_requests(&reg, 9);
+    sipreg.signal("TERM");
+    let (code, summary) = sipreg.finish(Duration::from_secs(10));
+    assert_eq!(code, Some(0), "{summary}");
     assert_eq!(summary["unregistered"], 8, "{summary}");
     let removals: Vec<Req> = reg.requests().into_iter().skip(9).collect();
     assert_eq!(removals.len(), 8);
     assert!(removals.iter().all(|q| q.expires() == Some(0)));
+}
+
+#[test]
+fn a_second_signal_cuts_the_removal_short() {
+    // Registrations are answered, removals never: the removal would take Timer F.
+    let policy: Policy = {
+        let mut inner = shared_nonce_policy();
+        Box::new(move |req: &Req| {
+            if req.expires() == Some(0) {
+                vec![]
+            } else {
+                inner(req)
+            }
+        })
+    };
+    let reg = BulkRegistrar::start(policy, Delivery::default());
+    let mut sipreg = Staying::start(&reg.uri(), "3");
+    wait_for_requests(&reg, 4);
+    sipreg.signal("INT");
+    wait_for_requests(&reg, 7);
+    sipreg.signal("TERM");
+    let (code, summary) = sipreg.finish(Duration::from_secs(10));
+    assert_eq!(code, Some(130), "{summary}");
+    assert_eq!(summary["exit_status"], 130);
+    assert_eq!(summary["unregistered"], 0);
 }
 
 #[test]
@@ -614,4 +682,48 @@ fn bad_arguments_are_usage_errors() {
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
         assert!(r.stderr.contains(mention), "{args:?}: {}", r.stderr);
     }
+}
+
+#[test]
+fn sockets_share_the_population_and_each_aor_keeps_its_own() {
+    let reg = BulkRegistrar::start(shared_nonce_policy(), Delivery::default());
+    let r = bulk(&[
+        "register",
+        "--once",
+        "--aor",
+        "sip:bench{n:02}@sipreg.test",
+        "--count",
+        "9",
+        "--password-template",
+        "pw{n:02}",
+        "-r",
+        &reg.uri(),
+        "--sockets",
+        "3",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut aors_per_port: HashMap<String, HashSet<String>> = HashMap::new();
+    for q in reg.requests() {
+        let via = q.header("via").unwrap();
+        let sent_by = via
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap();
+        let port = sent_by.rsplit(':').next().unwrap().to_string();
+        let contact = q.contact_uri().unwrap();
+        assert!(
+            contact.ends_with(&format!(":{port}")),
+            "{contact} from {sent_by}"
+        );
+        aors_per_port.entry(port).or_default().insert(to_user(&q));
+    }
+    assert_eq!(aors_per_port.len(), 3, "{aors_per_port:?}");
+    assert!(
+        aors_per_port.values().all(|aors| aors.len() == 3),
+        "{aors_per_port:?}"
+    );
 }

@@ -61,6 +61,18 @@ pub fn build(source: Source<'_>, shaping: &Shaping<'_>) -> Result<Vec<Member>, B
     }
 }
 
+/// Every AOR needs a Contact of its own, or the registrar cannot tell them apart: a
+/// contact template used for more than one AOR must vary.
+fn check_contact_varies(template: &Template, uses: usize) -> Result<(), BulkError> {
+    if uses > 1 && !template.varies() {
+        return Err(BulkError::Usage(format!(
+            "{} has neither {{n}} nor {{user}}, so every AOR would bind the same contact: write e.g. 'sip:{{user}}@192.0.2.10:5060'",
+            template.option()
+        )));
+    }
+    Ok(())
+}
+
 /// Reads an AOR or contact; `sip:` may be left out, as on the command line.
 fn parse_uri(text: &str) -> Result<SipUri, String> {
     let t = text.trim();
@@ -104,6 +116,9 @@ fn from_templates(
         ));
     }
     let slice = shaping.shard.slice(u64::from(count));
+    if let Some(t) = shaping.contact {
+        check_contact_varies(t, (slice.end - slice.start) as usize)?;
+    }
     let mut members = Vec::with_capacity((slice.end - slice.start) as usize);
     for position in slice {
         let n = u64::from(first) + position;
@@ -210,6 +225,7 @@ fn from_csv(path: &str, text: &str, shaping: &Shaping<'_>) -> Result<Vec<Member>
     let width = header.fields.len();
     let slice = shaping.shard.slice(rows.len() as u64);
     let mut members = Vec::with_capacity((slice.end - slice.start) as usize);
+    let mut template_uses = 0;
     for position in slice {
         let row = &rows[position as usize];
         if row.fields.len() != width {
@@ -232,6 +248,7 @@ fn from_csv(path: &str, text: &str, shaping: &Shaping<'_>) -> Result<Vec<Member>
             Some(f) => Some(parse_uri(&f.text).map_err(|why| csv_error(path, f, why))?),
             None => shaping
                 .contact
+                .inspect(|_| template_uses += 1)
                 .map(|t| {
                     parse_uri(&t.expand(n, &aor_user))
                         .map_err(|why| csv_error(path, aor_field, format!("{}: {why}", t.option())))
@@ -247,6 +264,9 @@ fn from_csv(path: &str, text: &str, shaping: &Shaping<'_>) -> Result<Vec<Member>
             aor,
             contact,
         });
+    }
+    if let Some(t) = shaping.contact {
+        check_contact_varies(t, template_uses)?;
     }
     Ok(members)
 }
@@ -333,6 +353,30 @@ mod tests {
                 other => panic!("{text:?}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_contact_template_must_differ_between_aors() {
+        let fixed = Template::parse("--contact-template", "sip:x@192.0.2.1", true).unwrap();
+        let shaping = Shaping {
+            contact: Some(&fixed),
+            default_password: None,
+            shard: Shard::WHOLE,
+        };
+        let two = "aor\nsip:a@x.test\nsip:b@x.test\n";
+        let one = "aor\nsip:a@x.test\n";
+        let csv = |text| Source::Csv {
+            path: "u.csv",
+            text,
+        };
+        assert!(matches!(
+            build(csv(two), &shaping),
+            Err(BulkError::Usage(_))
+        ));
+        assert!(
+            build(csv(one), &shaping).is_ok(),
+            "one AOR may use a fixed contact"
+        );
     }
 
     #[test]

@@ -22,10 +22,16 @@ pub struct FailureKind {
 
 impl FailureKind {
     pub fn of(op: OpKind, error: &RegError) -> FailureKind {
+        let reason = match error {
+            // The time waited differs by a millisecond here and there; leaving it out
+            // keeps one group for one cause.
+            RegError::Timeout { destination, .. } => format!("no response from {destination}"),
+            other => other.to_string(),
+        };
         FailureKind {
             op: op_name(op),
             status: error.status(),
-            reason: error.to_string(),
+            reason,
         }
     }
 
@@ -163,6 +169,18 @@ fn ms(us: u32) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timeouts_group_whatever_the_time_waited() {
+        let timeout = |ms| RegError::Timeout {
+            destination: "127.0.0.1:5060".parse().unwrap(),
+            after: Duration::from_millis(ms),
+        };
+        let a = FailureKind::of(OpKind::Register, &timeout(1000));
+        let b = FailureKind::of(OpKind::Register, &timeout(1001));
+        assert_eq!(a, b);
+        assert_eq!(a.reason, "no response from 127.0.0.1:5060");
+    }
 
     #[test]
     fn percentiles_by_nearest_rank() {

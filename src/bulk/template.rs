@@ -78,6 +78,13 @@ impl Template {
             .any(|p| matches!(p, Piece::Number { .. }))
     }
 
+    /// True when members get different values: `{n}` or `{user}` appears.
+    pub fn varies(&self) -> bool {
+        self.pieces
+            .iter()
+            .any(|p| matches!(p, Piece::Number { .. } | Piece::User))
+    }
+
     pub fn option(&self) -> &'static str {
         self.option
     }
@@ -145,6 +152,7 @@ mod tests {
         assert_eq!(t("{n:02}").expand(1234, ""), "1234", "width is a minimum");
         assert!(t("a{n}").is_numbered());
         assert!(!t("static").is_numbered());
+        assert!(t("sip:{user}@h").varies() && !t("sip:u@h").varies());
     }
 
     #[test]

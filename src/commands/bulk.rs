@@ -57,7 +57,7 @@ fn usage_error(args: &BulkArgs, message: &str) -> ExitStatus {
     ExitStatus::Usage
 }
 
-fn format(args: &BulkArgs) -> OutputFormat {
+fn output_format(args: &BulkArgs) -> OutputFormat {
     if args.json {
         OutputFormat::Json
     } else {
@@ -112,7 +112,7 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
     };
     let progress = !args.quiet && console::Term::stderr().is_term();
     let reporter = observe::Reporter::new(
-        format(args),
+        output_format(args),
         args.verbose > 0,
         progress,
         members.len() as u64,
@@ -302,7 +302,7 @@ async fn run_engine(prepared: Prepared, args: &BulkArgs, mode: Mode) -> ExitStat
         },
     };
     if !args.quiet {
-        match format(args) {
+        match output_format(args) {
             OutputFormat::Json => println!("{}", summary.json()),
             OutputFormat::Human => {
                 for line in summary.human() {
