@@ -311,3 +311,50 @@ fn staying_events_validate() {
     assert_eq!(nat["public"], "127.0.0.9:40999");
     assert_eq!(nat["rewriting"], true);
 }
+
+/// `sipreg bulk … -o json` ends with one `bulk_summary` object.
+#[test]
+fn bulk_summary_validates() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| vec![ok_with_contact(req, 3600)]));
+    let out = Command::cargo_bin("sipreg")
+        .unwrap()
+        .args([
+            "bulk",
+            "register",
+            "--aor",
+            "sip:bench{n:02}@sipreg.test",
+            "--count",
+            "5",
+        ])
+        .args([
+            "--once",
+            "--rate",
+            "1000",
+            "-r",
+            &reg.uri(),
+            "--json",
+            "--timeout",
+            "2s",
+        ])
+        .env("SIPREG_PASSWORD", "pw")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["event"], "bulk_summary");
+    assert_eq!(summary["succeeded"], 5);
+    assert_valid(summary);
+    let mut broken = summary.clone();
+    broken["succeeded"] = serde_json::json!("five");
+    assert!(!schema().is_valid(&broken));
+}

@@ -221,7 +221,10 @@ impl Trace for Output {
 
     fn moved(&mut self, from: &crate::net::Target, to: &crate::net::Target, why: &str) {
         if self.verbosity >= Verbosity::Events {
-            let line = format!("{:>9}  leaving {from} ({why}): trying {to}", ladder::stamp(self.start));
+            let line = format!(
+                "{:>9}  leaving {from} ({why}): trying {to}",
+                ladder::stamp(self.start)
+            );
             self.stderr_line(&line);
         }
     }
