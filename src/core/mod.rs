@@ -4,6 +4,7 @@
 //! what lets every timer be tested in virtual time.
 
 mod backoff;
+mod branches;
 mod config;
 mod error;
 mod event;

@@ -10,6 +10,7 @@ mod keepalive;
 mod responses;
 
 use super::backoff;
+use super::branches::RecentBranches;
 use super::config::{Operation, RegistrationConfig, TransportKind, UnregisterTarget};
 use super::error::RegError;
 use super::event::{Event, OpKind, Transmit};
@@ -22,10 +23,6 @@ use rand::RngCore;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
-
-/// Branches of finished transactions remembered to tell a late retransmitted response
-/// from a stranger's.
-const REMEMBERED_BRANCHES: usize = 8;
 
 /// One operation across its requests: challenges and 423 retries belong to it.
 #[derive(Debug, Clone, Copy)]
@@ -92,9 +89,11 @@ pub struct Registration {
     expires: u32,
     auth: Authenticator,
     rng: Box<dyn RngCore + Send>,
-    pending: Option<Pending>,
+    /// Boxed: a bulk run keeps thousands of idle registrations, most with nothing
+    /// pending, so the space is paid only while a request is out.
+    pending: Option<Box<Pending>>,
     granted: Option<Granted>,
-    old_branches: VecDeque<String>,
+    old_branches: RecentBranches,
     transmits: VecDeque<Transmit>,
     events: VecDeque<Event>,
     /// Staying mode: retry failed registrations instead of giving up.
@@ -138,7 +137,7 @@ impl Registration {
             rng,
             pending: None,
             granted: None,
-            old_branches: VecDeque::new(),
+            old_branches: RecentBranches::default(),
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             recovery: None,
@@ -385,25 +384,18 @@ impl Registration {
             payload: request.clone(),
             retransmission: false,
         });
-        self.pending = Some(Pending {
+        self.pending = Some(Box::new(Pending {
             attempt,
             contact,
             expires,
             tx,
             request,
-        });
+        }));
     }
 
-    fn remember_branch(&mut self, branch: String) {
-        if self.old_branches.len() == REMEMBERED_BRANCHES {
-            self.old_branches.pop_front();
-        }
-        self.old_branches.push_back(branch);
-    }
-
-    fn finish_pending(&mut self) -> Option<Pending> {
+    fn finish_pending(&mut self) -> Option<Box<Pending>> {
         let p = self.pending.take()?;
-        self.remember_branch(p.tx.branch.clone());
+        self.old_branches.remember(&p.tx.branch);
         Some(p)
     }
 
@@ -504,11 +496,20 @@ impl Registration {
     }
 
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.transmits.pop_front()
+        let next = self.transmits.pop_front();
+        if next.is_none() && self.transmits.capacity() > 0 {
+            // Drained: give the buffer back, idle registrations should cost little.
+            self.transmits = VecDeque::new();
+        }
+        next
     }
 
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        let next = self.events.pop_front();
+        if next.is_none() && self.events.capacity() > 0 {
+            self.events = VecDeque::new();
+        }
+        next
     }
 }
 

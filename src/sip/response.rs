@@ -96,6 +96,22 @@ impl Response {
         Via::parse(top)
     }
 
+    /// The `branch` of the top Via, read without parsing the whole Via: the one
+    /// thing matching a response to its transaction needs, on every response.
+    pub fn top_via_branch(&self) -> Option<&str> {
+        let first = self.header("via")?;
+        let top = match find_outside_quotes(first, ',') {
+            Some(comma) => &first[..comma],
+            None => first,
+        };
+        top.split(';').skip(1).find_map(|p| {
+            let (name, value) = p.split_once('=')?;
+            name.trim()
+                .eq_ignore_ascii_case("branch")
+                .then(|| value.trim())
+        })
+    }
+
     /// CSeq number and method.
     pub fn cseq(&self) -> Result<(u32, String), ParseError> {
         let value = self.header("cseq").ok_or(ParseError::Missing("CSeq"))?;
@@ -230,4 +246,20 @@ fn unfold(value: &str) -> String {
         pending_space = true;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_via_branch_reads_only_the_top_via() {
+        let r = Response::parse(
+            b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP a;rport=1;BRANCH=z9hG4bKtop , SIP/2.0/UDP b;branch=z9hG4bKlow\r\nv: SIP/2.0/UDP c;branch=z9hG4bKthird\r\nContent-Length: 0\r\n\r\n",
+        )
+        .unwrap();
+        assert_eq!(r.top_via_branch(), Some("z9hG4bKtop"));
+        let none = Response::parse(b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP a;rport\r\n\r\n").unwrap();
+        assert_eq!(none.top_via_branch(), None);
+    }
 }

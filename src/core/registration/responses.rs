@@ -35,37 +35,48 @@ impl Registration {
             return; // provisional: keep waiting
         }
         if let Some(p) = self.finish_pending() {
-            self.on_final(now, p, response);
+            self.on_final(now, *p, response);
         }
     }
 
     /// Checks Call-ID, top Via branch and CSeq (RFC 3261 §17.1.3, §8.1.3.3).
     fn matches_us(&self, r: &Response) -> Result<(), String> {
-        let label = format!("{} {}", r.status, r.reason);
+        // Built only when something does not match: this runs on every response.
+        let label = || format!("{} {}", r.status, r.reason);
         if r.call_id() != Some(self.call_id.as_str()) {
             return Err(format!(
-                "{label} with a foreign Call-ID {:?}",
+                "{} with a foreign Call-ID {:?}",
+                label(),
                 r.call_id().unwrap_or("")
             ));
         }
-        let via = r.top_via().map_err(|e| format!("{label}: {e}"))?;
-        let branch = via.branch().unwrap_or("");
+        let Some(branch) = r.top_via_branch() else {
+            return Err(format!("{}: no branch in the top Via", label()));
+        };
         let Some(p) = &self.pending else {
             return Err(format!(
-                "{label} for a finished transaction (branch {branch})"
+                "{} for a finished transaction (branch {branch})",
+                label()
             ));
         };
         if branch != p.tx.branch {
-            return Err(if self.old_branches.iter().any(|b| b == branch) {
-                format!("{label}: late answer to an earlier transaction (branch {branch})")
+            return Err(if self.old_branches.contains(branch) {
+                format!(
+                    "{}: late answer to an earlier transaction (branch {branch})",
+                    label()
+                )
             } else {
-                format!("{label} with a branch of no transaction of ours ({branch})")
+                format!(
+                    "{} with a branch of no transaction of ours ({branch})",
+                    label()
+                )
             });
         }
-        let (cseq, method) = r.cseq().map_err(|e| format!("{label}: {e}"))?;
+        let (cseq, method) = r.cseq().map_err(|e| format!("{}: {e}", label()))?;
         if cseq != p.tx.cseq || !method.eq_ignore_ascii_case("REGISTER") {
             return Err(format!(
-                "{label} with CSeq {cseq} {method}, expected {} REGISTER",
+                "{} with CSeq {cseq} {method}, expected {} REGISTER",
+                label(),
                 p.tx.cseq
             ));
         }
