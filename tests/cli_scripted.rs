@@ -356,3 +356,64 @@ fn a_second_interrupt_exits_130_at_once() {
     signal(&child, "-INT");
     assert_eq!(child.wait().unwrap().code(), Some(130));
 }
+
+/// RFC 3581: the registrar saw us at 127.0.0.9:40999 (Via received/rport). With the
+/// default contact sipreg registers that address and removes the one it first
+/// registered, in one request: the registrar is left with exactly one binding.
+#[test]
+fn nat_rewrite_leaves_one_binding_at_the_public_address() {
+    use std::sync::{Arc, Mutex};
+    let held: Arc<Mutex<Vec<String>>> = Arc::default();
+    let bindings = held.clone();
+    let reg = ScriptedRegistrar::start(Box::new(move |req: &Req, _| {
+        let mut held = bindings.lock().unwrap();
+        for c in req.header("contact").unwrap_or_default().split(", ") {
+            let Some(uri) = c.split('>').next().and_then(|u| u.strip_prefix('<')) else {
+                continue;
+            };
+            held.retain(|b| b != uri);
+            if !c.contains("expires=0") && req.expires() != Some(0) {
+                held.push(uri.to_string());
+            }
+        }
+        let lines: Vec<String> = held
+            .iter()
+            .map(|b| format!("Contact: <{b}>;expires=3600"))
+            .collect();
+        let ok = String::from_utf8(respond(req, 200, "OK", &lines)).unwrap();
+        vec![ok
+            .replacen(
+                ";rport;received=127.0.0.1",
+                ";received=127.0.0.9;rport=40999",
+                1,
+            )
+            .into_bytes()]
+    }));
+    let r = Run::of(sipreg(&reg, &["register", AOR, "--once", "--json"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let events = r.json();
+    assert_eq!(events[0]["event"], "nat-detected");
+    assert_eq!(events[0]["rewriting"], true);
+    assert_eq!(events[1]["event"], "registered");
+    assert_eq!(events[1]["contact"], "sip:alice@127.0.0.9:40999");
+    assert_eq!(*held.lock().unwrap(), ["sip:alice@127.0.0.9:40999"]);
+    assert_eq!(reg.requests().len(), 2, "one registration, one rewrite");
+
+    // A contact the user gave is never rewritten, only reported.
+    let r = Run::of(sipreg(
+        &reg,
+        &[
+            "register",
+            AOR,
+            "--once",
+            "--json",
+            "-c",
+            "sip:alice@127.0.0.1:5999",
+        ],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let events = r.json();
+    assert_eq!(events[0]["event"], "nat-detected");
+    assert_eq!(events[0]["rewriting"], false);
+    assert_eq!(events[1]["contact"], "sip:alice@127.0.0.1:5999");
+}

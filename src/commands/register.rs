@@ -134,7 +134,7 @@ async fn stay_registered(
                 match event.map_err(|e| (op, e))? {
                     Event::Completed(outcome) => {
                         // Our contact as it stands now: a NAT rewrite may have changed it.
-                        session.output.completed(&outcome, &session.reg.contact().to_string());
+                        session.output.completed(&outcome, &session.shown_contact());
                         // The next request the core sends on its own is a refresh.
                         op = OpKind::Refresh;
                     }
@@ -166,7 +166,7 @@ async fn unregister_before_exit(session: &mut Session) -> Result<()> {
     let unregister = Operation::Unregister(UnregisterTarget::Ours);
     tokio::select! {
         outcome = session.run(unregister) => {
-            session.output.completed(&outcome?, &session.reg.contact().to_string());
+            session.output.completed(&outcome?, &session.shown_contact());
             Ok(())
         }
         _ = tokio::signal::ctrl_c() => std::process::exit(INTERRUPTED_TWICE),

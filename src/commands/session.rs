@@ -36,8 +36,8 @@ pub struct Session {
     pub reg: Registration,
     pub driver: Driver,
     pub output: Output,
-    /// Our Contact as written in requests, for output.
-    pub contact: String,
+    /// What output shows as our contact instead of the core's (`*` for --all).
+    pub contact_shown_as: Option<String>,
     username: String,
     /// No credentials were configured: a challenge may be answered by asking.
     may_prompt: bool,
@@ -191,11 +191,18 @@ impl Session {
             reg,
             driver,
             output,
-            contact: contact.to_string(),
+            contact_shown_as: None,
             username,
             may_prompt,
             max_time: None,
         })
+    }
+
+    /// Our contact for output: the core's, which a NAT rewrite may have changed.
+    pub fn shown_contact(&self) -> String {
+        self.contact_shown_as
+            .clone()
+            .unwrap_or_else(|| self.reg.contact().to_string())
     }
 
     /// The next event, within --max-time (exit 4 when it runs out).
@@ -278,7 +285,7 @@ impl Session {
         if expectations.is_empty() {
             return match result {
                 Ok(outcome) => {
-                    self.output.completed(&outcome, &self.contact);
+                    self.output.completed(&outcome, &self.shown_contact());
                     ExitStatus::Success
                 }
                 Err(e) => {
@@ -298,7 +305,7 @@ impl Session {
             Ok(outcome) => {
                 let checks = expectations.check(&Answer::Completed(&outcome));
                 self.output
-                    .completed_checked(&outcome, &self.contact, &checks);
+                    .completed_checked(&outcome, &self.shown_contact(), &checks);
                 verdict(&checks)
             }
             Err(e) => {

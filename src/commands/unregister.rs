@@ -30,7 +30,7 @@ pub async fn run(args: UnregisterArgs) -> ExitStatus {
         Err(e) => return super::report_setup_error(&args.common, &e),
     };
     if target == UnregisterTarget::All {
-        session.contact = "*".into();
+        session.contact_shown_as = Some("*".into());
     }
     session
         .run_and_report(Operation::Unregister(target), OpKind::Unregister)
