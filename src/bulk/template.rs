@@ -30,7 +30,12 @@ impl Template {
     ) -> Result<Template, BulkError> {
         let bad = |why: String| BulkError::Template {
             option,
-            template: text.to_string(),
+            // A password template is a secret: the message names the option only.
+            template: if option == "--password-template" {
+                "***".to_string()
+            } else {
+                text.to_string()
+            },
             why,
         };
         let mut pieces = Vec::new();
@@ -173,5 +178,13 @@ mod tests {
             assert!(e.contains("--aor"), "{e}");
         }
         assert!(Template::parse("--aor", "{user}", false).is_err());
+    }
+
+    #[test]
+    fn a_bad_password_template_is_not_echoed() {
+        let e = Template::parse("--password-template", "hunter2{n", false).unwrap_err();
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+        let e = Template::parse("--aor", "sip:x{n", false).unwrap_err();
+        assert!(e.to_string().contains("sip:x{n"), "{e}");
     }
 }
