@@ -1,7 +1,7 @@
 //! `sipreg bulk register|query|unregister`: the command line of bulk mode wired to
 //! the population, the sockets, the event loop and the summary.
 
-use super::arguments::parse_uri_arg;
+use super::arguments::{parse_local, parse_uri_arg};
 use super::credentials::PASSWORD_ENV;
 use crate::bulk::population::{self, Shaping, Source};
 use crate::bulk::template::Template;
@@ -12,9 +12,9 @@ use crate::cli::{BulkArgs, BulkCommand, OutputFormat, TransportArg};
 use crate::core::{Timers, TransportKind};
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
-use crate::net::{now, resolve};
+use crate::net::{locate, now, DnsSettings};
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 /// Exit status when a second Ctrl-C cuts the removal short (128 + SIGINT).
 const INTERRUPTED_TWICE: i32 = 130;
@@ -228,14 +228,28 @@ fn position_of(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Each member's registrar: `-r` for all, else its AOR's domain (resolved once per
+/// Where one registrar URI is, located as every other command does it (RFC 3263
+/// over UDP); bulk mode takes the best target and does not fail over.
+async fn udp_target(uri: &crate::sip::SipUri, dns: &DnsSettings) -> Result<SocketAddr> {
+    let targets = locate(uri, Some(TransportKind::Udp), dns).await?;
+    targets
+        .first()
+        .map(|t| t.addr)
+        .ok_or_else(|| Error::Resolve {
+            host: uri.host.to_string(),
+            reason: "no target".into(),
+        })
+}
+
+/// Each member's registrar: `-r` for all, else its AOR's domain (located once per
 /// domain).
 async fn destinations(
     members: &[Member],
     registrar: Option<&crate::sip::SipUri>,
 ) -> Result<Vec<SocketAddr>> {
+    let dns = DnsSettings::from_arg(None)?;
     if let Some(r) = registrar {
-        let addr = resolve(r, TransportKind::Udp).await?;
+        let addr = udp_target(r, &dns).await?;
         return Ok(vec![addr; members.len()]);
     }
     let mut resolved: HashMap<String, SocketAddr> = HashMap::new();
@@ -246,7 +260,7 @@ async fn destinations(
         let addr = match resolved.get(&key) {
             Some(a) => *a,
             None => {
-                let a = resolve(&domain, TransportKind::Udp).await?;
+                let a = udp_target(&domain, &dns).await?;
                 resolved.insert(key, a);
                 a
             }
@@ -254,22 +268,6 @@ async fn destinations(
         out.push(addr);
     }
     Ok(out)
-}
-
-fn parse_local(text: &str) -> Result<SocketAddr> {
-    let t = text.trim();
-    if let Ok(addr) = t.parse::<SocketAddr>() {
-        return Ok(addr);
-    }
-    t.trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<IpAddr>()
-        .map(|ip| SocketAddr::new(ip, 0))
-        .map_err(|_| {
-            Error::Usage(format!(
-                "--local {text:?} is not an IP address or IP:PORT (e.g. 192.0.2.10, 192.0.2.10:5062)"
-            ))
-        })
 }
 
 async fn run_engine(prepared: Prepared, args: &BulkArgs, mode: Mode) -> ExitStatus {

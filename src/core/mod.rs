@@ -15,11 +15,11 @@ mod registration;
 pub mod stun;
 mod transaction;
 
-pub use backoff::{ceiling as backoff_ceiling, BASE as BACKOFF_BASE, CAP as BACKOFF_CAP};
+pub use backoff::CAP as BACKOFF_CAP;
 pub use config::{Operation, RegistrationConfig, TransportKind, UnregisterTarget};
 pub use error::RegError;
 pub use event::{Binding, Event, OpKind, Outcome, Transmit};
 pub use ids::random_hex;
-pub use refresh::{refresh_delay, CHALLENGE_ALLOWANCE, SPREAD as REFRESH_SPREAD};
+pub use refresh::{refresh_delay, CHALLENGE_ALLOWANCE};
 pub use registration::{Registration, Standing};
 pub use transaction::{ClientTransaction, TimerOutcome, Timers};
