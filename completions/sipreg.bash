@@ -202,7 +202,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__query)
-            opts="-r -t -e -o -v -q -h --users --aor --count --first --password-template --user-template --contact-template --registrar --transport --local --rate --concurrency --once --for --expires --sockets --connections --shard --timeout --output --json --verbose --quiet --help"
+            opts="-r -t -e -o -v -q -h --users --aor --count --first --password-template --user-template --contact-template --registrar --transport --local --ca-file --insecure --rate --concurrency --once --for --expires --sockets --connections --shard --timeout --output --json --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -253,6 +253,10 @@ _sipreg() {
                     return 0
                     ;;
                 --local)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -308,7 +312,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__register)
-            opts="-r -t -e -o -v -q -h --users --aor --count --first --password-template --user-template --contact-template --registrar --transport --local --rate --concurrency --once --for --expires --sockets --connections --shard --timeout --output --json --verbose --quiet --help"
+            opts="-r -t -e -o -v -q -h --users --aor --count --first --password-template --user-template --contact-template --registrar --transport --local --ca-file --insecure --rate --concurrency --once --for --expires --sockets --connections --shard --timeout --output --json --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -359,6 +363,10 @@ _sipreg() {
                     return 0
                     ;;
                 --local)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -414,7 +422,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__unregister)
-            opts="-r -t -e -o -v -q -h --users --aor --count --first --password-template --user-template --contact-template --registrar --transport --local --rate --concurrency --once --for --expires --sockets --connections --shard --timeout --output --json --verbose --quiet --help"
+            opts="-r -t -e -o -v -q -h --users --aor --count --first --password-template --user-template --contact-template --registrar --transport --local --ca-file --insecure --rate --concurrency --once --for --expires --sockets --connections --shard --timeout --output --json --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -465,6 +473,10 @@ _sipreg() {
                     return 0
                     ;;
                 --local)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

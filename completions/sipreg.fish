@@ -158,22 +158,24 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l user-template -d 'Auth user template (default: each AOR\'s user part)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l contact-template -d 'Contact template (default: sip:USER@LOCAL-ADDRESS:PORT)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s r -l registrar -d 'Where to send (default: each AOR\'s domain)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s t -l transport -d 'Transport' -r -f -a "udp\t''
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s t -l transport -d 'Transport: udp, tcp or tls (ws and wss are not available in bulk mode)' -r -f -a "udp\t''
 tcp\t''
 tls\t''
 ws\t''
 wss\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l local -d 'Local address to bind: IP or IP:PORT' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l local -d 'Local address to bind: IP or IP:PORT (each further socket or connection: PORT+1, …)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l ca-file -d 'Trust this PEM CA certificate (TLS) besides the system\'s roots' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l rate -d 'New transactions per second, paced evenly' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l concurrency -d 'At most this many transactions in flight' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l for -d 'Stay registered this long, then unregister all and exit' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s e -l expires -d 'Requested expiry' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l sockets -d 'UDP sockets to spread the population over' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l connections -d 'TCP/TLS connections shared by the population (default: one per AOR)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l connections -d 'TCP/TLS connections shared by the population, AOR i on connection i % N (default: one per AOR)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l shard -d 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l timeout -d 'Give up on a transaction after this long (default 32s)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s o -l output -d 'Output format of the summary' -r -f -a "human\t''
 json\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l once -d 'Register each once and exit (bulk register)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l json -d 'Short for --output json'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s v -l verbose -d '-v: one line per failure'
@@ -187,22 +189,24 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l user-template -d 'Auth user template (default: each AOR\'s user part)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l contact-template -d 'Contact template (default: sip:USER@LOCAL-ADDRESS:PORT)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s r -l registrar -d 'Where to send (default: each AOR\'s domain)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s t -l transport -d 'Transport' -r -f -a "udp\t''
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s t -l transport -d 'Transport: udp, tcp or tls (ws and wss are not available in bulk mode)' -r -f -a "udp\t''
 tcp\t''
 tls\t''
 ws\t''
 wss\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l local -d 'Local address to bind: IP or IP:PORT' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l local -d 'Local address to bind: IP or IP:PORT (each further socket or connection: PORT+1, …)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l ca-file -d 'Trust this PEM CA certificate (TLS) besides the system\'s roots' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l rate -d 'New transactions per second, paced evenly' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l concurrency -d 'At most this many transactions in flight' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l for -d 'Stay registered this long, then unregister all and exit' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s e -l expires -d 'Requested expiry' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l sockets -d 'UDP sockets to spread the population over' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l connections -d 'TCP/TLS connections shared by the population (default: one per AOR)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l connections -d 'TCP/TLS connections shared by the population, AOR i on connection i % N (default: one per AOR)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l shard -d 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l timeout -d 'Give up on a transaction after this long (default 32s)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s o -l output -d 'Output format of the summary' -r -f -a "human\t''
 json\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l once -d 'Register each once and exit (bulk register)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l json -d 'Short for --output json'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s v -l verbose -d '-v: one line per failure'
@@ -216,22 +220,24 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l user-template -d 'Auth user template (default: each AOR\'s user part)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l contact-template -d 'Contact template (default: sip:USER@LOCAL-ADDRESS:PORT)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s r -l registrar -d 'Where to send (default: each AOR\'s domain)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s t -l transport -d 'Transport' -r -f -a "udp\t''
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s t -l transport -d 'Transport: udp, tcp or tls (ws and wss are not available in bulk mode)' -r -f -a "udp\t''
 tcp\t''
 tls\t''
 ws\t''
 wss\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l local -d 'Local address to bind: IP or IP:PORT' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l local -d 'Local address to bind: IP or IP:PORT (each further socket or connection: PORT+1, …)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l ca-file -d 'Trust this PEM CA certificate (TLS) besides the system\'s roots' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l rate -d 'New transactions per second, paced evenly' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l concurrency -d 'At most this many transactions in flight' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l for -d 'Stay registered this long, then unregister all and exit' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s e -l expires -d 'Requested expiry' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l sockets -d 'UDP sockets to spread the population over' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l connections -d 'TCP/TLS connections shared by the population (default: one per AOR)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l connections -d 'TCP/TLS connections shared by the population, AOR i on connection i % N (default: one per AOR)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l shard -d 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l timeout -d 'Give up on a transaction after this long (default 32s)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s o -l output -d 'Output format of the summary' -r -f -a "human\t''
 json\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l once -d 'Register each once and exit (bulk register)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l json -d 'Short for --output json'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s v -l verbose -d '-v: one line per failure'

@@ -309,13 +309,21 @@ pub struct BulkArgs {
     #[arg(short = 'r', long, value_name = "URI")]
     pub registrar: Option<String>,
 
-    /// Transport
+    /// Transport: udp, tcp or tls (ws and wss are not available in bulk mode)
     #[arg(short = 't', long, value_enum, value_name = "TRANSPORT")]
     pub transport: Option<TransportArg>,
 
-    /// Local address to bind: IP or IP:PORT
+    /// Local address to bind: IP or IP:PORT (each further socket or connection: PORT+1, …)
     #[arg(long, value_name = "ADDR")]
     pub local: Option<String>,
+
+    /// Trust this PEM CA certificate (TLS) besides the system's roots
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+
+    /// Do not verify the registrar's TLS certificate (dangerous; for tests only)
+    #[arg(long)]
+    pub insecure: bool,
 
     /// New transactions per second, paced evenly
     #[arg(long, value_name = "N", default_value = "100")]
@@ -342,7 +350,7 @@ pub struct BulkArgs {
     #[arg(long, value_name = "N", default_value = "1")]
     pub sockets: u32,
 
-    /// TCP/TLS connections shared by the population (default: one per AOR)
+    /// TCP/TLS connections shared by the population, AOR i on connection i % N (default: one per AOR)
     #[arg(long, value_name = "N")]
     pub connections: Option<u32>,
 

@@ -1,11 +1,15 @@
 //! The event loop of a bulk run: every registration on one current-thread loop, over
-//! a few shared UDP sockets, with one timer heap and one pacer.
+//! a few shared UDP sockets or over TCP/TLS connections, with one timer heap and one
+//! pacer.
 //!
-//! Each received datagram is parsed once and handed to the registration its Call-ID
-//! names; the registration checks branch and CSeq itself. Every registration is a
-//! plain `core::Registration`: its own Call-ID, From-tag, CSeq, nonce state,
-//! retransmissions, 423 and stale handling and refresh schedule. The loop only moves
-//! bytes, keeps the deadlines in order and decides when a transaction may start.
+//! Each received datagram or stream message is parsed once and handed to the
+//! registration its Call-ID names; the registration checks branch and CSeq itself.
+//! Every registration is a plain `core::Registration`: its own Call-ID, From-tag,
+//! CSeq, nonce state, retransmissions, 423 and stale handling and refresh schedule.
+//! The loop only moves bytes, keeps the deadlines in order and decides when a
+//! transaction may start. Over TCP/TLS, the connections' reader tasks (`streams`)
+//! frame the messages and the loop takes them from one channel; a connection that
+//! is lost fails the registrations waiting on it (`connection_lost`).
 
 use super::demux::CallIdIndex;
 use super::pacer::Pacer;
@@ -13,8 +17,9 @@ use super::plan::{Mode, Plan};
 use super::population::Member;
 use super::rng::SharedRng;
 use super::slot::{self, Slot};
-use super::sockets::BulkSocket;
+use super::sockets::{BulkSocket, Carriers};
 use super::stats::{FailureKind, Stats};
+use super::streams::{Sent, StreamEvent};
 use crate::auth::Challenge;
 use crate::core::UnregisterTarget;
 use crate::core::{Event, OpKind, Operation, Outcome, RegError, Registration, Transmit};
@@ -26,7 +31,8 @@ use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::time::Instant;
 
-/// Datagrams read from one socket before the loop looks at its timers again.
+/// Datagrams read from one socket (or stream messages taken) before the loop looks at
+/// its timers again.
 const RECEIVE_BATCH: usize = 256;
 
 /// Told about every outcome as it happens (per-AOR lines, the progress bar).
@@ -75,7 +81,7 @@ enum Start {
 
 pub struct Engine {
     plan: Plan,
-    sockets: Vec<BulkSocket>,
+    carriers: Carriers,
     slots: Vec<Slot>,
     index: CallIdIndex,
     timers: BinaryHeap<Reverse<(Instant, u32)>>,
@@ -89,7 +95,8 @@ pub struct Engine {
     /// The latest challenges seen per AOR domain, to answer pre-emptively. Few
     /// domains per run: a list compared without allocating beats a map.
     challenges: Vec<(Host, Vec<Challenge>)>,
-    outbox: Vec<(u16, Transmit)>,
+    /// What to send, by the index of the registration that sends it.
+    outbox: Vec<(u32, Transmit)>,
     in_flight: u32,
     registered: u32,
     stats: Stats,
@@ -98,20 +105,22 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// One registration per member, spread over the sockets in turn. `destinations`
-    /// holds each member's registrar address. Members are consumed one by one, so
-    /// that the registrations reuse their memory instead of adding to it.
+    /// One registration per member, spread over the sockets or connections in turn
+    /// (member i on number i % count). `destinations` holds each member's registrar
+    /// address. Members are consumed one by one, so that the registrations reuse
+    /// their memory instead of adding to it.
     pub fn new(
         plan: Plan,
         members: Vec<Member>,
         destinations: &[SocketAddr],
-        sockets: Vec<BulkSocket>,
+        carriers: Carriers,
         observer: Box<dyn Observer>,
     ) -> Engine {
-        assert!(!sockets.is_empty(), "a bulk run needs a socket");
+        assert!(!carriers.is_empty(), "a bulk run needs a socket");
         assert_eq!(members.len(), destinations.len());
         let rng = SharedRng::from_os();
         let common = slot::Common {
+            transport: carriers.transport(),
             expires: plan.expires,
             timers: plan.timers,
             user_agent: &plan.user_agent,
@@ -120,8 +129,8 @@ impl Engine {
         let mut index = CallIdIndex::with_capacity(members.len());
         let mut slots = Vec::with_capacity(members.len());
         for (i, (member, destination)) in members.into_iter().zip(destinations).enumerate() {
-            let socket = i % sockets.len();
-            let local = sockets[socket].local;
+            let socket = i % carriers.len();
+            let local = carriers.local(socket);
             let reg = loop {
                 // A new registration draws a new Call-ID: retry on the (astronomically
                 // rare) clash of two Call-IDs' keys.
@@ -133,6 +142,7 @@ impl Engine {
             slots.push(Slot {
                 reg,
                 scheduled: None,
+                // Only UDP reads it; connections may number more than u16 holds.
                 socket: socket as u16,
                 flags: 0,
             });
@@ -140,7 +150,7 @@ impl Engine {
         Engine {
             pacer: Pacer::new(plan.rate),
             plan,
-            sockets,
+            carriers,
             slots,
             index,
             timers: BinaryHeap::new(),
@@ -194,7 +204,10 @@ impl Engine {
                     self.begin_removal();
                 }
                 () = sleep_until(stay_until), if !removing => self.begin_removal(),
-                () = readable(&self.sockets) => self.receive(),
+                arrival = arrival(&mut self.carriers) => match arrival {
+                    Arrival::Datagrams => self.receive(),
+                    Arrival::Stream(event) => self.on_stream_events(event),
+                },
                 () = sleep_until(wake) => {}
             }
         }
@@ -382,7 +395,7 @@ impl Engine {
             if t.retransmission {
                 self.stats.retransmissions += 1;
             }
-            self.outbox.push((slot.socket, t));
+            self.outbox.push((i as u32, t));
         }
         let busy = slot.reg.is_busy();
         if busy != slot.has(slot::BUSY) {
@@ -420,9 +433,12 @@ impl Engine {
 
     fn receive(&mut self) {
         let mut buf = std::mem::take(&mut self.buf);
-        for s in 0..self.sockets.len() {
+        for s in 0..self.carriers.len() {
             for _ in 0..RECEIVE_BATCH {
-                match self.sockets[s].socket.try_recv_from(&mut buf) {
+                let Carriers::Udp(sockets) = &self.carriers else {
+                    break;
+                };
+                match sockets[s].socket.try_recv_from(&mut buf) {
                     Ok((n, _from)) => self.on_datagram(&buf[..n]),
                     Err(e) if e.kind() == ErrorKind::WouldBlock => break,
                     // An ICMP error surfacing on the socket, say: nothing to read.
@@ -438,6 +454,53 @@ impl Engine {
             self.stats.unreadable += 1;
             return;
         };
+        self.on_response(response);
+    }
+
+    /// `first` and whatever else the connections' readers have queued, up to a batch.
+    fn on_stream_events(&mut self, first: StreamEvent) {
+        let mut next = Some(first);
+        for _ in 0..RECEIVE_BATCH {
+            let Some(event) = next else {
+                return;
+            };
+            match event {
+                StreamEvent::Message { bytes, .. } => {
+                    // The reader framed it already; a bare CRLF keep-alive never gets here.
+                    match Response::parse(&bytes) {
+                        Ok(response) => self.on_response(response),
+                        Err(_) => self.stats.unreadable += 1,
+                    }
+                }
+                StreamEvent::Closed { connection, reason } => {
+                    self.connection_lost(connection as usize, reason);
+                }
+            }
+            next = match &mut self.carriers {
+                Carriers::Streams(streams) => streams.try_next_event(),
+                Carriers::Udp(_) => None,
+            };
+        }
+    }
+
+    /// Connection `k` is gone: every registration waiting on it fails now (later
+    /// requests meant for it fail when they are sent).
+    fn connection_lost(&mut self, k: usize, reason: String) {
+        let Carriers::Streams(streams) = &mut self.carriers else {
+            return;
+        };
+        streams.close(k, reason.clone());
+        let step = streams.len();
+        let at = now();
+        for i in (k..self.slots.len()).step_by(step) {
+            if self.slots[i].reg.is_busy() {
+                self.slots[i].reg.transport_failed(at, reason.clone());
+                self.settle(i, at);
+            }
+        }
+    }
+
+    fn on_response(&mut self, response: Response) {
         let Some(i) = response.call_id().and_then(|c| self.index.get(c)) else {
             self.stats.ignored += 1;
             return;
@@ -469,8 +532,13 @@ impl Engine {
     }
 
     async fn flush(&mut self) {
-        for (s, t) in self.outbox.drain(..) {
-            let socket = &self.sockets[usize::from(s)].socket;
+        let sockets = match &mut self.carriers {
+            Carriers::Udp(sockets) => sockets,
+            Carriers::Streams(_) => return self.flush_streams().await,
+        };
+        for (i, t) in self.outbox.drain(..) {
+            let s = self.slots[i as usize].socket;
+            let socket = &sockets[usize::from(s)].socket;
             let sent = match socket.try_send_to(&t.payload, t.destination) {
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {
                     socket.send_to(&t.payload, t.destination).await
@@ -481,6 +549,38 @@ impl Engine {
             if sent.is_err() {
                 self.stats.send_errors += 1;
             }
+        }
+    }
+
+    /// Writes the outbox on the connections. A failed write ends its connection and
+    /// everything waiting on it; a request meant for a connection already gone fails
+    /// on its own.
+    async fn flush_streams(&mut self) {
+        let Carriers::Streams(streams) = &mut self.carriers else {
+            return;
+        };
+        let mut gone: Vec<(u32, String)> = Vec::new();
+        let mut broken: Vec<(usize, String)> = Vec::new();
+        let count = streams.len();
+        for (i, t) in self.outbox.drain(..) {
+            let k = i as usize % count;
+            match streams.send(k, &t.payload).await {
+                Sent::Ok => {}
+                Sent::Gone(reason) => gone.push((i, reason)),
+                Sent::Broke(reason) => {
+                    self.stats.send_errors += 1;
+                    broken.push((k, reason));
+                }
+            }
+        }
+        let at = now();
+        for (i, reason) in gone {
+            let i = i as usize;
+            self.slots[i].reg.transport_failed(at, reason);
+            self.settle(i, at);
+        }
+        for (k, reason) in broken {
+            self.connection_lost(k, reason);
         }
     }
 
@@ -525,6 +625,24 @@ async fn sleep_until(at: Option<Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(at.into()).await,
         None => std::future::pending().await,
+    }
+}
+
+/// What woke the loop up on the network side.
+enum Arrival {
+    /// Some UDP socket has datagrams to read.
+    Datagrams,
+    /// A connection's reader has something for us.
+    Stream(StreamEvent),
+}
+
+async fn arrival(carriers: &mut Carriers) -> Arrival {
+    match carriers {
+        Carriers::Udp(sockets) => {
+            readable(sockets).await;
+            Arrival::Datagrams
+        }
+        Carriers::Streams(streams) => Arrival::Stream(streams.next_event().await),
     }
 }
 

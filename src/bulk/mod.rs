@@ -3,16 +3,19 @@
 //!
 //! Every AOR is an ordinary `core::Registration` with its own Call-ID, From-tag, CSeq
 //! and nonce state. They all live on one current-thread event loop (`engine`) and
-//! share a few UDP sockets; responses are routed to their registration by Call-ID
-//! (`demux`); deadlines wait in one heap; `pacer` spaces new transactions evenly.
+//! share a few UDP sockets (`sockets`) or TCP/TLS connections (`connect`, `streams`);
+//! responses are routed to their registration by Call-ID (`demux`); deadlines wait
+//! in one heap; `pacer` spaces new transactions evenly.
 //! The population comes from a CSV file (`csv`) or from templates (`template`), cut
 //! to one shard (`shard`) of a load test spread over several machines.
 
+pub mod connect;
 pub mod cpu;
 pub mod csv;
 pub mod demux;
 pub mod engine;
 mod error;
+pub mod fd_limit;
 pub mod observe;
 pub mod pacer;
 pub mod plan;
@@ -24,6 +27,7 @@ mod signals;
 pub mod slot;
 pub mod sockets;
 pub mod stats;
+pub mod streams;
 pub mod template;
 
 pub use engine::{End, Engine, Observer, Tally};

@@ -4,6 +4,7 @@ use super::population::Member;
 use super::rng::SharedRng;
 use crate::auth::Credentials;
 use crate::core::{Registration, RegistrationConfig, Timers, TransportKind};
+use crate::net::transport_name;
 use crate::sip::{Host, SipUri};
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -50,6 +51,7 @@ impl Slot {
 
 /// What every registration of the run shares.
 pub struct Common<'a> {
+    pub transport: TransportKind,
     pub expires: u32,
     pub timers: Timers,
     pub user_agent: &'a str,
@@ -66,13 +68,18 @@ pub fn registration(
     let contact = member.contact.clone().unwrap_or_else(|| {
         let mut c = SipUri::new(Host::from(local.ip()), Some(local.port()));
         c.user = member.aor.user.clone();
+        if common.transport != TransportKind::Udp {
+            // As single mode does: the registrar reaches us back over the same transport.
+            let name = transport_name(common.transport);
+            c.params.0.push(("transport".into(), Some(name.into())));
+        }
         c
     });
     let cfg = RegistrationConfig {
         request_uri: member.aor.domain_uri(),
         aor: member.aor.clone(),
         destination,
-        transport: TransportKind::Udp,
+        transport: common.transport,
         local,
         contact,
         contact_params: Vec::new(),

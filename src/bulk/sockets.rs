@@ -1,8 +1,47 @@
-//! The UDP sockets a bulk run shares among its registrations (`--sockets N`).
+//! The UDP sockets a bulk run shares among its registrations (`--sockets N`), and
+//! what a bulk run carries its messages on: those sockets, or TCP/TLS connections.
 
+use super::streams::Streams;
+use crate::core::TransportKind;
 use crate::error::{Error, Result};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use tokio::net::UdpSocket;
+
+/// What the registrations of a run send on: UDP sockets, or stream connections.
+/// An enum, so that the UDP path stays a direct call on a socket.
+pub enum Carriers {
+    Udp(Vec<BulkSocket>),
+    Streams(Streams),
+}
+
+impl Carriers {
+    /// Sockets or connections.
+    pub fn len(&self) -> usize {
+        match self {
+            Carriers::Udp(s) => s.len(),
+            Carriers::Streams(s) => s.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Our address on socket or connection `k`.
+    pub fn local(&self, k: usize) -> SocketAddr {
+        match self {
+            Carriers::Udp(s) => s[k].local,
+            Carriers::Streams(s) => s.local(k),
+        }
+    }
+
+    pub fn transport(&self) -> TransportKind {
+        match self {
+            Carriers::Udp(_) => TransportKind::Udp,
+            Carriers::Streams(s) => s.transport,
+        }
+    }
+}
 
 pub struct BulkSocket {
     pub socket: UdpSocket,
@@ -58,7 +97,7 @@ fn unspecified_like(destination: SocketAddr) -> IpAddr {
 
 /// The source address the kernel would pick towards `destination` (connecting a UDP
 /// socket sends nothing; it only consults the routing table).
-fn route_source(destination: SocketAddr) -> Option<IpAddr> {
+pub(super) fn route_source(destination: SocketAddr) -> Option<IpAddr> {
     let probe =
         std::net::UdpSocket::bind(SocketAddr::new(unspecified_like(destination), 0)).ok()?;
     probe.connect(destination).ok()?;

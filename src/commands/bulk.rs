@@ -3,16 +3,18 @@
 
 use super::arguments::{parse_local, parse_uri_arg};
 use super::credentials::PASSWORD_ENV;
+use crate::bulk::connect::{self, Opening, Peer};
 use crate::bulk::population::{self, Shaping, Source};
+use crate::bulk::sockets::{self, Carriers};
 use crate::bulk::template::Template;
 use crate::bulk::{
-    cpu, observe, report, sockets, BulkError, End, Engine, Member, Mode, Plan, Shard,
+    cpu, fd_limit, observe, report, BulkError, End, Engine, Member, Mode, Plan, Shard,
 };
 use crate::cli::{BulkArgs, BulkCommand, OutputFormat, TransportArg};
 use crate::core::{Timers, TransportKind};
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
-use crate::net::{locate, now, DnsSettings};
+use crate::net::{locate, now, parse_transport_name, DnsSettings, Target, TlsSettings};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
@@ -82,26 +84,51 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
         .as_deref()
         .map(|r| parse_uri_arg("--registrar", r))
         .transpose()?;
-    let destinations = destinations(&members, registrar.as_ref()).await?;
+    let transport = transport(args, registrar.as_ref())?;
+    let targets = destinations(&members, registrar.as_ref(), transport).await?;
     let local = args.local.as_deref().map(parse_local).transpose()?;
     // Every destination of one run must be reachable from the same sockets.
-    let toward = destinations
-        .first()
-        .copied()
-        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 5060)));
-    if destinations.iter().any(|d| d.is_ipv4() != toward.is_ipv4()) {
+    let toward = targets.first().map_or_else(
+        || Peer {
+            addr: SocketAddr::from(([127, 0, 0, 1], 5060)),
+            host: crate::sip::Host::from(std::net::IpAddr::from([127, 0, 0, 1])),
+        },
+        |t| Peer {
+            addr: t.addr,
+            host: t.host.clone(),
+        },
+    );
+    if targets
+        .iter()
+        .any(|d| d.addr.is_ipv4() != toward.addr.is_ipv4())
+    {
         return Err(Error::Usage(
             "the AORs' registrars mix IPv4 and IPv6: run the two families separately, or give -r"
                 .into(),
         ));
     }
-    let sockets = sockets::bind(args.sockets, local, toward).await?;
+    let destinations: Vec<SocketAddr> = targets.iter().map(|t| t.addr).collect();
     let expires = u32::try_from(args.expires.as_secs())
         .map_err(|_| Error::Usage("--expires is too long: at most 4294967295 seconds".into()))?;
     let mut timers = Timers::default();
     if let Some(t) = args.timeout {
         timers.timeout = t;
     }
+    let carriers = match transport {
+        TransportKind::Udp => Carriers::Udp(sockets::bind(args.sockets, local, toward.addr).await?),
+        _ => {
+            let opening = Opening {
+                transport,
+                peers: peers(args, &targets, toward)?,
+                local,
+                tls: tls_config(args, transport)?,
+                timeout: timers.timeout,
+                in_flight: args.concurrency as usize,
+            };
+            fd_limit::ensure_room_for(opening.peers.len() as u64).map_err(Error::Usage)?;
+            Carriers::Streams(connect::open(opening).await?)
+        }
+    };
     let plan = Plan {
         mode,
         rate: args.rate,
@@ -117,7 +144,7 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
         progress,
         members.len() as u64,
     );
-    let engine = Engine::new(plan, members, &destinations, sockets, Box::new(reporter));
+    let engine = Engine::new(plan, members, &destinations, carriers, Box::new(reporter));
     Ok(Prepared { engine, shard })
 }
 
@@ -139,25 +166,102 @@ fn check_pacing(args: &BulkArgs) -> Result<()> {
             "--sockets must be from 1 to {MAX_SOCKETS}"
         )));
     }
+    if args.connections == Some(0) {
+        return Err(Error::Usage(
+            "--connections must be at least 1 (leave it out for one connection per AOR)".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The transport of the whole run: `-t`, else the `;transport=` of `-r` (TLS for a
+/// `sips:` one), else UDP. Bulk mode does not pick one by NAPTR: a load test says
+/// what it measures.
+fn transport(args: &BulkArgs, registrar: Option<&crate::sip::SipUri>) -> Result<TransportKind> {
+    let from_registrar = || -> Result<Option<TransportKind>> {
+        let Some(r) = registrar else {
+            return Ok(None);
+        };
+        match r.param("transport") {
+            Some(name) => parse_transport_name(name).map(Some).ok_or_else(|| {
+                Error::Usage(format!(
+                    "{r}: transport={name} is not supported; use udp, tcp or tls"
+                ))
+            }),
+            None => Ok(r.sips.then_some(TransportKind::Tls)),
+        }
+    };
     let transport = match args.transport {
-        None | Some(TransportArg::Udp) => TransportKind::Udp,
+        Some(TransportArg::Udp) => TransportKind::Udp,
         Some(TransportArg::Tcp) => TransportKind::Tcp,
         Some(TransportArg::Tls) => TransportKind::Tls,
         Some(TransportArg::Ws) => TransportKind::Ws,
         Some(TransportArg::Wss) => TransportKind::Wss,
+        None => from_registrar()?.unwrap_or(TransportKind::Udp),
     };
-    if transport != TransportKind::Udp {
-        return Err(Error::Usage(format!(
-            "bulk mode over {} is not available in this build of sipreg; use udp",
+    match transport {
+        TransportKind::Ws | TransportKind::Wss => Err(Error::Usage(format!(
+            "bulk mode over {} is not available in this build of sipreg; use udp, tcp or tls",
             transport.via_token().to_ascii_lowercase()
-        )));
+        ))),
+        TransportKind::Udp if args.connections.is_some() => Err(Error::Usage(
+            "--connections applies to tcp and tls; over udp, spread the AORs with --sockets N"
+                .into(),
+        )),
+        TransportKind::Tcp | TransportKind::Tls if args.sockets != 1 => Err(Error::Usage(
+            "--sockets applies to udp; over tcp and tls, share connections with --connections N"
+                .into(),
+        )),
+        TransportKind::Udp | TransportKind::Tcp if args.ca_file.is_some() || args.insecure => Err(
+            Error::Usage("--ca-file and --insecure apply to tls only".into()),
+        ),
+        other => Ok(other),
     }
-    if args.connections.is_some() {
+}
+
+/// Where each connection goes: one per AOR to that AOR's registrar, or the
+/// `--connections N` shared ones (AOR i on connection i % N) to the one registrar
+/// they all must have then.
+fn peers(args: &BulkArgs, targets: &[Target], toward: Peer) -> Result<Vec<Peer>> {
+    let Some(n) = args.connections else {
+        if targets.is_empty() {
+            return Ok(vec![toward]);
+        }
+        return Ok(targets
+            .iter()
+            .map(|t| Peer {
+                addr: t.addr,
+                host: t.host.clone(),
+            })
+            .collect());
+    };
+    if targets.iter().any(|t| t.addr != toward.addr) {
         return Err(Error::Usage(
-            "--connections applies to TCP and TLS, which bulk mode does not offer yet; leave it out for udp".into(),
+            "--connections shares connections to one registrar, but the AORs' domains lead to several: give -r, or leave --connections out for one connection per AOR".into(),
         ));
     }
-    Ok(())
+    // More connections than AORs would carry nothing.
+    let n = (n as usize).min(targets.len().max(1));
+    Ok(vec![toward; n])
+}
+
+fn tls_config(
+    args: &BulkArgs,
+    transport: TransportKind,
+) -> Result<Option<std::sync::Arc<rustls::ClientConfig>>> {
+    if transport != TransportKind::Tls {
+        return Ok(None);
+    }
+    let settings = TlsSettings {
+        ca_file: args.ca_file.clone(),
+        insecure: args.insecure,
+    };
+    if settings.insecure && !args.quiet {
+        eprintln!(
+            "sipreg: warning: --insecure: the server's TLS certificate is NOT verified; anyone on the path can impersonate the registrar"
+        );
+    }
+    settings.client_config().map(Some)
 }
 
 fn template(
@@ -229,16 +333,17 @@ fn position_of(bytes: &[u8], offset: usize) -> (usize, usize) {
 }
 
 /// Where one registrar URI is, located as every other command does it (RFC 3263
-/// over UDP); bulk mode takes the best target and does not fail over.
-async fn udp_target(uri: &crate::sip::SipUri, dns: &DnsSettings) -> Result<SocketAddr> {
-    let targets = locate(uri, Some(TransportKind::Udp), dns).await?;
-    targets
-        .first()
-        .map(|t| t.addr)
-        .ok_or_else(|| Error::Resolve {
-            host: uri.host.to_string(),
-            reason: "no target".into(),
-        })
+/// over the run's transport); bulk mode takes the best target and does not fail over.
+async fn target(
+    uri: &crate::sip::SipUri,
+    transport: TransportKind,
+    dns: &DnsSettings,
+) -> Result<Target> {
+    let targets = locate(uri, Some(transport), dns).await?;
+    targets.into_iter().next().ok_or_else(|| Error::Resolve {
+        host: uri.host.to_string(),
+        reason: "no target".into(),
+    })
 }
 
 /// Each member's registrar: `-r` for all, else its AOR's domain (located once per
@@ -246,22 +351,23 @@ async fn udp_target(uri: &crate::sip::SipUri, dns: &DnsSettings) -> Result<Socke
 async fn destinations(
     members: &[Member],
     registrar: Option<&crate::sip::SipUri>,
-) -> Result<Vec<SocketAddr>> {
+    transport: TransportKind,
+) -> Result<Vec<Target>> {
     let dns = DnsSettings::from_arg(None)?;
     if let Some(r) = registrar {
-        let addr = udp_target(r, &dns).await?;
-        return Ok(vec![addr; members.len()]);
+        let t = target(r, transport, &dns).await?;
+        return Ok(vec![t; members.len()]);
     }
-    let mut resolved: HashMap<String, SocketAddr> = HashMap::new();
+    let mut resolved: HashMap<String, Target> = HashMap::new();
     let mut out = Vec::with_capacity(members.len());
     for m in members {
         let domain = m.aor.domain_uri();
         let key = domain.to_string();
         let addr = match resolved.get(&key) {
-            Some(a) => *a,
+            Some(a) => a.clone(),
             None => {
-                let a = udp_target(&domain, &dns).await?;
-                resolved.insert(key, a);
+                let a = target(&domain, transport, &dns).await?;
+                resolved.insert(key, a.clone());
                 a
             }
         };

@@ -17,6 +17,6 @@ pub use driver::{now, Driver, Trace};
 pub use link::{Incoming, LinkError, LinkSettings};
 pub use locate::locate;
 pub use target::{default_port, is_secure, parse_transport_name, transport_name, Target};
-pub use tls::TlsSettings;
+pub use tls::{explain_handshake_error, server_name, TlsSettings};
 pub use udp::UdpTransport;
 pub use ws_url::{parse_ws_url, WsUrl};
