@@ -14,7 +14,7 @@ use super::branches::RecentBranches;
 use super::config::{Operation, RegistrationConfig, TransportKind, UnregisterTarget};
 use super::error::RegError;
 use super::event::{Event, OpKind, Transmit};
-use super::ids::random_hex;
+use super::ids::{push_random_hex, random_hex};
 use super::transaction::{ClientTransaction, TimerOutcome};
 use crate::auth::{Authenticator, Challenge, Credentials};
 use crate::sip::{frame_datagram, RegisterRequest, RequestContact, Response, SipUri, ViaSpec};
@@ -23,6 +23,9 @@ use rand::RngCore;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
+
+/// RFC 3261 §8.1.1.7: every branch we create starts with this magic cookie.
+const BRANCH_COOKIE: &str = "z9hG4bK";
 
 /// One operation across its requests: challenges and 423 retries belong to it.
 #[derive(Debug, Clone, Copy)]
@@ -339,7 +342,10 @@ impl Registration {
         self.finish_pending();
         let cseq = self.next_cseq;
         self.next_cseq = self.next_cseq.wrapping_add(1);
-        let branch = format!("z9hG4bK{}", random_hex(self.rng.as_mut(), 12));
+        let mut branch = String::with_capacity(BRANCH_COOKIE.len() + 24);
+        branch.push_str(BRANCH_COOKIE);
+        push_random_hex(&mut branch, self.rng.as_mut(), 12);
+        let sent_by = format_sent_by(self.cfg.local);
         let request_uri = self.cfg.request_uri.to_string();
         let mut extra = if self.credentials_withheld_for.is_some() {
             Vec::new()
@@ -355,8 +361,8 @@ impl Registration {
             request_uri: &self.cfg.request_uri,
             via: ViaSpec {
                 transport: self.cfg.transport.via_token(),
-                sent_by: format_sent_by(self.cfg.local),
-                branch: branch.clone(),
+                sent_by: &sent_by,
+                branch: &branch,
             },
             aor: &self.cfg.aor,
             from_tag: &self.from_tag,
