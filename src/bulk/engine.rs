@@ -112,11 +112,13 @@ impl Engine {
         assert_eq!(members.len(), destinations.len());
         let rng = SharedRng::from_os();
         let common = slot::Common {
+            transport: crate::core::TransportKind::Udp,
             expires: plan.expires,
             timers: plan.timers,
             user_agent: &plan.user_agent,
             rng: &rng,
         };
+        let mut configs = slot::SharedConfigs::default();
         let mut index = CallIdIndex::with_capacity(members.len());
         let mut slots = Vec::with_capacity(members.len());
         for (i, (member, destination)) in members.into_iter().zip(destinations).enumerate() {
@@ -125,7 +127,7 @@ impl Engine {
             let reg = loop {
                 // A new registration draws a new Call-ID: retry on the (astronomically
                 // rare) clash of two Call-IDs' keys.
-                let reg = slot::registration(&member, *destination, local, &common);
+                let reg = slot::registration(&member, *destination, local, &common, &mut configs);
                 if index.insert(reg.call_id(), i as u32) {
                     break reg;
                 }

@@ -3,9 +3,11 @@
 use super::population::Member;
 use super::rng::SharedRng;
 use crate::auth::Credentials;
-use crate::core::{Registration, RegistrationConfig, Timers, TransportKind};
+use crate::core::{Registration, RegistrationConfig, SharedConfig, Timers, TransportKind};
 use crate::sip::{Host, SipUri};
+use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// The main operation was started.
@@ -50,10 +52,37 @@ impl Slot {
 
 /// What every registration of the run shares.
 pub struct Common<'a> {
+    pub transport: TransportKind,
     pub expires: u32,
     pub timers: Timers,
     pub user_agent: &'a str,
     pub rng: &'a SharedRng,
+}
+
+/// One `SharedConfig` per registrar domain (scheme, host, port of the Request-URI):
+/// every AOR of a domain points at the same one instead of holding a copy.
+#[derive(Default)]
+pub struct SharedConfigs(HashMap<(bool, Host, Option<u16>), Arc<SharedConfig>>);
+
+impl SharedConfigs {
+    fn for_aor(&mut self, aor: &SipUri, common: &Common<'_>) -> Arc<SharedConfig> {
+        let key = (aor.sips, aor.host.clone(), aor.port);
+        self.0
+            .entry(key)
+            .or_insert_with(|| {
+                Arc::new(SharedConfig {
+                    request_uri: aor.domain_uri(),
+                    transport: common.transport,
+                    contact_params: Vec::new(),
+                    extra_headers: Vec::new(),
+                    expires: common.expires,
+                    proxy: None,
+                    user_agent: Some(common.user_agent.to_string()),
+                    timers: common.timers,
+                })
+            })
+            .clone()
+    }
 }
 
 /// A registration for `member` (a new Call-ID each time), sending to `destination` from the socket at `local`.
@@ -62,6 +91,7 @@ pub fn registration(
     destination: SocketAddr,
     local: SocketAddr,
     common: &Common<'_>,
+    configs: &mut SharedConfigs,
 ) -> Registration {
     let contact = member.contact.clone().unwrap_or_else(|| {
         let mut c = SipUri::new(Host::from(local.ip()), Some(local.port()));
@@ -69,18 +99,11 @@ pub fn registration(
         c
     });
     let cfg = RegistrationConfig {
-        request_uri: member.aor.domain_uri(),
+        shared: configs.for_aor(&member.aor, common),
         aor: member.aor.clone(),
         destination,
-        transport: TransportKind::Udp,
         local,
         contact,
-        contact_params: Vec::new(),
-        extra_headers: Vec::new(),
-        expires: common.expires,
-        proxy: None,
-        user_agent: Some(common.user_agent.to_string()),
-        timers: common.timers,
     };
     let credentials = member.password.as_ref().map(|secret| Credentials {
         username: member.user.clone(),

@@ -7,6 +7,7 @@ use crate::core::event::{Binding, Event, OpKind, Outcome};
 use crate::core::nat::{contact_differs, observed_address};
 use crate::core::refresh::{refresh_delay, spread};
 use crate::sip::{displays_as, RequestContact, Response, SipUri};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How many 423 answers one operation follows before giving up (they must each raise
@@ -195,7 +196,8 @@ impl Registration {
         if !same_domain {
             self.credentials_withheld_for = Some(target.host.to_string());
         }
-        self.cfg.request_uri = target.domain_uri();
+        // Copied on write: the other registrations sharing the config keep theirs.
+        Arc::make_mut(&mut self.cfg.shared).request_uri = target.domain_uri();
         self.events.push_back(Event::Redirected { op, target });
     }
 
@@ -250,7 +252,7 @@ impl Registration {
         }
         let delay = refresh_delay(
             Duration::from_secs(u64::from(granted)),
-            self.cfg.timers.timeout,
+            self.cfg.shared.timers.timeout,
         );
         let fraction = self.random_fraction();
         let refresh_at = p.tx.started + spread(delay, fraction);
