@@ -130,7 +130,7 @@ cmd_start() {
     [ "$users" -ge 1000 ] && shm=128
     [ "$users" -ge 20000 ] && shm=512
 
-    local args=(-f "$CFG" -DD -E -m "$shm" -M 8 -n "$children"
+    local args=(-f "$CFG" -DD -E -x tlsf -X tlsf -m "$shm" -M 8 -n "$children"
         -Y "$DIR/run" -P "$PIDFILE" -w "$DIR"
         -l "udp:127.0.0.1:$port"
         -A "DBURL=\"text://$DIR/db\""

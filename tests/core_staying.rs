@@ -11,6 +11,7 @@ use scripted::{challenge_401, ok_with_contact, respond, Req};
 use sipreg::core::stun;
 use sipreg::core::{Event, OpKind, Operation, RegError, Registration, TransportKind, BACKOFF_CAP};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn staying(expires: u32) -> Registration {
@@ -350,7 +351,8 @@ fn nat_rewrite_off_only_reports() {
 fn outbound_gets_supported_and_falls_back_after_439() {
     let t0 = Instant::now();
     let mut cfg = config(3600);
-    cfg.contact_params = vec!["+sip.instance=\"<urn:uuid:1>\"".into(), "reg-id=1".into()];
+    Arc::make_mut(&mut cfg.shared).contact_params =
+        vec!["+sip.instance=\"<urn:uuid:1>\"".into(), "reg-id=1".into()];
     let mut reg = registration(cfg);
     reg.start(Operation::Register, t0);
     let r = one_sent(&mut reg);
@@ -464,7 +466,7 @@ fn redirect_loops_are_bounded() {
 fn registered_with_keepalive(transport: TransportKind) -> (Registration, Instant) {
     let t0 = Instant::now();
     let mut cfg = config(3600);
-    cfg.transport = transport;
+    Arc::make_mut(&mut cfg.shared).transport = transport;
     let mut reg = registration(cfg);
     reg.enable_recovery(false);
     reg.enable_keepalive(Duration::from_secs(30));

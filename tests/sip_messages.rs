@@ -209,8 +209,8 @@ fn register_request_with_ipv6_encodes_brackets_that_parse_back() {
         request_uri: &ruri,
         via: ViaSpec {
             transport: "UDP",
-            sent_by: "[2001:db8::10]:5062".into(),
-            branch: "z9hG4bKenc".into(),
+            sent_by: "[2001:db8::10]:5062",
+            branch: "z9hG4bKenc",
         },
         aor: &aor,
         from_tag: "ft",

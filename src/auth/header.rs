@@ -1,7 +1,8 @@
 //! Formats the `Digest …` value of an Authorization or Proxy-Authorization
 //! header (RFC 3261 §25.1 `credentials`).
 
-use super::digest::{format_nc, Algorithm, Qop};
+use super::digest::{Algorithm, Qop};
+use std::fmt::Write;
 
 /// The parameters of one answer, in the order they are written.
 #[derive(Debug)]
@@ -20,7 +21,8 @@ pub(crate) struct Credentials<'a> {
 }
 
 pub(crate) fn format(c: &Credentials<'_>) -> String {
-    let mut out = String::from("Digest ");
+    let mut out = String::with_capacity(256);
+    out.push_str("Digest ");
     push_quoted(&mut out, "username", c.username);
     out.push_str(", ");
     push_quoted(&mut out, "realm", c.realm);
@@ -46,8 +48,9 @@ pub(crate) fn format(c: &Credentials<'_>) -> String {
         // qop and nc are tokens in the credentials, unlike in the challenge.
         out.push_str(", qop=");
         out.push_str(qop.as_str());
-        out.push_str(", nc=");
-        out.push_str(&format_nc(nc));
+        // nc is 8 lower-case hex digits (RFC 2617 §3.2.2); writing to a String
+        // cannot fail.
+        let _ = write!(out, ", nc={nc:08x}");
     }
     out
 }
@@ -58,16 +61,20 @@ pub(crate) fn format(c: &Credentials<'_>) -> String {
 fn push_quoted(out: &mut String, name: &str, value: &str) {
     out.push_str(name);
     out.push_str("=\"");
-    for c in value.chars() {
-        match c {
-            '"' | '\\' => {
+    // Runs of plain characters are copied as slices; nonces and names rarely hold
+    // anything that needs escaping.
+    let mut run_start = 0;
+    for (i, c) in value.char_indices() {
+        if matches!(c, '"' | '\\' | '\r' | '\n') {
+            out.push_str(&value[run_start..i]);
+            if c == '"' || c == '\\' {
                 out.push('\\');
                 out.push(c);
             }
-            '\r' | '\n' => {}
-            _ => out.push(c),
+            run_start = i + 1;
         }
     }
+    out.push_str(&value[run_start..]);
     out.push('"');
 }
 

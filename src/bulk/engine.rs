@@ -126,6 +126,7 @@ impl Engine {
             user_agent: &plan.user_agent,
             rng: &rng,
         };
+        let mut configs = slot::SharedConfigs::default();
         let mut index = CallIdIndex::with_capacity(members.len());
         let mut slots = Vec::with_capacity(members.len());
         for (i, (member, destination)) in members.into_iter().zip(destinations).enumerate() {
@@ -134,7 +135,7 @@ impl Engine {
             let reg = loop {
                 // A new registration draws a new Call-ID: retry on the (astronomically
                 // rare) clash of two Call-IDs' keys.
-                let reg = slot::registration(&member, *destination, local, &common);
+                let reg = slot::registration(&member, *destination, local, &common, &mut configs);
                 if index.insert(reg.call_id(), i as u32) {
                     break reg;
                 }

@@ -3,10 +3,12 @@
 use super::population::Member;
 use super::rng::SharedRng;
 use crate::auth::Credentials;
-use crate::core::{Registration, RegistrationConfig, Timers, TransportKind};
+use crate::core::{Registration, RegistrationConfig, SharedConfig, Timers, TransportKind};
 use crate::net::transport_name;
 use crate::sip::{Host, SipUri};
+use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// The main operation was started.
@@ -58,12 +60,39 @@ pub struct Common<'a> {
     pub rng: &'a SharedRng,
 }
 
+/// One `SharedConfig` per registrar domain (scheme, host, port of the Request-URI):
+/// every AOR of a domain points at the same one instead of holding a copy.
+#[derive(Default)]
+pub struct SharedConfigs(HashMap<(bool, Host, Option<u16>), Arc<SharedConfig>>);
+
+impl SharedConfigs {
+    fn for_aor(&mut self, aor: &SipUri, common: &Common<'_>) -> Arc<SharedConfig> {
+        let key = (aor.sips, aor.host.clone(), aor.port);
+        self.0
+            .entry(key)
+            .or_insert_with(|| {
+                Arc::new(SharedConfig {
+                    request_uri: aor.domain_uri(),
+                    transport: common.transport,
+                    contact_params: Vec::new(),
+                    extra_headers: Vec::new(),
+                    expires: common.expires,
+                    proxy: None,
+                    user_agent: Some(common.user_agent.to_string()),
+                    timers: common.timers,
+                })
+            })
+            .clone()
+    }
+}
+
 /// A registration for `member` (a new Call-ID each time), sending to `destination` from the socket at `local`.
 pub fn registration(
     member: &Member,
     destination: SocketAddr,
     local: SocketAddr,
     common: &Common<'_>,
+    configs: &mut SharedConfigs,
 ) -> Registration {
     let contact = member.contact.clone().unwrap_or_else(|| {
         let mut c = SipUri::new(Host::from(local.ip()), Some(local.port()));
@@ -76,18 +105,11 @@ pub fn registration(
         c
     });
     let cfg = RegistrationConfig {
-        request_uri: member.aor.domain_uri(),
+        shared: configs.for_aor(&member.aor, common),
         aor: member.aor.clone(),
         destination,
-        transport: common.transport,
         local,
         contact,
-        contact_params: Vec::new(),
-        extra_headers: Vec::new(),
-        expires: common.expires,
-        proxy: None,
-        user_agent: Some(common.user_agent.to_string()),
-        timers: common.timers,
     };
     let credentials = member.password.as_ref().map(|secret| Credentials {
         username: member.user.clone(),

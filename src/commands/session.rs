@@ -10,8 +10,8 @@ use super::expect::{Answer, Expectations};
 use crate::auth::AuthError;
 use crate::cli::{Common, ExpectArgs};
 use crate::core::{
-    Event, OpKind, Operation, Outcome, RegError, Registration, RegistrationConfig, Timers,
-    TransportKind,
+    Event, OpKind, Operation, Outcome, RegError, Registration, RegistrationConfig, SharedConfig,
+    Timers, TransportKind,
 };
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
@@ -19,6 +19,7 @@ use crate::net::{locate, now, DnsSettings, Driver, LinkSettings, TlsSettings};
 use crate::output::{DryRun, Output};
 use crate::sip::SipUri;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant as Deadline;
 
@@ -78,23 +79,25 @@ fn registration_config(
         timers.timeout = t;
     }
     RegistrationConfig {
-        request_uri: place.aor.domain_uri(),
+        shared: Arc::new(SharedConfig {
+            request_uri: place.aor.domain_uri(),
+            transport: place.transport,
+            contact_params: opts.contact_params,
+            extra_headers: opts.extra_headers,
+            expires,
+            proxy: place.proxy,
+            user_agent: Some(
+                common
+                    .user_agent
+                    .clone()
+                    .unwrap_or_else(|| format!("sipreg/{}", env!("CARGO_PKG_VERSION"))),
+            ),
+            timers,
+        }),
         aor: place.aor,
         destination: place.destination,
-        transport: place.transport,
         local: place.local,
         contact: place.contact,
-        contact_params: opts.contact_params,
-        extra_headers: opts.extra_headers,
-        expires,
-        proxy: place.proxy,
-        user_agent: Some(
-            common
-                .user_agent
-                .clone()
-                .unwrap_or_else(|| format!("sipreg/{}", env!("CARGO_PKG_VERSION"))),
-        ),
-        timers,
     }
 }
 

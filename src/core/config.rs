@@ -1,6 +1,7 @@
 use super::transaction::Timers;
 use crate::sip::SipUri;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransportKind {
@@ -28,17 +29,26 @@ impl TransportKind {
     }
 }
 
-/// Everything a registration needs to know that does not change during a run.
+/// Everything a registration needs to know that does not change during a run (the
+/// contact and destination change only through NAT rewriting and failover).
 #[derive(Debug, Clone)]
 pub struct RegistrationConfig {
     pub aor: SipUri,
-    /// RFC 3261 §10.2: the domain of the location service, without user part.
-    pub request_uri: SipUri,
     pub destination: SocketAddr,
-    pub transport: TransportKind,
     /// Our address as written in Via sent-by.
     pub local: SocketAddr,
     pub contact: SipUri,
+    /// What the registrations of a bulk run have in common, held once for all.
+    pub shared: Arc<SharedConfig>,
+}
+
+/// The part of a registration's configuration that a whole population can share: in
+/// bulk mode one copy serves every AOR of a domain instead of a copy each.
+#[derive(Debug, Clone)]
+pub struct SharedConfig {
+    /// RFC 3261 §10.2: the domain of the location service, without user part.
+    pub request_uri: SipUri,
+    pub transport: TransportKind,
     /// Contact parameters in wire form (`q=0.5`, `+sip.instance="<…>"`, `reg-id=1`).
     pub contact_params: Vec<String>,
     /// Extra header lines on every request (`Supported: outbound`, …).

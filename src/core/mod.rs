@@ -16,7 +16,7 @@ pub mod stun;
 mod transaction;
 
 pub use backoff::CAP as BACKOFF_CAP;
-pub use config::{Operation, RegistrationConfig, TransportKind, UnregisterTarget};
+pub use config::{Operation, RegistrationConfig, SharedConfig, TransportKind, UnregisterTarget};
 pub use error::RegError;
 pub use event::{Binding, Event, OpKind, Outcome, Transmit};
 pub use ids::random_hex;

@@ -1,19 +1,13 @@
 //! NAT detection from the top Via of a response (RFC 3581): the registrar writes the
 //! source address it saw into `received` and `rport`.
 
-use crate::sip::{SipUri, Via};
-use std::net::{IpAddr, SocketAddr};
+use crate::sip::{SipUri, ViaView};
+use std::net::SocketAddr;
 
 /// The address the registrar saw us at, when it told us (both parts needed: an
 /// address alone cannot be registered without knowing the port the NAT chose).
-pub fn observed_address(via: &Via) -> Option<SocketAddr> {
-    let ip: IpAddr = via
-        .received()
-        .map(|r| r.trim_matches(|c| c == '[' || c == ']'))
-        .and_then(|r| r.parse().ok())
-        .or_else(|| via.host.ip())?;
-    let port = via.rport()?;
-    Some(SocketAddr::new(ip, port))
+pub fn observed_address(via: &ViaView<'_>) -> Option<SocketAddr> {
+    Some(SocketAddr::new(via.source_ip()?, via.rport()?))
 }
 
 /// True when `contact` names a different address than `observed`. A contact with a
@@ -29,8 +23,8 @@ pub fn contact_differs(contact: &SipUri, observed: SocketAddr) -> bool {
 mod tests {
     use super::*;
 
-    fn via(v: &str) -> Via {
-        Via::parse(v).unwrap()
+    fn via(v: &str) -> ViaView<'_> {
+        ViaView::new(v).unwrap()
     }
 
     #[test]

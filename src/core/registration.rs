@@ -14,7 +14,7 @@ use super::branches::RecentBranches;
 use super::config::{Operation, RegistrationConfig, TransportKind, UnregisterTarget};
 use super::error::RegError;
 use super::event::{Event, OpKind, Transmit};
-use super::ids::random_hex;
+use super::ids::{push_random_hex, random_hex};
 use super::transaction::{ClientTransaction, TimerOutcome};
 use crate::auth::{Authenticator, Challenge, Credentials};
 use crate::sip::{frame_datagram, RegisterRequest, RequestContact, Response, SipUri, ViaSpec};
@@ -22,7 +22,11 @@ use keepalive::KeepAlive;
 use rand::RngCore;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// RFC 3261 §8.1.1.7: every branch we create starts with this magic cookie.
+const BRANCH_COOKIE: &str = "z9hG4bK";
 
 /// One operation across its requests: challenges and 423 retries belong to it.
 #[derive(Debug, Clone, Copy)]
@@ -128,7 +132,7 @@ impl Registration {
         // earlier run of the same Call-ID unlikely to collide.
         let next_cseq = 1 + (rng.next_u32() % 0x0fff_ffff);
         Registration {
-            expires: cfg.expires,
+            expires: cfg.shared.expires,
             cfg,
             call_id,
             from_tag,
@@ -217,7 +221,7 @@ impl Registration {
         local: SocketAddr,
     ) {
         self.cfg.destination = destination;
-        self.cfg.transport = transport;
+        Arc::make_mut(&mut self.cfg.shared).transport = transport;
         self.cfg.local = local;
     }
 
@@ -304,6 +308,7 @@ impl Registration {
     /// Contact parameters in force: outbound's `reg-id` is dropped after a 439.
     fn contact_params(&self) -> Vec<String> {
         self.cfg
+            .shared
             .contact_params
             .iter()
             .filter(|p| !(self.outbound_refused && p.starts_with("reg-id=")))
@@ -339,8 +344,11 @@ impl Registration {
         self.finish_pending();
         let cseq = self.next_cseq;
         self.next_cseq = self.next_cseq.wrapping_add(1);
-        let branch = format!("z9hG4bK{}", random_hex(self.rng.as_mut(), 12));
-        let request_uri = self.cfg.request_uri.to_string();
+        let mut branch = String::with_capacity(BRANCH_COOKIE.len() + 24);
+        branch.push_str(BRANCH_COOKIE);
+        push_random_hex(&mut branch, self.rng.as_mut(), 12);
+        let sent_by = format_sent_by(self.cfg.local);
+        let request_uri = self.cfg.shared.request_uri.to_string();
         let mut extra = if self.credentials_withheld_for.is_some() {
             Vec::new()
         } else {
@@ -350,13 +358,13 @@ impl Registration {
         if let Some(s) = self.supported() {
             extra.push(("Supported", s));
         }
-        extra.extend(self.cfg.extra_headers.iter().cloned());
+        extra.extend(self.cfg.shared.extra_headers.iter().cloned());
         let request = RegisterRequest {
-            request_uri: &self.cfg.request_uri,
+            request_uri: &self.cfg.shared.request_uri,
             via: ViaSpec {
-                transport: self.cfg.transport.via_token(),
-                sent_by: format_sent_by(self.cfg.local),
-                branch: branch.clone(),
+                transport: self.cfg.shared.transport.via_token(),
+                sent_by: &sent_by,
+                branch: &branch,
             },
             aor: &self.cfg.aor,
             from_tag: &self.from_tag,
@@ -367,8 +375,8 @@ impl Registration {
                 RequestContact::None => None,
                 _ => Some(expires),
             },
-            route: self.cfg.proxy.as_ref(),
-            user_agent: self.cfg.user_agent.as_deref(),
+            route: self.cfg.shared.proxy.as_ref(),
+            user_agent: self.cfg.shared.user_agent.as_deref(),
             extra_headers: &extra,
         }
         .encode();
@@ -376,8 +384,8 @@ impl Registration {
             branch,
             cseq,
             now,
-            self.cfg.timers,
-            self.cfg.transport.is_reliable(),
+            self.cfg.shared.timers,
+            self.cfg.shared.transport.is_reliable(),
         );
         self.transmits.push_back(Transmit {
             destination: self.cfg.destination,

@@ -178,7 +178,7 @@ impl Driver {
         while let Some(t) = reg.poll_transmit() {
             trace.sent(&t);
             let local = self.link.local_addr();
-            let limit = reg.config().timers.timeout;
+            let limit = reg.config().shared.timers.timeout;
             match self.link.send(&t.payload, t.destination, limit).await {
                 Ok(()) => {
                     if self.link.local_addr() != local {

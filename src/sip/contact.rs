@@ -15,17 +15,26 @@ pub struct ContactValue {
     pub params: ParamList,
 }
 
-impl ContactValue {
-    /// Parses one element of a Contact list (already split at top-level commas):
+/// A Contact element cut into its parts with the URI left unparsed: enough to tell
+/// whether a binding is the one we registered by its text alone, which is the common
+/// case (registrars echo the Contact they stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactParts<'a> {
+    /// The URI exactly as the registrar wrote it, without `<>`.
+    pub raw_uri: &'a str,
+    pub display_name: Option<String>,
+    /// Header parameters (`expires`, `q`, `+sip.instance`, …), quoted values unescaped.
+    pub params: ParamList,
+}
+
+impl<'a> ContactParts<'a> {
+    /// Cuts one element of a Contact list (already split at top-level commas):
     /// `[display-name] <uri> *(;param)` or `uri *(;param)`, where a display name is a
     /// quoted string (with `\"` escapes) or unquoted words (seen in the field:
     /// `Karen Filippelli 24001 <sip:…>`).
-    pub fn parse(element: &str) -> Result<ContactValue, ParseError> {
+    pub fn split(element: &'a str) -> Result<ContactParts<'a>, ParseError> {
         let element = element.trim();
-        let bad = || ParseError::Header {
-            header: "Contact",
-            value: element.to_string(),
-        };
+        let bad = || unreadable(element);
         let (display_name, rest) = if element.starts_with('"') {
             let (name, rest) = quoted_string(element).ok_or_else(bad)?;
             (Some(name), rest.trim_start())
@@ -52,24 +61,67 @@ impl ContactValue {
                 None => (None, rest, ""),
             },
         };
-        let uri: SipUri = uri_text.parse().map_err(|_| bad())?;
-        Ok(ContactValue {
-            raw_uri: uri_text.to_string(),
-            uri,
+        Ok(ContactParts {
+            raw_uri: uri_text,
             display_name,
             params: header_params(params_text).ok_or_else(bad)?,
         })
     }
 
+    /// The URI read as a SIP URI.
+    pub fn uri(&self) -> Result<SipUri, ParseError> {
+        self.raw_uri.parse().map_err(|_| unreadable(self.raw_uri))
+    }
+}
+
+fn unreadable(text: &str) -> ParseError {
+    ParseError::Header {
+        header: "Contact",
+        value: text.to_string(),
+    }
+}
+
+impl ContactValue {
+    /// Parses one element of a Contact list; see [`ContactParts::split`].
+    pub fn parse(element: &str) -> Result<ContactValue, ParseError> {
+        let parts = ContactParts::split(element)?;
+        let uri: SipUri = parts
+            .raw_uri
+            .parse()
+            .map_err(|_| unreadable(element.trim()))?;
+        Ok(ContactValue {
+            raw_uri: parts.raw_uri.to_string(),
+            uri,
+            display_name: parts.display_name,
+            params: parts.params,
+        })
+    }
+
     pub fn expires(&self) -> Option<u32> {
-        self.params
-            .value("expires")
-            .and_then(|e| e.trim().parse().ok())
+        expires_of(&self.params)
     }
 
     pub fn q(&self) -> Option<f32> {
-        self.params.value("q").and_then(|q| q.trim().parse().ok())
+        q_of(&self.params)
     }
+}
+
+impl ContactParts<'_> {
+    pub fn expires(&self) -> Option<u32> {
+        expires_of(&self.params)
+    }
+
+    pub fn q(&self) -> Option<f32> {
+        q_of(&self.params)
+    }
+}
+
+fn expires_of(params: &ParamList) -> Option<u32> {
+    params.value("expires").and_then(|e| e.trim().parse().ok())
+}
+
+fn q_of(params: &ParamList) -> Option<f32> {
+    params.value("q").and_then(|q| q.trim().parse().ok())
 }
 
 /// `;a=b;c;d="x"` into a list; None when anything but parameters is there.

@@ -2,7 +2,7 @@
 //! body (RFC 3261 §18.3). Datagrams carry one message; streams carry a sequence.
 
 use super::error::ParseError;
-use super::headers::canonical_name;
+use super::headers::is_content_length;
 
 /// Messages larger than this are refused: a REGISTER exchange never comes near it, and
 /// a bound keeps a hostile peer from making us buffer without end.
@@ -13,33 +13,40 @@ fn read_head(buf: &[u8]) -> Result<Option<(usize, Option<usize>)>, ParseError> {
     let Some(head_len) = head_end(buf) else {
         return Ok(None);
     };
-    let head = std::str::from_utf8(&buf[..head_len]).map_err(|_| ParseError::NotText)?;
+    let head = &buf[..head_len];
+    std::str::from_utf8(head).map_err(|_| ParseError::NotText)?;
     let mut length = None;
     // A line starting with white space continues the previous header (folding), so
     // it can never be a Content-Length of its own.
-    for line in head.lines().filter(|l| !l.starts_with([' ', '\t'])) {
-        if let Some((name, value)) = line.split_once(':') {
-            if canonical_name(name) == "content-length" {
-                let v = value.trim();
-                let n = v
-                    .parse::<usize>()
-                    .map_err(|_| ParseError::ContentLength(v.to_string()))?;
-                length = Some(n);
-            }
+    for line in head.split(|&b| b == b'\n') {
+        if line.starts_with(b" ") || line.starts_with(b"\t") {
+            continue;
+        }
+        let Some(colon) = memchr::memchr(b':', line) else {
+            continue;
+        };
+        // Both halves are text: the head was checked above and `:` is ASCII.
+        let name = std::str::from_utf8(&line[..colon]).unwrap_or_default();
+        if is_content_length(name) {
+            let value = std::str::from_utf8(&line[colon + 1..]).unwrap_or_default();
+            let v = value.trim();
+            let n = v
+                .parse::<usize>()
+                .map_err(|_| ParseError::ContentLength(v.to_string()))?;
+            length = Some(n);
         }
     }
     Ok(Some((head_len, length)))
 }
 
 /// Length of the head including the blank line that ends it (CRLFCRLF, or a bare
-/// LFLF, whichever comes first).
+/// LFLF, whichever comes first): the first LF that ends either.
 pub(super) fn head_end(buf: &[u8]) -> Option<usize> {
-    let crlf = buf.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4);
-    let lf = buf.windows(2).position(|w| w == b"\n\n").map(|p| p + 2);
-    match (crlf, lf) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
+    memchr::memchr_iter(b'\n', buf).find_map(|p| {
+        let before = &buf[..p];
+        let ends = before.ends_with(b"\n") || before.ends_with(b"\r\n\r");
+        ends.then_some(p + 1)
+    })
 }
 
 /// The message within one datagram: its head and exactly Content-Length bytes of body.

@@ -1,27 +1,54 @@
 //! Header names and comma-separated header values.
 
+use std::borrow::Cow;
+
 /// The full, lower-case name of a header, expanding RFC 3261 §7.3.3 compact forms
 /// so that `i:` and `Call-ID:` are found by the same look-up.
 pub fn canonical_name(name: &str) -> String {
-    let lower = name.trim().to_ascii_lowercase();
-    let full = match lower.as_str() {
-        "i" => "call-id",
-        "m" => "contact",
-        "e" => "content-encoding",
-        "l" => "content-length",
-        "c" => "content-type",
-        "f" => "from",
-        "s" => "subject",
-        "k" => "supported",
-        "t" => "to",
-        "v" => "via",
-        "o" => "event",
-        "r" => "refer-to",
-        "u" => "allow-events",
-        "x" => "session-expires",
-        _ => return lower,
-    };
-    full.to_string()
+    canonical(name).into_owned()
+}
+
+/// As [`canonical_name`], borrowing when the name already is canonical (the look-ups
+/// sipreg makes itself), so that finding a header allocates nothing.
+pub fn canonical(name: &str) -> Cow<'_, str> {
+    let name = name.trim();
+    if name.len() == 1 {
+        if let Some(full) = compact_form(name.as_bytes()[0].to_ascii_lowercase()) {
+            return Cow::Borrowed(full);
+        }
+    }
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
+}
+
+/// The full name a one-letter compact form stands for.
+fn compact_form(letter: u8) -> Option<&'static str> {
+    Some(match letter {
+        b'i' => "call-id",
+        b'm' => "contact",
+        b'e' => "content-encoding",
+        b'l' => "content-length",
+        b'c' => "content-type",
+        b'f' => "from",
+        b's' => "subject",
+        b'k' => "supported",
+        b't' => "to",
+        b'v' => "via",
+        b'o' => "event",
+        b'r' => "refer-to",
+        b'u' => "allow-events",
+        b'x' => "session-expires",
+        _ => return None,
+    })
+}
+
+/// True when a header line's name is Content-Length, in full or compact form.
+pub fn is_content_length(name: &str) -> bool {
+    let name = name.trim();
+    name.eq_ignore_ascii_case("content-length") || name.eq_ignore_ascii_case("l")
 }
 
 /// Splits a header value at the commas that separate list elements (RFC 3261 §7.3.1),
@@ -75,6 +102,10 @@ mod tests {
             assert_eq!(canonical_name(&short.to_uppercase()), long);
         }
         assert_eq!(canonical_name("WWW-Authenticate"), "www-authenticate");
+        assert!(matches!(canonical("call-id"), Cow::Borrowed("call-id")));
+        assert!(matches!(canonical(" Via "), Cow::Owned(v) if v == "via"));
+        assert!(is_content_length(" l") && is_content_length("CONTENT-LENGTH"));
+        assert!(!is_content_length("content-lengthx"));
     }
 
     #[test]

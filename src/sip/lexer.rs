@@ -2,12 +2,12 @@
 //! backslash escapes (RFC 3261 §25.1 `quoted-string`, `quoted-pair`) and
 //! `name[=value]` parameters.
 
-/// Byte offsets of `c` in `s` that are outside quoted strings.
-fn positions_outside_quotes(s: &str, c: char) -> Vec<usize> {
-    let mut found = Vec::new();
+/// Byte offsets of `c` in `s` that are outside quoted strings, found lazily so that
+/// a search for the first one stops there.
+fn positions_outside_quotes(s: &str, c: char) -> impl Iterator<Item = usize> + '_ {
     let mut in_quotes = false;
     let mut escaped = false;
-    for (i, ch) in s.char_indices() {
+    s.char_indices().filter_map(move |(i, ch)| {
         if escaped {
             escaped = false;
         } else if in_quotes && ch == '\\' {
@@ -15,15 +15,15 @@ fn positions_outside_quotes(s: &str, c: char) -> Vec<usize> {
         } else if ch == '"' {
             in_quotes = !in_quotes;
         } else if ch == c && !in_quotes {
-            found.push(i);
+            return Some(i);
         }
-    }
-    found
+        None
+    })
 }
 
 /// The first `c` outside quoted strings.
 pub fn find_outside_quotes(s: &str, c: char) -> Option<usize> {
-    positions_outside_quotes(s, c).into_iter().next()
+    positions_outside_quotes(s, c).next()
 }
 
 /// Splits at `sep` outside quoted strings; pieces are not trimmed.

@@ -15,11 +15,11 @@ mod response;
 mod uri;
 mod via;
 
-pub use contact::ContactValue;
+pub use contact::{ContactParts, ContactValue};
 pub use error::ParseError;
 pub use framing::{frame_datagram, StreamFramer, MAX_MESSAGE_SIZE};
 pub use headers::{canonical_name, split_list};
 pub use request::{Registration as RegisterRequest, RequestContact, ViaSpec};
 pub use response::Response;
-pub use uri::{Host, SipUri};
-pub use via::Via;
+pub use uri::{displays_as, Host, SipUri};
+pub use via::{Via, ViaView};

@@ -7,10 +7,10 @@ use std::fmt::Write;
 /// that starts with the RFC 3261 magic cookie `z9hG4bK`. `rport` is always asked for
 /// (RFC 3581) so that a registrar behind NAT tells us what it saw.
 #[derive(Debug, Clone)]
-pub struct ViaSpec {
+pub struct ViaSpec<'a> {
     pub transport: &'static str,
-    pub sent_by: String,
-    pub branch: String,
+    pub sent_by: &'a str,
+    pub branch: &'a str,
 }
 
 /// What the Contact header says.
@@ -35,7 +35,7 @@ pub enum RequestContact {
 #[derive(Debug, Clone)]
 pub struct Registration<'a> {
     pub request_uri: &'a SipUri,
-    pub via: ViaSpec,
+    pub via: ViaSpec<'a>,
     pub aor: &'a SipUri,
     pub from_tag: &'a str,
     pub call_id: &'a str,
@@ -54,12 +54,17 @@ impl Registration<'_> {
         let mut m = String::with_capacity(512);
         // Writing into a String cannot fail; the results are ignored for that reason.
         let _ = write!(m, "REGISTER {} SIP/2.0\r\n", self.request_uri);
-        let _ = write!(
-            m,
-            "Via: SIP/2.0/{} {};branch={};rport\r\n",
-            self.via.transport, self.via.sent_by, self.via.branch
-        );
-        m.push_str("Max-Forwards: 70\r\n");
+        for part in [
+            "Via: SIP/2.0/",
+            self.via.transport,
+            " ",
+            self.via.sent_by,
+            ";branch=",
+            self.via.branch,
+            ";rport\r\nMax-Forwards: 70\r\n",
+        ] {
+            m.push_str(part);
+        }
         if let Some(route) = self.route {
             let lr = if route.params.contains("lr") {
                 ""
@@ -68,25 +73,22 @@ impl Registration<'_> {
             };
             let _ = write!(m, "Route: <{route}{lr}>\r\n");
         }
-        let _ = write!(m, "To: <{}>\r\n", self.aor);
-        let _ = write!(m, "From: <{}>;tag={}\r\n", self.aor, self.from_tag);
-        let _ = write!(m, "Call-ID: {}\r\n", self.call_id);
+        let _ = write!(m, "To: <{}>\r\nFrom: <{}>;tag=", self.aor, self.aor);
+        for part in [self.from_tag, "\r\nCall-ID: ", self.call_id, "\r\n"] {
+            m.push_str(part);
+        }
         let _ = write!(m, "CSeq: {} REGISTER\r\n", self.cseq);
         match self.contact {
             RequestContact::None => {}
             RequestContact::Star => m.push_str("Contact: *\r\n"),
             RequestContact::Uri { uri, params } => {
                 let _ = write!(m, "Contact: <{uri}>");
-                for p in params {
-                    let _ = write!(m, ";{p}");
-                }
+                push_params(&mut m, params);
                 m.push_str("\r\n");
             }
             RequestContact::Replace { uri, params, stale } => {
                 let _ = write!(m, "Contact: <{uri}>");
-                for p in params {
-                    let _ = write!(m, ";{p}");
-                }
+                push_params(&mut m, params);
                 let _ = write!(m, ", <{stale}>;expires=0\r\n");
             }
         }
@@ -94,13 +96,25 @@ impl Registration<'_> {
             let _ = write!(m, "Expires: {e}\r\n");
         }
         for (name, value) in self.extra_headers {
-            let _ = write!(m, "{name}: {value}\r\n");
+            for part in [name, ": ", value.as_str(), "\r\n"] {
+                m.push_str(part);
+            }
         }
         if let Some(ua) = self.user_agent {
-            let _ = write!(m, "User-Agent: {ua}\r\n");
+            for part in ["User-Agent: ", ua, "\r\n"] {
+                m.push_str(part);
+            }
         }
         m.push_str("Content-Length: 0\r\n\r\n");
         m.into_bytes()
+    }
+}
+
+/// `;p` for each Contact parameter, already in wire form.
+fn push_params(m: &mut String, params: &[String]) {
+    for p in params {
+        m.push(';');
+        m.push_str(p);
     }
 }
 
@@ -122,8 +136,8 @@ mod tests {
             request_uri: &ruri,
             via: ViaSpec {
                 transport: "UDP",
-                sent_by: "[2001:db8::10]:5062".into(),
-                branch: "z9hG4bKabc".into(),
+                sent_by: "[2001:db8::10]:5062",
+                branch: "z9hG4bKabc",
             },
             aor: &aor,
             from_tag: "t1",

@@ -1,22 +1,31 @@
 //! A SIP response as sipreg reads it: status, headers in order, body.
 
 use super::challenge::parse_challenge;
-use super::contact::ContactValue;
+use super::contact::{ContactParts, ContactValue};
 use super::error::ParseError;
 use super::framing::{head_end, MAX_MESSAGE_SIZE};
-use super::headers::{canonical_name, split_list};
+use super::headers::{canonical, split_list};
 use super::lexer::{find_outside_quotes, param, split_outside_quotes};
-use super::via::Via;
+use super::via::{Via, ViaView};
 use crate::auth::{Challenge, ChallengeKind};
-use ezk_sip_types::msg::PullParser;
 
 #[derive(Debug, Clone)]
 pub struct Response {
     pub status: u16,
     pub reason: String,
-    /// (canonical lower-case name, value with folding undone), in message order.
-    headers: Vec<(String, String)>,
+    /// Every header's canonical lower-case name and its value with folding undone,
+    /// one after another: one allocation for the whole head instead of two per line.
+    text: String,
+    /// (name, value) of each header line as byte ranges of `text`, in message order.
+    headers: Vec<(Span, Span)>,
     pub body: Vec<u8>,
+}
+
+/// A byte range of `Response::text`.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: u32,
+    end: u32,
 }
 
 impl Response {
@@ -30,28 +39,23 @@ impl Response {
                 limit: MAX_MESSAGE_SIZE,
             });
         }
-        let mut lines = PullParser::new(message, 0);
-        let first = match lines.next() {
-            Some(Ok(line)) => line,
-            _ => return Err(ParseError::Incomplete),
-        };
-        let (status, reason) = parse_status_line(first)?;
-        let mut headers = Vec::new();
-        for line in lines.by_ref() {
-            let line = line.map_err(|_| ParseError::Incomplete)?;
-            let text = std::str::from_utf8(line).map_err(|_| ParseError::NotText)?;
-            let (name, value) = text
-                .split_once(':')
-                .filter(|(n, _)| is_token(n.trim()))
-                .ok_or_else(|| ParseError::HeaderLine(text.to_string()))?;
-            headers.push((canonical_name(name), unfold(value)));
-        }
         // The framer's idea of where the head ends, so both agree on the body.
-        let body_start = head_end(message).unwrap_or(message.len());
-        let body = message.get(body_start..).unwrap_or_default().to_vec();
+        let head_len = head_end(message).ok_or(ParseError::Incomplete)?;
+        let head = &message[..head_len];
+        let first_end = head
+            .iter()
+            .position(|&b| b == b'\n')
+            .ok_or(ParseError::Incomplete)?;
+        let first = &head[..first_end];
+        let first = first.strip_suffix(b"\r").unwrap_or(first);
+        let (status, reason) = parse_status_line(first)?;
+        let rest = std::str::from_utf8(&head[first_end + 1..]).map_err(|_| ParseError::NotText)?;
+        let (text, headers) = read_headers(rest)?;
+        let body = message[head_len..].to_vec();
         Ok(Response {
             status,
             reason,
+            text,
             headers,
             body,
         })
@@ -62,17 +66,16 @@ impl Response {
     }
 
     /// The first value of a header (names are matched case-insensitively, compact forms too).
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub fn header<'a>(&'a self, name: &'a str) -> Option<&'a str> {
         self.all(name).next()
     }
 
     /// Every value of a header, one per header line, in order.
-    pub fn all<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a str> + 'a {
-        let wanted = canonical_name(name);
-        self.headers
-            .iter()
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let wanted = canonical(name);
+        self.headers()
             .filter(move |(n, _)| *n == wanted)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v)
     }
 
     /// Every element of a list header, across lines and commas.
@@ -83,8 +86,16 @@ impl Response {
             .collect()
     }
 
-    pub fn headers(&self) -> &[(String, String)] {
-        &self.headers
+    /// (canonical lower-case name, value with folding undone) of each header line,
+    /// in message order.
+    pub fn headers(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.headers
+            .iter()
+            .map(|(n, v)| (self.span(*n), self.span(*v)))
+    }
+
+    fn span(&self, s: Span) -> &str {
+        &self.text[s.start as usize..s.end as usize]
     }
 
     pub fn top_via(&self) -> Result<Via, ParseError> {
@@ -96,20 +107,20 @@ impl Response {
         Via::parse(top)
     }
 
-    /// The `branch` of the top Via, read without parsing the whole Via: the one
-    /// thing matching a response to its transaction needs, on every response.
-    pub fn top_via_branch(&self) -> Option<&str> {
+    /// The top Via split without a full parse: the branch that matches a response to
+    /// its transaction, and the address the registrar saw, on every response.
+    pub fn top_via_view(&self) -> Option<ViaView<'_>> {
         let first = self.header("via")?;
         let top = match find_outside_quotes(first, ',') {
             Some(comma) => &first[..comma],
             None => first,
         };
-        top.split(';').skip(1).find_map(|p| {
-            let (name, value) = p.split_once('=')?;
-            name.trim()
-                .eq_ignore_ascii_case("branch")
-                .then(|| value.trim())
-        })
+        ViaView::new(top.trim())
+    }
+
+    /// The `branch` of the top Via.
+    pub fn top_via_branch(&self) -> Option<&str> {
+        self.top_via_view()?.branch()
     }
 
     /// CSeq number and method.
@@ -156,6 +167,15 @@ impl Response {
             .flat_map(split_list)
             .filter(|c| *c != "*")
             .map(ContactValue::parse)
+            .collect()
+    }
+
+    /// As [`Response::contacts`], with each URI left unparsed.
+    pub fn contact_parts(&self) -> Vec<Result<ContactParts<'_>, ParseError>> {
+        self.all("contact")
+            .flat_map(split_list)
+            .filter(|c| *c != "*")
+            .map(ContactParts::split)
             .collect()
     }
 
@@ -229,23 +249,67 @@ fn is_token(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "-.!%*_+`'~".contains(c))
 }
 
-/// Undoes header folding (RFC 3261 §7.3.1): a line break followed by white space is
-/// one space.
-fn unfold(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    let mut pending_space = false;
-    for line in value.split(['\r', '\n']) {
-        let piece = line.trim();
-        if piece.is_empty() {
+/// The header lines after the status line, up to the blank line: names made
+/// canonical, folding undone (RFC 3261 §7.3.1: a line break followed by white space
+/// is one space), all written into one string.
+fn read_headers(section: &str) -> Result<(String, Vec<(Span, Span)>), ParseError> {
+    let mut text = String::with_capacity(section.len());
+    let mut headers: Vec<(Span, Span)> = Vec::with_capacity(16);
+    for line in section.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.is_empty() {
+            break; // the blank line that ends the head
+        }
+        if line.starts_with([' ', '\t']) {
+            // A continuation: part of the value of the line before it.
+            let Some((_, value)) = headers.last_mut() else {
+                return Err(ParseError::StatusLine(line.to_string()));
+            };
+            append_value_pieces(&mut text, line, value.start != value.end);
+            value.end = end_of(&text)?;
             continue;
         }
-        if pending_space {
-            out.push(' ');
-        }
-        out.push_str(piece);
-        pending_space = true;
+        let (name, value) = line
+            .split_once(':')
+            .filter(|(n, _)| is_token(n.trim()))
+            .ok_or_else(|| ParseError::HeaderLine(line.to_string()))?;
+        let name_start = end_of(&text)?;
+        text.push_str(&canonical(name));
+        let name_span = Span {
+            start: name_start,
+            end: end_of(&text)?,
+        };
+        let value_start = end_of(&text)?;
+        append_value_pieces(&mut text, value, false);
+        let value_span = Span {
+            start: value_start,
+            end: end_of(&text)?,
+        };
+        headers.push((name_span, value_span));
     }
-    out
+    Ok((text, headers))
+}
+
+/// Appends the trimmed pieces of one physical line of a value (a stray CR inside it
+/// separates pieces too), one space between pieces and before the first when the
+/// value already has text.
+fn append_value_pieces(text: &mut String, line: &str, mut spaced: bool) {
+    for piece in line.split('\r').map(str::trim).filter(|p| !p.is_empty()) {
+        if spaced {
+            text.push(' ');
+        }
+        text.push_str(piece);
+        spaced = true;
+    }
+}
+
+/// The end of `text` as a span bound; a head is at most `MAX_MESSAGE_SIZE` bytes, so
+/// this never fails in practice.
+fn end_of(text: &str) -> Result<u32, ParseError> {
+    u32::try_from(text.len()).map_err(|_| ParseError::TooLarge {
+        size: text.len(),
+        limit: MAX_MESSAGE_SIZE,
+    })
 }
 
 #[cfg(test)]
@@ -261,5 +325,20 @@ mod tests {
         assert_eq!(r.top_via_branch(), Some("z9hG4bKtop"));
         let none = Response::parse(b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP a;rport\r\n\r\n").unwrap();
         assert_eq!(none.top_via_branch(), None);
+    }
+
+    #[test]
+    fn folding_compact_names_and_a_folded_status_line() {
+        let r = Response::parse(
+            b"SIP/2.0 200 OK\r\nSubject: a\r\n  b \r\n\tc\r\ni: x@y\r\nM: <sip:a@b>\r\n\r\n",
+        )
+        .unwrap();
+        assert_eq!(r.header("Subject"), Some("a b c"));
+        assert_eq!(r.call_id(), Some("x@y"));
+        assert_eq!(r.header("contact"), Some("<sip:a@b>"));
+        let names: Vec<&str> = r.headers().map(|(n, _)| n).collect();
+        assert_eq!(names, ["subject", "call-id", "contact"]);
+        let folded_status = Response::parse(b"SIP/2.0 200 OK\r\n more\r\nVia: x\r\n\r\n");
+        assert!(matches!(folded_status, Err(ParseError::StatusLine(_))));
     }
 }

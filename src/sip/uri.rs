@@ -219,7 +219,10 @@ impl fmt::Display for SipUri {
             write_escaped(f, user, is_user_char)?;
             f.write_str("@")?;
         }
-        f.write_str(&self.host_port())?;
+        write!(f, "{}", self.host)?;
+        if let Some(port) = self.port {
+            write!(f, ":{port}")?;
+        }
         for (name, value) in &self.params.0 {
             f.write_str(";")?;
             write_escaped(f, name, is_param_char)?;
@@ -245,18 +248,42 @@ fn is_param_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || "-_.!~*'()[]/:&+$".contains(c)
 }
 
+/// Writes `s`, percent-encoding what `keep` refuses; runs of kept characters are
+/// written as one slice, as nearly every URI is nothing but kept characters.
 fn write_escaped(f: &mut fmt::Formatter<'_>, s: &str, keep: fn(char) -> bool) -> fmt::Result {
-    for c in s.chars() {
+    let mut run_start = 0;
+    for (i, c) in s.char_indices() {
         if keep(c) {
-            write!(f, "{c}")?;
-        } else {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                write!(f, "%{b:02X}")?;
+            continue;
+        }
+        f.write_str(&s[run_start..i])?;
+        let mut buf = [0u8; 4];
+        for b in c.encode_utf8(&mut buf).bytes() {
+            write!(f, "%{b:02X}")?;
+        }
+        run_start = i + c.len_utf8();
+    }
+    f.write_str(&s[run_start..])
+}
+
+/// True when `value` prints exactly as `text`, found without building the string.
+pub fn displays_as(value: &impl fmt::Display, text: &str) -> bool {
+    struct Compare<'a> {
+        rest: &'a str,
+    }
+    impl fmt::Write for Compare<'_> {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            match self.rest.strip_prefix(s) {
+                Some(rest) => {
+                    self.rest = rest;
+                    Ok(())
+                }
+                None => Err(fmt::Error),
             }
         }
     }
-    Ok(())
+    let mut compare = Compare { rest: text };
+    fmt::write(&mut compare, format_args!("{value}")).is_ok() && compare.rest.is_empty()
 }
 
 #[cfg(test)]
@@ -323,5 +350,23 @@ mod tests {
     fn domain_uri_drops_user_and_params() {
         let u = uri("sip:alice@example.com:5070;transport=tcp");
         assert_eq!(u.domain_uri().to_string(), "sip:example.com:5070");
+    }
+
+    #[test]
+    fn displays_as_compares_the_printed_form() {
+        let u = uri("sip:j%20d@[2001:db8::10]:5060;transport=udp");
+        assert!(displays_as(
+            &u,
+            "sip:j%20d@[2001:db8::10]:5060;transport=udp"
+        ));
+        assert!(!displays_as(&u, "sip:j%20d@[2001:db8::10]:5060"));
+        assert!(!displays_as(
+            &u,
+            "sip:j%20d@[2001:db8::10]:5060;transport=udpx"
+        ));
+        assert!(!displays_as(
+            &u,
+            "sips:j%20d@[2001:db8::10]:5060;transport=udp"
+        ));
     }
 }

@@ -2,12 +2,14 @@
 //! registrar saw of our address (RFC 3581 `received` and `rport`).
 
 use super::error::ParseError;
+use super::lexer::find_outside_quotes;
 use super::params::ParamList;
 use super::uri::Host;
 use bytes::Bytes;
 use ezk_sip_types::header::typed::Via as EzkVia;
 use ezk_sip_types::header::HeaderParse;
 use ezk_sip_types::host::Host as EzkHost;
+use std::net::IpAddr;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Via {
@@ -56,6 +58,77 @@ impl Via {
     }
 }
 
+/// One Via value split into sent-by and parameters without a full parse: what every
+/// response needs from its top Via (branch, `received`, `rport`), read cheaply.
+#[derive(Debug, Clone, Copy)]
+pub struct ViaView<'a> {
+    sent_by: &'a str,
+    params: &'a str,
+}
+
+impl<'a> ViaView<'a> {
+    /// `SIP/2.0/UDP host:port;a=b;c` (one element of a Via list). None when there is
+    /// no sent-by after the protocol.
+    pub fn new(value: &'a str) -> Option<ViaView<'a>> {
+        let (head, params) = match find_outside_quotes(value, ';') {
+            Some(semi) => (&value[..semi], &value[semi + 1..]),
+            None => (value, ""),
+        };
+        // The protocol may carry white space around its slashes (RFC 3261 §25.1 LWS);
+        // the sent-by is what follows the transport token.
+        let after_transport = head.rfind('/')?;
+        let sent_by = head[after_transport + 1..].split_whitespace().nth(1)?;
+        Some(ViaView { sent_by, params })
+    }
+
+    /// `Some(value)` for `name=value`, `Some(None)` for a bare `name`, None if absent.
+    pub fn param(&self, name: &str) -> Option<Option<&'a str>> {
+        each_param(self.params).find_map(|p| {
+            let (n, v) = match p.split_once('=') {
+                Some((n, v)) => (n, Some(v.trim())),
+                None => (p, None),
+            };
+            n.trim().eq_ignore_ascii_case(name).then_some(v)
+        })
+    }
+
+    pub fn branch(&self) -> Option<&'a str> {
+        self.param("branch").flatten()
+    }
+
+    /// The port the registrar saw, when it filled in `rport=` (RFC 3581 §4).
+    pub fn rport(&self) -> Option<u16> {
+        self.param("rport").flatten().and_then(|p| p.parse().ok())
+    }
+
+    /// The address the registrar saw: `received`, else sent-by when it is an address.
+    pub fn source_ip(&self) -> Option<IpAddr> {
+        if let Some(received) = self.param("received").flatten() {
+            return received.trim_matches(|c| c == '[' || c == ']').parse().ok();
+        }
+        let host = match self.sent_by.strip_prefix('[') {
+            Some(v6) => v6.split(']').next()?,
+            None => self.sent_by.split(':').next()?,
+        };
+        host.parse().ok()
+    }
+}
+
+/// The `;`-separated parameters of `rest`, a `;` inside a quoted value not counting.
+fn each_param(mut rest: &str) -> impl Iterator<Item = &str> {
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let (param, tail) = match find_outside_quotes(rest, ';') {
+            Some(semi) => (&rest[..semi], &rest[semi + 1..]),
+            None => (rest, ""),
+        };
+        rest = tail;
+        Some(param)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +158,27 @@ mod tests {
     fn garbage_is_an_error() {
         assert!(Via::parse("nonsense").is_err());
         assert!(Via::parse("SIP/2.0/UDP").is_err());
+    }
+
+    #[test]
+    fn view_reads_what_a_response_needs() {
+        let v = ViaView::new(
+            "SIP/2.0/UDP 10.0.14.250:5060;BRANCH=z9hG4bK5;received=192.0.2.7;rport=40000",
+        )
+        .unwrap();
+        assert_eq!(v.branch(), Some("z9hG4bK5"));
+        assert_eq!(v.rport(), Some(40000));
+        assert_eq!(v.source_ip(), Some("192.0.2.7".parse().unwrap()));
+        let v = ViaView::new("SIP / 2.0 / TCP [2001:db8::10]:5070;rport").unwrap();
+        assert_eq!(v.param("rport"), Some(None));
+        assert_eq!(v.rport(), None);
+        assert_eq!(v.source_ip(), Some("2001:db8::10".parse().unwrap()));
+        let named = ViaView::new("SIP/2.0/UDP pc33.example.com;rport=1").unwrap();
+        assert_eq!(named.source_ip(), None, "a host name is not an address");
+        assert!(ViaView::new("SIP/2.0/UDP").is_none());
+        assert!(ViaView::new("garbage").is_none());
+        let quoted = ViaView::new(r#"SIP/2.0/UDP a;x="b;rport=9";rport=2"#).unwrap();
+        assert_eq!(quoted.param("x"), Some(Some(r#""b;rport=9""#)));
+        assert_eq!(quoted.rport(), Some(2));
     }
 }

@@ -6,24 +6,27 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use sipreg::auth::{Credentials, Secret};
 use sipreg::core::{
-    Event, Outcome, RegError, Registration, RegistrationConfig, Timers, TransportKind,
+    Event, Outcome, RegError, Registration, RegistrationConfig, SharedConfig, Timers, TransportKind,
 };
+use std::sync::Arc;
 use std::time::Instant;
 
 pub fn config(expires: u32) -> RegistrationConfig {
     RegistrationConfig {
         aor: "sip:alice@sipreg.test".parse().unwrap(),
-        request_uri: "sip:sipreg.test".parse().unwrap(),
         destination: "127.0.0.1:5060".parse().unwrap(),
-        transport: TransportKind::Udp,
         local: "127.0.0.1:40000".parse().unwrap(),
         contact: "sip:alice@127.0.0.1:40000".parse().unwrap(),
-        contact_params: vec![],
-        extra_headers: vec![],
-        expires,
-        proxy: None,
-        user_agent: Some("sipreg-test".into()),
-        timers: Timers::default(),
+        shared: Arc::new(SharedConfig {
+            request_uri: "sip:sipreg.test".parse().unwrap(),
+            transport: TransportKind::Udp,
+            contact_params: vec![],
+            extra_headers: vec![],
+            expires,
+            proxy: None,
+            user_agent: Some("sipreg-test".into()),
+            timers: Timers::default(),
+        }),
     }
 }
 

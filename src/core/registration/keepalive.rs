@@ -61,7 +61,7 @@ impl KeepAlive {
 
 impl Registration {
     pub(super) fn keepalive_timer(&mut self, now: Instant) {
-        let reliable = self.cfg.transport.is_reliable();
+        let reliable = self.cfg.shared.transport.is_reliable();
         let Some(k) = &mut self.keepalive else {
             return;
         };

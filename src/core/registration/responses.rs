@@ -6,7 +6,8 @@ use crate::core::error::RegError;
 use crate::core::event::{Binding, Event, OpKind, Outcome};
 use crate::core::nat::{contact_differs, observed_address};
 use crate::core::refresh::{refresh_delay, spread};
-use crate::sip::{RequestContact, Response, SipUri};
+use crate::sip::{displays_as, RequestContact, Response, SipUri};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How many 423 answers one operation follows before giving up (they must each raise
@@ -195,7 +196,8 @@ impl Registration {
         if !same_domain {
             self.credentials_withheld_for = Some(target.host.to_string());
         }
-        self.cfg.request_uri = target.domain_uri();
+        // Copied on write: the other registrations sharing the config keep theirs.
+        Arc::make_mut(&mut self.cfg.shared).request_uri = target.domain_uri();
         self.events.push_back(Event::Redirected { op, target });
     }
 
@@ -250,7 +252,7 @@ impl Registration {
         }
         let delay = refresh_delay(
             Duration::from_secs(u64::from(granted)),
-            self.cfg.timers.timeout,
+            self.cfg.shared.timers.timeout,
         );
         let fraction = self.random_fraction();
         let refresh_at = p.tx.started + spread(delay, fraction);
@@ -271,7 +273,7 @@ impl Registration {
     /// flip-flop), register the observed address and remove the stale binding in the
     /// same request. Returns true when that request was sent.
     fn rewrite_for_nat(&mut self, now: Instant, p: &Pending, r: &Response) -> bool {
-        let Some(observed) = r.top_via().ok().as_ref().and_then(observed_address) else {
+        let Some(observed) = r.top_via_view().as_ref().and_then(observed_address) else {
             return false;
         };
         if !contact_differs(&self.cfg.contact, observed) {
@@ -305,22 +307,31 @@ impl Registration {
 
     fn bindings(&mut self, r: &Response, header_expires: Option<u32>) -> Vec<Binding> {
         let mut bindings = Vec::new();
-        for c in r.contacts() {
-            match c {
-                Ok(c) => bindings.push(Binding {
-                    ours: c.uri.equivalent(&self.cfg.contact),
+        for c in r.contact_parts() {
+            // Registrars echo the Contact they stored, so comparing the text first
+            // spares parsing our own URI back on every response.
+            let ours = match c {
+                Ok(c) if displays_as(&self.cfg.contact, c.raw_uri) => Ok((c, true)),
+                Ok(c) => c.uri().map(|uri| {
+                    let ours = uri.equivalent(&self.cfg.contact);
+                    (c, ours)
+                }),
+                Err(e) => Err(e),
+            };
+            match ours {
+                Ok((c, ours)) => bindings.push(Binding {
+                    ours,
                     expires: c.expires().or(header_expires),
                     q: c.q(),
                     params: c
                         .params
                         .0
-                        .iter()
+                        .into_iter()
                         .filter(|(n, _)| {
                             !n.eq_ignore_ascii_case("expires") && !n.eq_ignore_ascii_case("q")
                         })
-                        .cloned()
                         .collect(),
-                    contact: c.raw_uri,
+                    contact: c.raw_uri.to_string(),
                 }),
                 Err(e) => self.events.push_back(Event::Ignored {
                     reason: format!("unreadable binding in {} {}: {e}", r.status, r.reason),
