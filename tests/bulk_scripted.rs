@@ -274,6 +274,46 @@ fn responses_out_of_order_twice_and_stray_are_sorted_out() {
     }
 }
 
+/// Bursts of over a hundred datagrams queued at once (60 replies, each twice, and
+/// the strays) take several batched reads; every response must still reach its AOR.
+#[test]
+fn bursts_larger_than_one_read_are_all_read_and_routed() {
+    let reg = BulkRegistrar::start(
+        per_aor_digest(REALM, numbered_password, HashMap::new()),
+        Delivery {
+            reverse_batches: Some(60),
+            duplicate: true,
+            strays: true,
+        },
+    );
+    let r = bulk(&[
+        "register",
+        "--once",
+        "--aor",
+        "sip:bench{n:03}@sipreg.test",
+        "--count",
+        "120",
+        "--password-template",
+        "pw{n:03}",
+        "-r",
+        &reg.uri(),
+        "--rate",
+        "20000",
+        "--concurrency",
+        "120",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let s = r.summary();
+    assert_eq!(s["succeeded"], 120, "{s}");
+    // The second copy of each AOR's 401 and 200, and every stray, are ignored.
+    assert!(s["ignored"].as_u64().unwrap() >= 240, "{s}");
+    assert!(s["unreadable"].as_u64().unwrap() >= 1, "{s}");
+    let by_user = reg.by_user();
+    assert_eq!(by_user.len(), 120);
+    assert_dialog_state_per_aor(&by_user);
+}
+
 /// Like Kamailio: one nonce for the whole realm, valid for every AOR.
 fn shared_nonce_policy() -> Policy {
     Box::new(|req: &Req| {

@@ -11,6 +11,7 @@
 //! frame the messages and the loop takes them from one channel; a connection that
 //! is lost fails the registrations waiting on it (`connection_lost`).
 
+use super::datagrams::{Datagram, Receiver, Sender};
 use super::demux::CallIdIndex;
 use super::pacer::Pacer;
 use super::plan::{Mode, Plan};
@@ -27,8 +28,11 @@ use crate::net::now;
 use crate::sip::{frame_datagram, Host, Response, MAX_MESSAGE_SIZE};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
+use std::future::Future;
 use std::io::ErrorKind;
 use std::net::SocketAddr;
+use std::pin::{pin, Pin};
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 /// Datagrams read from one socket (or stream messages taken) before the loop looks at
@@ -100,7 +104,9 @@ pub struct Engine {
     in_flight: u32,
     registered: u32,
     stats: Stats,
-    buf: Vec<u8>,
+    /// Buffers for a batch of datagrams, and the arrays of a batch sent.
+    receiver: Receiver,
+    sender: Sender,
     observer: Box<dyn Observer>,
 }
 
@@ -164,7 +170,9 @@ impl Engine {
             in_flight: 0,
             registered: 0,
             stats: Stats::default(),
-            buf: vec![0; MAX_MESSAGE_SIZE + 1],
+            // A datagram longer than a SIP message may be is flagged, never parsed.
+            receiver: Receiver::new(MAX_MESSAGE_SIZE),
+            sender: Sender::default(),
             observer,
         }
     }
@@ -180,11 +188,17 @@ impl Engine {
     /// Runs until every AOR is done, or (staying mode) until the bindings were
     /// removed after a signal or `--for`.
     pub async fn run(&mut self) -> End {
-        let mut stop = super::signals::StopSignals::new(self.plan.mode.stays());
-        let stay_until = match self.plan.mode {
-            Mode::Stay { duration: Some(d) } => Some(now() + d),
+        let stays = self.plan.mode.stays();
+        let mut stop = super::signals::StopSignals::new(stays);
+        let mut stay_over = pin!(match self.plan.mode {
+            Mode::Stay { duration: Some(d) } => Some(tokio::time::sleep_until((now() + d).into())),
             _ => None,
-        };
+        });
+        // One timer for the loop's next deadline, moved only when that changes: a new
+        // timer on every turn would be put in tokio's timer wheel and taken out again
+        // each time.
+        let mut alarm = pin!(tokio::time::sleep_until(now().into()));
+        let mut armed: Option<Instant> = None;
         loop {
             let at = now();
             self.fire_timers(at);
@@ -195,21 +209,46 @@ impl Engine {
                 return End::Finished;
             }
             let wake = self.next_wake(at);
-            let removing = self.phase == Phase::Removing;
-            tokio::select! {
-                biased;
-                () = stop.next() => {
-                    if removing {
-                        return End::InterruptedTwice;
-                    }
-                    self.begin_removal();
+            if wake != armed {
+                if let Some(w) = wake {
+                    alarm.as_mut().reset(w.into());
                 }
-                () = sleep_until(stay_until), if !removing => self.begin_removal(),
-                arrival = arrival(&mut self.carriers) => match arrival {
-                    Arrival::Datagrams => self.receive(),
-                    Arrival::Stream(event) => self.on_stream_events(event),
-                },
-                () = sleep_until(wake) => {}
+                armed = wake;
+            }
+            let removing = self.phase == Phase::Removing;
+            // Only staying mode listens for signals; other modes end as any program.
+            let mut stop_next = pin!(stays.then(|| stop.next()));
+            let woke = {
+                let mut waits = Waits {
+                    stop: stop_next.as_mut().as_pin_mut(),
+                    stay_over: if removing {
+                        None
+                    } else {
+                        stay_over.as_mut().as_pin_mut()
+                    },
+                    alarm: armed.map(|_| alarm.as_mut()),
+                };
+                match &mut self.carriers {
+                    Carriers::Udp(sockets) => {
+                        let sockets = &*sockets;
+                        std::future::poll_fn(|cx| waits.poll(cx, |cx| udp_readable(sockets, cx)))
+                            .await
+                    }
+                    Carriers::Streams(streams) => {
+                        let mut next = pin!(streams.next_event());
+                        std::future::poll_fn(|cx| {
+                            waits.poll(cx, |cx| next.as_mut().poll(cx).map(Woke::Stream))
+                        })
+                        .await
+                    }
+                }
+            };
+            match woke {
+                Woke::Stop if removing => return End::InterruptedTwice,
+                Woke::Stop | Woke::StayOver => self.begin_removal(),
+                Woke::Datagrams => self.receive(),
+                Woke::Stream(event) => self.on_stream_events(event),
+                Woke::Alarm => {}
             }
         }
     }
@@ -432,30 +471,42 @@ impl Engine {
         }
     }
 
+    /// Reads what the sockets have queued, a batch per system call, up to
+    /// `RECEIVE_BATCH` datagrams per socket before the timers get their turn.
     fn receive(&mut self) {
-        let mut buf = std::mem::take(&mut self.buf);
         for s in 0..self.carriers.len() {
-            for _ in 0..RECEIVE_BATCH {
+            let mut read = 0;
+            while read < RECEIVE_BATCH {
                 let Carriers::Udp(sockets) = &self.carriers else {
-                    break;
+                    return;
                 };
-                match sockets[s].socket.try_recv_from(&mut buf) {
-                    Ok((n, _from)) => self.on_datagram(&buf[..n]),
+                let n = match self.receiver.receive(&sockets[s].socket) {
+                    Ok(n) => n,
                     Err(e) if e.kind() == ErrorKind::WouldBlock => break,
                     // An ICMP error surfacing on the socket, say: nothing to read.
                     Err(_) => break,
+                };
+                // Every datagram of a batch was there when the call returned: one
+                // clock reading serves them all.
+                let at = now();
+                for k in 0..n {
+                    match self.receiver.datagram(k) {
+                        Datagram::Whole(bytes) => {
+                            // Parsed before the engine is borrowed again.
+                            match frame_datagram(bytes).and_then(Response::parse) {
+                                Ok(response) => self.on_response(response, at),
+                                Err(_) => self.stats.unreadable += 1,
+                            }
+                        }
+                        Datagram::Oversized => self.stats.unreadable += 1,
+                    }
+                }
+                read += n;
+                if n < super::datagrams::BATCH {
+                    break; // the queue is empty (and readiness was cleared)
                 }
             }
         }
-        self.buf = buf;
-    }
-
-    fn on_datagram(&mut self, bytes: &[u8]) {
-        let Ok(response) = frame_datagram(bytes).and_then(Response::parse) else {
-            self.stats.unreadable += 1;
-            return;
-        };
-        self.on_response(response);
     }
 
     /// `first` and whatever else the connections' readers have queued, up to a batch.
@@ -469,7 +520,7 @@ impl Engine {
                 StreamEvent::Message { bytes, .. } => {
                     // The reader framed it already; a bare CRLF keep-alive never gets here.
                     match Response::parse(&bytes) {
-                        Ok(response) => self.on_response(response),
+                        Ok(response) => self.on_response(response, now()),
                         Err(_) => self.stats.unreadable += 1,
                     }
                 }
@@ -501,7 +552,8 @@ impl Engine {
         }
     }
 
-    fn on_response(&mut self, response: Response) {
+    /// A response that arrived at `at`.
+    fn on_response(&mut self, response: Response, at: Instant) {
         let Some(i) = response.call_id().and_then(|c| self.index.get(c)) else {
             self.stats.ignored += 1;
             return;
@@ -510,7 +562,6 @@ impl Engine {
         if matches!(response.status, 401 | 407) {
             self.learn_challenges(i, &response);
         }
-        let at = now();
         self.slots[i].reg.handle_response(at, response);
         self.settle(i, at);
     }
@@ -532,25 +583,59 @@ impl Engine {
         }
     }
 
+    /// Sends the outbox: per socket, as many datagrams per system call as it takes.
     async fn flush(&mut self) {
         let sockets = match &mut self.carriers {
             Carriers::Udp(sockets) => sockets,
             Carriers::Streams(_) => return self.flush_streams().await,
         };
-        for (i, t) in self.outbox.drain(..) {
-            let s = self.slots[i as usize].socket;
-            let socket = &sockets[usize::from(s)].socket;
-            let sent = match socket.try_send_to(&t.payload, t.destination) {
-                Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                    socket.send_to(&t.payload, t.destination).await
-                }
-                other => other,
-            };
-            // A lost datagram is what UDP retransmissions are for.
-            if sent.is_err() {
-                self.stats.send_errors += 1;
-            }
+        if self.outbox.is_empty() {
+            return;
         }
+        let slots = &self.slots;
+        let socket_of = |i: u32| usize::from(slots[i as usize].socket);
+        if sockets.len() > 1 {
+            // Runs of one socket; a stable sort keeps each socket's order.
+            self.outbox.sort_by_key(|(i, _)| socket_of(*i));
+        }
+        let mut batch: Vec<(&[u8], SocketAddr)> = Vec::with_capacity(self.outbox.len());
+        let mut from = 0;
+        while from < self.outbox.len() {
+            let s = socket_of(self.outbox[from].0);
+            let to = from
+                + self.outbox[from..]
+                    .iter()
+                    .take_while(|(i, _)| socket_of(*i) == s)
+                    .count();
+            batch.clear();
+            batch.extend(
+                self.outbox[from..to]
+                    .iter()
+                    .map(|(_, t)| (&t.payload[..], t.destination)),
+            );
+            let socket = &sockets[s].socket;
+            let mut k = 0;
+            while k < batch.len() {
+                match self.sender.try_send(socket, &batch[k..]) {
+                    Ok(n) => k += n.max(1),
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                        // The send buffer is full: wait until it drains.
+                        if socket.writable().await.is_err() {
+                            self.stats.send_errors += (batch.len() - k) as u64;
+                            break;
+                        }
+                    }
+                    // A lost datagram is what UDP retransmissions are for.
+                    Err(_) => {
+                        self.stats.send_errors += 1;
+                        k += 1;
+                    }
+                }
+            }
+            from = to;
+        }
+        drop(batch);
+        self.outbox.clear();
     }
 
     /// Writes the outbox on the connections. A failed write ends its connection and
@@ -622,40 +707,62 @@ fn same_host(a: &Host, b: &Host) -> bool {
     }
 }
 
-async fn sleep_until(at: Option<Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at.into()).await,
-        None => std::future::pending().await,
-    }
-}
-
-/// What woke the loop up on the network side.
-enum Arrival {
+/// What woke the loop up.
+enum Woke {
+    /// Ctrl-C or SIGTERM (staying mode).
+    Stop,
+    /// The time `--for` gave is over.
+    StayOver,
     /// Some UDP socket has datagrams to read.
     Datagrams,
     /// A connection's reader has something for us.
     Stream(StreamEvent),
+    /// The next deadline (timer or pacing slot) came.
+    Alarm,
 }
 
-async fn arrival(carriers: &mut Carriers) -> Arrival {
-    match carriers {
-        Carriers::Udp(sockets) => {
-            readable(sockets).await;
-            Arrival::Datagrams
+/// What the loop waits for besides the network, polled in this order: signals
+/// first, so that a run flooded with responses still stops.
+struct Waits<'a, S: Future<Output = ()>> {
+    stop: Option<Pin<&'a mut S>>,
+    stay_over: Option<Pin<&'a mut tokio::time::Sleep>>,
+    alarm: Option<Pin<&'a mut tokio::time::Sleep>>,
+}
+
+impl<S: Future<Output = ()>> Waits<'_, S> {
+    fn poll(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut network: impl FnMut(&mut Context<'_>) -> Poll<Woke>,
+    ) -> Poll<Woke> {
+        if let Some(stop) = &mut self.stop {
+            if stop.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Woke::Stop);
+            }
         }
-        Carriers::Streams(streams) => Arrival::Stream(streams.next_event().await),
+        if let Some(stay_over) = &mut self.stay_over {
+            if stay_over.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Woke::StayOver);
+            }
+        }
+        if let Poll::Ready(woke) = network(cx) {
+            return Poll::Ready(woke);
+        }
+        if let Some(alarm) = &mut self.alarm {
+            if alarm.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Woke::Alarm);
+            }
+        }
+        Poll::Pending
     }
 }
 
-/// Resolves when any of the sockets has something to read.
-async fn readable(sockets: &[BulkSocket]) {
-    std::future::poll_fn(|cx| {
-        for s in sockets {
-            if s.socket.poll_recv_ready(cx).is_ready() {
-                return std::task::Poll::Ready(());
-            }
+/// Ready when any of the sockets has something to read.
+fn udp_readable(sockets: &[BulkSocket], cx: &mut Context<'_>) -> Poll<Woke> {
+    for s in sockets {
+        if s.socket.poll_readable(cx).is_ready() {
+            return Poll::Ready(Woke::Datagrams);
         }
-        std::task::Poll::Pending
-    })
-    .await
+    }
+    Poll::Pending
 }

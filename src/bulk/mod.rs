@@ -12,6 +12,7 @@
 pub mod connect;
 pub mod cpu;
 pub mod csv;
+pub mod datagrams;
 pub mod demux;
 pub mod engine;
 mod error;

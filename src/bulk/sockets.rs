@@ -1,11 +1,11 @@
 //! The UDP sockets a bulk run shares among its registrations (`--sockets N`), and
 //! what a bulk run carries its messages on: those sockets, or TCP/TLS connections.
 
+use super::datagrams::DatagramSocket;
 use super::streams::Streams;
 use crate::core::TransportKind;
 use crate::error::{Error, Result};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use tokio::net::UdpSocket;
 
 /// What the registrations of a run send on: UDP sockets, or stream connections.
 /// An enum, so that the UDP path stays a direct call on a socket.
@@ -44,7 +44,7 @@ impl Carriers {
 }
 
 pub struct BulkSocket {
-    pub socket: UdpSocket,
+    pub socket: DatagramSocket,
     /// The address written in Via and the default Contacts: never 0.0.0.0.
     pub local: SocketAddr,
 }
@@ -69,8 +69,7 @@ pub async fn bind(
             })?;
             addr.set_port(port);
         }
-        let socket = UdpSocket::bind(addr)
-            .await
+        let socket = DatagramSocket::bind(addr)
             .map_err(|e| Error::io(format!("cannot bind UDP {addr}"), e))?;
         let bound = socket
             .local_addr()
