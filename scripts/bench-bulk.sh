@@ -8,7 +8,8 @@
 #   RATES="1000 2000 4000 8000 12000 16000" COUNT=1000 scripts/bench-bulk.sh
 #
 # Environment:
-#   RATES        registrations per second to try (default 1000 2000 4000 8000 10000 12000 16000)
+#   RATES        registrations per second to try (default 1000 2000 4000 8000 10000 12000
+#                14000 16000 20000 24000)
 #   COUNT        registrations per run and per tool (default 1000; at most USERS)
 #   REPEAT       runs per tool and rate (default 3): the table shows the worst counts
 #                and the median figures, and a rate is clean only if every run was
@@ -39,6 +40,9 @@
 # Kamailio with that many users) and with 1 AOR; once all are registered and idle,
 # VmRSS of each; per registration = (RSS(MEM_AORS) - RSS(1)) / (MEM_AORS - 1).
 #
+# Kamailio is started by scripts/kamailio.sh: 4 UDP workers, users in db_text, and
+# the TLSF memory managers (its default manager made the registrar itself the limit).
+#
 # It builds sipreg (release) first, starts its own Kamailio instances (own state
 # directories) and stops them on exit. Only loopback traffic.
 set -euo pipefail
@@ -47,7 +51,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 cd "$ROOT"
 
-RATES=${RATES:-"1000 2000 4000 8000 10000 12000 16000"}
+RATES=${RATES:-"1000 2000 4000 8000 10000 12000 14000 16000 20000 24000"}
 COUNT=${COUNT:-1000}
 REPEAT=${REPEAT:-3}
 USERS=${USERS:-1000}
@@ -288,7 +292,7 @@ print(f"sipreg  : {version([sipreg, '--version'])}")
 print(f"sipp    : {version([sipp, '-v'])}")
 print(f"machine : {os.cpu_count()} CPUs, Linux {os.uname().release}")
 print(f"registrar: Kamailio on udp {registrar}, {os.environ['BENCH_CHILDREN']} UDP workers, "
-      f"{os.environ['BENCH_USERS']} db_text users (started in {os.environ['BENCH_KAM_START']})")
+      f"{os.environ['BENCH_USERS']} db_text users, TLSF memory managers (started in {os.environ['BENCH_KAM_START']})")
 print(f"runs    : {repeat} x {count} registrations per tool and rate, bindings cleared before each run;")
 print("          counts are the worst run's, figures the median; clean = every run clean")
 print()

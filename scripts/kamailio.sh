@@ -130,6 +130,9 @@ cmd_start() {
     [ "$users" -ge 1000 ] && shm=128
     [ "$users" -ge 20000 ] && shm=512
 
+    # TLSF memory managers (-x/-X): Kamailio's default "qm" manager searches its free
+    # lists linearly and took a third of Kamailio's CPU under bulk load (perf), which
+    # made the registrar, not the clients, the limit of scripts/bench-bulk.sh.
     local args=(-f "$CFG" -DD -E -x tlsf -X tlsf -m "$shm" -M 8 -n "$children"
         -Y "$DIR/run" -P "$PIDFILE" -w "$DIR"
         -l "udp:127.0.0.1:$port"

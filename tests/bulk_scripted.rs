@@ -358,10 +358,11 @@ fn a_realm_wide_nonce_is_answered_pre_emptively() {
     assert_eq!(s["challenges"], 1, "only the first AOR waited for a 401");
     let reqs = reg.requests();
     assert_eq!(reqs.len(), 11);
-    for req in &reqs[2..] {
+    // One at a time: AOR k is the k-th request with the nonce, and says so.
+    for (k, req) in reqs.iter().enumerate().skip(2) {
         let user = to_user(req);
         let p = digest_params(req.header("authorization").expect("pre-emptive answer"));
-        assert_eq!(p["nc"], "00000001", "{user}");
+        assert_eq!(p["nc"], format!("{k:08x}"), "{user}");
         assert!(digest_is_valid(
             req,
             &user,
@@ -370,6 +371,63 @@ fn a_realm_wide_nonce_is_answered_pre_emptively() {
             "shared"
         ));
     }
+}
+
+/// Like Kamailio with `nonce_count` on: one nonce for the realm, and a request with
+/// it is refused (a new challenge) unless its nc is above every nc seen before.
+fn nc_checking_policy() -> Policy {
+    let mut highest_nc = 0u32;
+    Box::new(move |req: &Req| {
+        let user = to_user(req);
+        let nc = req
+            .header("authorization")
+            .map(digest_params)
+            .and_then(|p| u32::from_str_radix(&p["nc"], 16).ok());
+        let valid = digest_is_valid(req, &user, &numbered_password(&user), REALM, "shared");
+        match nc {
+            Some(nc) if valid && nc > highest_nc => {
+                highest_nc = nc;
+                let contact = req.contact_uri().unwrap_or_default();
+                vec![respond(
+                    req,
+                    200,
+                    "OK",
+                    &[format!("Contact: <{contact}>;expires=3600")],
+                )]
+            }
+            _ => vec![scripted::challenge_401(req, REALM, "shared", "")],
+        }
+    })
+}
+
+#[test]
+fn a_registrar_that_checks_nc_sees_it_rise_across_the_population() {
+    let reg = BulkRegistrar::start(nc_checking_policy(), Delivery::default());
+    let r = bulk(&[
+        "register",
+        "--once",
+        "--aor",
+        "sip:bench{n:02}@sipreg.test",
+        "--count",
+        "20",
+        "--password-template",
+        "pw{n:02}",
+        "-r",
+        &reg.uri(),
+        "--rate",
+        "2000",
+        "--concurrency",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let s = r.summary();
+    assert_eq!(s["succeeded"], 20);
+    assert_eq!(
+        s["challenges"], 1,
+        "a count restarting at 1 for every AOR would be refused each time"
+    );
+    assert_eq!(reg.requests().len(), 21);
 }
 
 #[test]

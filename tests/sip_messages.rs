@@ -385,7 +385,7 @@ fn compact_header_names_only() {
     assert_eq!(via.host, Host::Name("client.example.com".into()));
     assert_eq!(via.port, Some(5061));
     assert_eq!(via.branch(), Some("z9hG4bKcompact1"));
-    assert_eq!(r.cseq().unwrap(), (7, "REGISTER".to_string()));
+    assert_eq!(r.cseq().unwrap(), (7, "REGISTER"));
     assert_eq!(r.to_tag().as_deref(), Some("to-c9"));
     assert!(r.header("from").unwrap().contains("tag=from-c1"));
     let cs = ok_contacts(&r);
@@ -411,7 +411,7 @@ fn space_before_colon_in_header_names() {
           Content-Length   : 0\r\n\r\n",
     );
     assert_eq!(r.top_via().unwrap().branch(), Some("z9hG4bKsp"));
-    assert_eq!(r.cseq().unwrap(), (42, "REGISTER".to_string()));
+    assert_eq!(r.cseq().unwrap(), (42, "REGISTER"));
     assert_eq!(r.call_id(), Some("tab@x"));
     assert_eq!(r.to_tag().as_deref(), Some("t1"));
     assert!(r.body.is_empty());
@@ -534,7 +534,7 @@ fn avaya_401_challenge_with_domain() {
     assert!(c.qop.is_empty());
     assert_eq!(c.opaque, None);
     // The dialog fields the core matches on.
-    assert_eq!(r.cseq().unwrap(), (1820884953, "REGISTER".to_string()));
+    assert_eq!(r.cseq().unwrap(), (1820884953, "REGISTER"));
     assert_eq!(
         r.call_id(),
         Some("bd70c8844106327501446a65cc257abe@10.0.13.244")
@@ -561,7 +561,7 @@ fn asterisk_401_challenge_algorithm_first() {
     assert_eq!(found[0].nonce, "3963cd8c");
     assert_eq!(found[0].domain, None);
     assert_eq!(r.to_tag().as_deref(), Some("as3d641827"));
-    assert_eq!(r.cseq().unwrap(), (395083480, "REGISTER".to_string()));
+    assert_eq!(r.cseq().unwrap(), (395083480, "REGISTER"));
     let via = r.top_via().unwrap();
     assert_eq!(via.port, Some(5060));
     assert_eq!(via.branch(), Some("z9hG4bK5433d84ee"));
@@ -1174,7 +1174,7 @@ fn min_expires_and_retry_after() {
 fn rfc4475_wsinv_whitespace_and_folding() {
     let r = parse_fixture(WSINV_200);
     assert_eq!(r.call_id(), Some("wsinv.ndaksdj@192.0.2.1"));
-    assert_eq!(r.cseq().unwrap(), (9, "REGISTER".to_string()));
+    assert_eq!(r.cseq().unwrap(), (9, "REGISTER"));
     assert_eq!(r.to_tag().as_deref(), Some("1918181833n"));
     let via = r.top_via().unwrap();
     assert_eq!(via.transport, "UDP");

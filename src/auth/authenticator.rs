@@ -131,6 +131,23 @@ impl Authenticator {
         self.credentials.is_some()
     }
 
+    /// Takes challenges another client of the same population received, to answer them
+    /// before being challenged. `nonce_uses` is how many requests the population has
+    /// already sent with each nonce: the nonce count continues from there (RFC 7616
+    /// §3.4: nc counts the requests sent with one nonce), so that a registrar that
+    /// checks nc sees it rise.
+    pub fn prime(&mut self, challenges: &[Challenge], nonce_uses: u32) -> Result<(), AuthError> {
+        self.on_challenge(challenges)?;
+        // Priming is not being challenged within this attempt.
+        self.attempt.clear();
+        for answer in &mut self.answers {
+            if challenges.iter().any(|c| c.nonce == answer.nonce) {
+                answer.nc = answer.nc.max(nonce_uses);
+            }
+        }
+        Ok(())
+    }
+
     /// A new logical request begins (first REGISTER, a refresh, an unregister): forget which
     /// challenges were answered within the previous attempt. Cached nonces are kept.
     pub fn begin_attempt(&mut self) {
@@ -628,6 +645,24 @@ mod tests {
         let third = only_value(&register(&mut auth));
         assert_eq!(param(&third, "nonce").as_deref(), Some("another"));
         assert_eq!(param(&third, "nc").as_deref(), Some("00000001"));
+    }
+
+    #[test]
+    fn primed_nonce_continues_the_population_count_and_is_not_an_answered_challenge() {
+        let mut auth = with_password();
+        let c = challenge(REALM, "MD5", &["auth"]);
+        auth.prime(std::slice::from_ref(&c), 41)
+            .expect("answerable");
+        let first = only_value(&register(&mut auth));
+        assert_eq!(param(&first, "nonce").as_deref(), Some(NONCE));
+        assert_eq!(param(&first, "nc").as_deref(), Some("0000002a"));
+        // The registrar refuses the primed nonce and challenges anew: that is the
+        // first challenge of this attempt, so it is answered, not taken as a refusal.
+        auth.on_challenge(&[with_nonce(c, "fresh", false)])
+            .expect("the first real challenge is answered");
+        let second = only_value(&register(&mut auth));
+        assert_eq!(param(&second, "nonce").as_deref(), Some("fresh"));
+        assert_eq!(param(&second, "nc").as_deref(), Some("00000001"));
     }
 
     #[test]

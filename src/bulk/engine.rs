@@ -13,6 +13,7 @@
 
 use super::datagrams::{Datagram, Receiver, Sender};
 use super::demux::CallIdIndex;
+use super::nonces::Nonces;
 use super::pacer::Pacer;
 use super::plan::{Mode, Plan};
 use super::population::Member;
@@ -21,11 +22,10 @@ use super::slot::{self, Slot};
 use super::sockets::{BulkSocket, Carriers};
 use super::stats::{FailureKind, Stats};
 use super::streams::{Sent, StreamEvent};
-use crate::auth::Challenge;
 use crate::core::UnregisterTarget;
 use crate::core::{Event, OpKind, Operation, Outcome, RegError, Registration, Transmit};
 use crate::net::now;
-use crate::sip::{frame_datagram, Host, Response, MAX_MESSAGE_SIZE};
+use crate::sip::{frame_datagram, Response, MAX_MESSAGE_SIZE};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::future::Future;
@@ -96,9 +96,8 @@ pub struct Engine {
     /// The next AOR to look at for removal.
     next_removal: usize,
     refresh_queue: VecDeque<u32>,
-    /// The latest challenges seen per AOR domain, to answer pre-emptively. Few
-    /// domains per run: a list compared without allocating beats a map.
-    challenges: Vec<(Host, Vec<Challenge>)>,
+    /// The latest challenges per AOR domain, to answer pre-emptively.
+    nonces: Nonces,
     /// What to send, by the index of the registration that sends it.
     outbox: Vec<(u32, Transmit)>,
     in_flight: u32,
@@ -165,7 +164,7 @@ impl Engine {
             next_main: 0,
             next_removal: 0,
             refresh_queue: VecDeque::new(),
-            challenges: Vec::new(),
+            nonces: Nonces::default(),
             outbox: Vec::new(),
             in_flight: 0,
             registered: 0,
@@ -360,15 +359,7 @@ impl Engine {
     fn start_main(&mut self, i: usize, now: Instant) {
         let slot = &mut self.slots[i];
         slot.set(slot::STARTED, true);
-        let known = self
-            .challenges
-            .iter()
-            .find(|(d, _)| same_host(d, &slot.reg.config().aor.host));
-        if let Some((_, known)) = known {
-            // Errors here (no credentials) leave the registration as it was; the
-            // registrar's own challenge then says what is wrong.
-            let _ = slot.reg.prime_challenges(known);
-        }
+        self.nonces.prime(&mut slot.reg);
         slot.reg.start(self.plan.mode.operation(), now);
         self.stats.record_start(now);
         self.settle(i, now);
@@ -560,27 +551,11 @@ impl Engine {
         };
         let i = i as usize;
         if matches!(response.status, 401 | 407) {
-            self.learn_challenges(i, &response);
+            let domain = &self.slots[i].reg.config().aor.host;
+            self.nonces.learn(domain, &response);
         }
         self.slots[i].reg.handle_response(at, response);
         self.settle(i, at);
-    }
-
-    /// Keeps the newest challenge of each AOR domain for the AORs that start later.
-    fn learn_challenges(&mut self, i: usize, response: &Response) {
-        let (challenges, _) = response.challenges();
-        if challenges.is_empty() {
-            return;
-        }
-        let domain = &self.slots[i].reg.config().aor.host;
-        match self
-            .challenges
-            .iter_mut()
-            .find(|(d, _)| same_host(d, domain))
-        {
-            Some((_, known)) => *known = challenges,
-            None => self.challenges.push((domain.clone(), challenges)),
-        }
     }
 
     /// Sends the outbox: per socket, as many datagrams per system call as it takes.
@@ -696,14 +671,6 @@ impl Engine {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
-    }
-}
-
-/// Host names compare case-insensitively (RFC 3261 §19.1.4), addresses by value.
-fn same_host(a: &Host, b: &Host) -> bool {
-    match (a, b) {
-        (Host::Name(a), Host::Name(b)) => a.eq_ignore_ascii_case(b),
-        _ => a == b,
     }
 }
 

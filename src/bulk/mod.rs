@@ -17,6 +17,7 @@ pub mod demux;
 pub mod engine;
 mod error;
 pub mod fd_limit;
+mod nonces;
 pub mod observe;
 pub mod pacer;
 pub mod plan;

@@ -228,8 +228,14 @@ impl Registration {
     /// Challenges learnt elsewhere (another registration to the same registrar): the
     /// next request answers them pre-emptively, saving the 401 round trip where the
     /// registrar accepts the nonce. A registrar that does not is answered as usual.
-    pub fn prime_challenges(&mut self, challenges: &[Challenge]) -> Result<(), RegError> {
-        self.auth.on_challenge(challenges).map_err(RegError::from)
+    pub fn prime_challenges(
+        &mut self,
+        challenges: &[Challenge],
+        nonce_uses: u32,
+    ) -> Result<(), RegError> {
+        self.auth
+            .prime(challenges, nonce_uses)
+            .map_err(RegError::from)
     }
 
     /// Credentials obtained after the start (a password typed at a prompt).

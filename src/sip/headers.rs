@@ -24,6 +24,18 @@ pub fn canonical(name: &str) -> Cow<'_, str> {
     }
 }
 
+/// Appends the canonical form of `name` to `out` without an allocation of its own.
+pub fn push_canonical(out: &mut String, name: &str) {
+    let name = name.trim();
+    if name.len() == 1 {
+        if let Some(full) = compact_form(name.as_bytes()[0].to_ascii_lowercase()) {
+            out.push_str(full);
+            return;
+        }
+    }
+    out.extend(name.chars().map(|c| c.to_ascii_lowercase()));
+}
+
 /// The full name a one-letter compact form stands for.
 fn compact_form(letter: u8) -> Option<&'static str> {
     Some(match letter {
@@ -105,6 +117,12 @@ mod tests {
         assert!(matches!(canonical("call-id"), Cow::Borrowed("call-id")));
         assert!(matches!(canonical(" Via "), Cow::Owned(v) if v == "via"));
         assert!(is_content_length(" l") && is_content_length("CONTENT-LENGTH"));
+        let mut out = String::new();
+        for name in ["Via", "i", "WWW-Authenticate "] {
+            push_canonical(&mut out, name);
+            out.push('|');
+        }
+        assert_eq!(out, "via|call-id|www-authenticate|");
         assert!(!is_content_length("content-lengthx"));
     }
 

@@ -3,18 +3,22 @@
 //! `name[=value]` parameters.
 
 /// Byte offsets of `c` in `s` that are outside quoted strings, found lazily so that
-/// a search for the first one stops there.
+/// a search for the first one stops there. Quotes, backslashes and every separator
+/// sipreg looks for are ASCII, and in UTF-8 an ASCII byte is always that character,
+/// so the scan runs over bytes.
 fn positions_outside_quotes(s: &str, c: char) -> impl Iterator<Item = usize> + '_ {
+    debug_assert!(c.is_ascii(), "separators are ASCII");
+    let wanted = c as u8;
     let mut in_quotes = false;
     let mut escaped = false;
-    s.char_indices().filter_map(move |(i, ch)| {
+    s.bytes().enumerate().filter_map(move |(i, b)| {
         if escaped {
             escaped = false;
-        } else if in_quotes && ch == '\\' {
+        } else if in_quotes && b == b'\\' {
             escaped = true;
-        } else if ch == '"' {
+        } else if b == b'"' {
             in_quotes = !in_quotes;
-        } else if ch == c && !in_quotes {
+        } else if b == wanted && !in_quotes {
             return Some(i);
         }
         None

@@ -4,7 +4,7 @@ use super::challenge::parse_challenge;
 use super::contact::{ContactParts, ContactValue};
 use super::error::ParseError;
 use super::framing::{head_end, MAX_MESSAGE_SIZE};
-use super::headers::{canonical, split_list};
+use super::headers::{canonical, push_canonical, split_list};
 use super::lexer::{find_outside_quotes, param, split_outside_quotes};
 use super::via::{Via, ViaView};
 use crate::auth::{Challenge, ChallengeKind};
@@ -124,7 +124,7 @@ impl Response {
     }
 
     /// CSeq number and method.
-    pub fn cseq(&self) -> Result<(u32, String), ParseError> {
+    pub fn cseq(&self) -> Result<(u32, &str), ParseError> {
         let value = self.header("cseq").ok_or(ParseError::Missing("CSeq"))?;
         let bad = || ParseError::Header {
             header: "CSeq",
@@ -132,7 +132,7 @@ impl Response {
         };
         let mut parts = value.split_whitespace();
         let number = parts.next().and_then(|n| n.parse().ok()).ok_or_else(bad)?;
-        let method = parts.next().ok_or_else(bad)?.to_string();
+        let method = parts.next().ok_or_else(bad)?;
         Ok((number, method))
     }
 
@@ -274,7 +274,7 @@ fn read_headers(section: &str) -> Result<(String, Vec<(Span, Span)>), ParseError
             .filter(|(n, _)| is_token(n.trim()))
             .ok_or_else(|| ParseError::HeaderLine(line.to_string()))?;
         let name_start = end_of(&text)?;
-        text.push_str(&canonical(name));
+        push_canonical(&mut text, name);
         let name_span = Span {
             start: name_start,
             end: end_of(&text)?,
