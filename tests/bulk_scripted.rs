@@ -60,6 +60,28 @@ fn bulk(args: &[&str]) -> Run {
     }
 }
 
+/// `bulk register --once` of `count` template AORs (`bench01`… with `digits`
+/// digits, passwords by `numbered_password`) against `registrar`, then `extra`.
+fn register_once(registrar: &str, count: u32, digits: usize, extra: &[&str]) -> Run {
+    let aor = format!("sip:bench{{n:0{digits}}}@sipreg.test");
+    let password = format!("pw{{n:0{digits}}}");
+    let count = count.to_string();
+    let mut args = vec![
+        "register",
+        "--once",
+        "--aor",
+        &aor,
+        "--count",
+        &count,
+        "--password-template",
+        &password,
+        "-r",
+        registrar,
+    ];
+    args.extend_from_slice(extra);
+    bulk(&args)
+}
+
 /// `pw01` for `bench01`: the password scheme of the template tests.
 fn numbered_password(user: &str) -> String {
     user.replace("bench", "pw")
@@ -139,24 +161,12 @@ fn per_aor_nonces_423_and_silent_aors() {
         ),
         Delivery::default(),
     );
-    let r = bulk(&[
-        "register",
-        "--once",
-        "--aor",
-        "sip:bench{n:02}@sipreg.test",
-        "--count",
-        "20",
-        "--password-template",
-        "pw{n:02}",
-        "-r",
+    let r = register_once(
         &reg.uri(),
-        "--rate",
-        "500",
-        "--timeout",
-        "1s",
-        "--json",
-        "-v",
-    ]);
+        20,
+        2,
+        &["--rate", "500", "--timeout", "1s", "--json", "-v"],
+    );
     assert_eq!(r.code, 5, "some AORs failed: {}\n{}", r.stdout, r.stderr);
     let s = r.summary();
     assert_eq!(s["population"], 20);
@@ -224,43 +234,38 @@ fn per_aor_nonces_423_and_silent_aors() {
     }
 }
 
-#[test]
-fn responses_out_of_order_twice_and_stray_are_sorted_out() {
+/// `count` AORs against a registrar that answers in reversed batches of `batch`,
+/// sends every response twice and adds strays: each AOR must still get exactly its
+/// own answers, the copies and strays be ignored.
+fn scrambled_delivery_is_sorted_out(count: u32, digits: usize, batch: usize, rate: &str) {
     let reg = BulkRegistrar::start(
         per_aor_digest(REALM, numbered_password, HashMap::new()),
         Delivery {
-            reverse_batches: Some(8),
+            reverse_batches: Some(batch),
             duplicate: true,
             strays: true,
         },
     );
-    let r = bulk(&[
-        "register",
-        "--once",
-        "--aor",
-        "sip:bench{n:02}@sipreg.test",
-        "--count",
-        "40",
-        "--password-template",
-        "pw{n:02}",
-        "-r",
+    let concurrency = count.to_string();
+    let r = register_once(
         &reg.uri(),
-        "--rate",
-        "2000",
-        "--concurrency",
-        "40",
-        "--json",
-    ]);
+        count,
+        digits,
+        &["--rate", rate, "--concurrency", &concurrency, "--json"],
+    );
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let s = r.summary();
-    assert_eq!(s["succeeded"], 40);
-    assert_eq!(s["registered"], 40);
+    assert_eq!(s["succeeded"], count, "{s}");
+    assert_eq!(s["registered"], count, "{s}");
     // Every response came twice: the second 401 and the second 200 of each AOR are
     // ignored, and so is every response for a Call-ID nobody used.
-    assert!(s["ignored"].as_u64().unwrap() >= 80, "{s}");
+    assert!(
+        s["ignored"].as_u64().unwrap() >= 2 * u64::from(count),
+        "{s}"
+    );
     assert!(s["unreadable"].as_u64().unwrap() >= 1, "{s}");
     let by_user = reg.by_user();
-    assert_eq!(by_user.len(), 40);
+    assert_eq!(by_user.len(), count as usize);
     assert_dialog_state_per_aor(&by_user);
     for (user, reqs) in &by_user {
         let cseqs: HashSet<u32> = reqs.iter().map(Req::cseq).collect();
@@ -274,51 +279,33 @@ fn responses_out_of_order_twice_and_stray_are_sorted_out() {
     }
 }
 
+#[test]
+fn responses_out_of_order_twice_and_stray_are_sorted_out() {
+    scrambled_delivery_is_sorted_out(40, 2, 8, "2000");
+}
+
 /// Bursts of over a hundred datagrams queued at once (60 replies, each twice, and
 /// the strays) take several batched reads; every response must still reach its AOR.
 #[test]
 fn bursts_larger_than_one_read_are_all_read_and_routed() {
-    let reg = BulkRegistrar::start(
-        per_aor_digest(REALM, numbered_password, HashMap::new()),
-        Delivery {
-            reverse_batches: Some(60),
-            duplicate: true,
-            strays: true,
-        },
-    );
-    let r = bulk(&[
-        "register",
-        "--once",
-        "--aor",
-        "sip:bench{n:03}@sipreg.test",
-        "--count",
-        "120",
-        "--password-template",
-        "pw{n:03}",
-        "-r",
-        &reg.uri(),
-        "--rate",
-        "20000",
-        "--concurrency",
-        "120",
-        "--json",
-    ]);
-    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    let s = r.summary();
-    assert_eq!(s["succeeded"], 120, "{s}");
-    // The second copy of each AOR's 401 and 200, and every stray, are ignored.
-    assert!(s["ignored"].as_u64().unwrap() >= 240, "{s}");
-    assert!(s["unreadable"].as_u64().unwrap() >= 1, "{s}");
-    let by_user = reg.by_user();
-    assert_eq!(by_user.len(), 120);
-    assert_dialog_state_per_aor(&by_user);
+    scrambled_delivery_is_sorted_out(120, 3, 60, "20000");
 }
 
-/// Like Kamailio: one nonce for the whole realm, valid for every AOR.
-fn shared_nonce_policy() -> Policy {
-    Box::new(|req: &Req| {
+/// Like Kamailio: one nonce for the whole realm, valid for every AOR. With
+/// `check_nc` (Kamailio's `nonce_count`), a request with it is refused (a new
+/// challenge) unless its nc is above every nc seen before.
+fn shared_nonce_policy(check_nc: bool) -> Policy {
+    let mut highest_nc = 0u32;
+    Box::new(move |req: &Req| {
         let user = to_user(req);
-        if digest_is_valid(req, &user, &numbered_password(&user), REALM, "shared") {
+        let valid = digest_is_valid(req, &user, &numbered_password(&user), REALM, "shared");
+        let nc = req
+            .header("authorization")
+            .map(digest_params)
+            .and_then(|p| u32::from_str_radix(&p["nc"], 16).ok())
+            .unwrap_or(0);
+        if valid && (!check_nc || nc > highest_nc) {
+            highest_nc = highest_nc.max(nc);
             let contact = req.contact_uri().unwrap_or_default();
             vec![respond(
                 req,
@@ -334,24 +321,13 @@ fn shared_nonce_policy() -> Policy {
 
 #[test]
 fn a_realm_wide_nonce_is_answered_pre_emptively() {
-    let reg = BulkRegistrar::start(shared_nonce_policy(), Delivery::default());
-    let r = bulk(&[
-        "register",
-        "--once",
-        "--aor",
-        "sip:bench{n:02}@sipreg.test",
-        "--count",
-        "10",
-        "--password-template",
-        "pw{n:02}",
-        "-r",
+    let reg = BulkRegistrar::start(shared_nonce_policy(false), Delivery::default());
+    let r = register_once(
         &reg.uri(),
-        "--rate",
-        "1000",
-        "--concurrency",
-        "1",
-        "--json",
-    ]);
+        10,
+        2,
+        &["--rate", "1000", "--concurrency", "1", "--json"],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let s = r.summary();
     assert_eq!(s["succeeded"], 10);
@@ -373,53 +349,15 @@ fn a_realm_wide_nonce_is_answered_pre_emptively() {
     }
 }
 
-/// Like Kamailio with `nonce_count` on: one nonce for the realm, and a request with
-/// it is refused (a new challenge) unless its nc is above every nc seen before.
-fn nc_checking_policy() -> Policy {
-    let mut highest_nc = 0u32;
-    Box::new(move |req: &Req| {
-        let user = to_user(req);
-        let nc = req
-            .header("authorization")
-            .map(digest_params)
-            .and_then(|p| u32::from_str_radix(&p["nc"], 16).ok());
-        let valid = digest_is_valid(req, &user, &numbered_password(&user), REALM, "shared");
-        match nc {
-            Some(nc) if valid && nc > highest_nc => {
-                highest_nc = nc;
-                let contact = req.contact_uri().unwrap_or_default();
-                vec![respond(
-                    req,
-                    200,
-                    "OK",
-                    &[format!("Contact: <{contact}>;expires=3600")],
-                )]
-            }
-            _ => vec![scripted::challenge_401(req, REALM, "shared", "")],
-        }
-    })
-}
-
 #[test]
 fn a_registrar_that_checks_nc_sees_it_rise_across_the_population() {
-    let reg = BulkRegistrar::start(nc_checking_policy(), Delivery::default());
-    let r = bulk(&[
-        "register",
-        "--once",
-        "--aor",
-        "sip:bench{n:02}@sipreg.test",
-        "--count",
-        "20",
-        "--password-template",
-        "pw{n:02}",
-        "-r",
+    let reg = BulkRegistrar::start(shared_nonce_policy(true), Delivery::default());
+    let r = register_once(
         &reg.uri(),
-        "--rate",
-        "2000",
-        "--concurrency",
-        "1",
-        "--json",
-    ]);
+        20,
+        2,
+        &["--rate", "2000", "--concurrency", "1", "--json"],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let s = r.summary();
     assert_eq!(s["succeeded"], 20);
@@ -688,7 +626,7 @@ fn wait_for_requests(reg: &BulkRegistrar, n: usize) {
 
 #[test]
 fn sigterm_removes_every_binding() {
-    let reg = BulkRegistrar::start(shared_nonce_policy(), Delivery::default());
+    let reg = BulkRegistrar::start(shared_nonce_policy(false), Delivery::default());
     let mut sipreg = Staying::start(&reg.uri(), "8");
     // one 401 round trip, then one REGISTER per AOR
     wait_for_requests(&reg, 9);
@@ -705,7 +643,7 @@ fn sigterm_removes_every_binding() {
 fn a_second_signal_cuts_the_removal_short() {
     // Registrations are answered, removals never: the removal would take Timer F.
     let policy: Policy = {
-        let mut inner = shared_nonce_policy();
+        let mut inner = shared_nonce_policy(false);
         Box::new(move |req: &Req| {
             if req.expires() == Some(0) {
                 vec![]
@@ -728,22 +666,8 @@ fn a_second_signal_cuts_the_removal_short() {
 
 #[test]
 fn a_shard_registers_only_its_slice() {
-    let reg = BulkRegistrar::start(shared_nonce_policy(), Delivery::default());
-    let r = bulk(&[
-        "register",
-        "--once",
-        "--aor",
-        "sip:bench{n:02}@sipreg.test",
-        "--count",
-        "10",
-        "--password-template",
-        "pw{n:02}",
-        "-r",
-        &reg.uri(),
-        "--shard",
-        "2/3",
-        "--json",
-    ]);
+    let reg = BulkRegistrar::start(shared_nonce_policy(false), Delivery::default());
+    let r = register_once(&reg.uri(), 10, 2, &["--shard", "2/3", "--json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.summary()["population"], 3);
     assert_eq!(r.summary()["shard"], "2/3");
@@ -784,22 +708,8 @@ fn bad_arguments_are_usage_errors() {
 
 #[test]
 fn sockets_share_the_population_and_each_aor_keeps_its_own() {
-    let reg = BulkRegistrar::start(shared_nonce_policy(), Delivery::default());
-    let r = bulk(&[
-        "register",
-        "--once",
-        "--aor",
-        "sip:bench{n:02}@sipreg.test",
-        "--count",
-        "9",
-        "--password-template",
-        "pw{n:02}",
-        "-r",
-        &reg.uri(),
-        "--sockets",
-        "3",
-        "--json",
-    ]);
+    let reg = BulkRegistrar::start(shared_nonce_policy(false), Delivery::default());
+    let r = register_once(&reg.uri(), 9, 2, &["--sockets", "3", "--json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let mut aors_per_port: HashMap<String, HashSet<String>> = HashMap::new();
     for q in reg.requests() {
