@@ -13,7 +13,9 @@
 //! AORs fail with the reason (counted in the summary, exit status 5).
 
 use super::sockets::route_source;
-use super::streams::{read_messages, read_tcp_messages, Connection, StreamEvent, Streams, Writer};
+use super::streams::{
+    read_messages, read_tcp_messages, Connection, StreamEvent, Streams, Writer, EVENT_QUEUE,
+};
 use crate::core::TransportKind;
 use crate::error::{Error, Result};
 use crate::net::{explain_handshake_error, server_name};
@@ -58,7 +60,7 @@ pub async fn open(opening: Opening) -> Result<Streams> {
         TransportKind::Tcp | TransportKind::Tls
     ));
     let count = opening.peers.len();
-    let (events_tx, events) = mpsc::unbounded_channel();
+    let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
     // The address to advertise when bound to "any": the same for every connection
     // of the run, so the routing table is asked once.
     let source = opening.peers.first().and_then(|p| route_source(p.addr));
@@ -108,6 +110,7 @@ pub async fn open(opening: Opening) -> Result<Streams> {
         connections,
         events,
         readers,
+        opening.timeout,
     ))
 }
 
@@ -148,7 +151,7 @@ async fn open_one(
     k: usize,
     bind: SocketAddr,
     source: Option<IpAddr>,
-    events: mpsc::UnboundedSender<StreamEvent>,
+    events: mpsc::Sender<StreamEvent>,
 ) -> Opened {
     let peer = &opening.peers[k];
     let transport = opening.transport.via_token().to_ascii_lowercase();

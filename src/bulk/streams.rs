@@ -14,6 +14,7 @@
 use crate::core::TransportKind;
 use crate::sip::StreamFramer;
 use std::net::SocketAddr;
+use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, WriteHalf};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
@@ -25,6 +26,11 @@ use tokio_rustls::client::TlsStream;
 /// connection keeps a buffer of this size for its life (next to rustls's own), so
 /// it is small; a TCP connection borrows one only while it reads.
 const READ_CHUNK: usize = 4096;
+
+/// Events the readers may have queued for the engine before they must wait. A
+/// registrar sending faster than the loop takes its messages then meets TCP flow
+/// control instead of growing our memory without bound.
+pub const EVENT_QUEUE: usize = 4096;
 
 /// What the reader tasks tell the engine.
 #[derive(Debug)]
@@ -96,16 +102,20 @@ pub enum Sent {
 pub struct Streams {
     pub transport: TransportKind,
     connections: Vec<Connection>,
-    events: mpsc::UnboundedReceiver<StreamEvent>,
+    events: mpsc::Receiver<StreamEvent>,
     readers: Vec<AbortHandle>,
+    /// A write that finds no room for this long breaks its connection: a registrar
+    /// that stopped reading must not stall the whole loop (and every other AOR).
+    write_timeout: Duration,
 }
 
 impl Streams {
     pub fn new(
         transport: TransportKind,
         connections: Vec<Connection>,
-        events: mpsc::UnboundedReceiver<StreamEvent>,
+        events: mpsc::Receiver<StreamEvent>,
         readers: Vec<AbortHandle>,
+        write_timeout: Duration,
     ) -> Streams {
         assert!(!connections.is_empty(), "a bulk run needs a connection");
         Streams {
@@ -113,6 +123,7 @@ impl Streams {
             connections,
             events,
             readers,
+            write_timeout,
         }
     }
 
@@ -142,10 +153,18 @@ impl Streams {
         let Some(writer) = &mut c.writer else {
             return Sent::Gone(c.gone.clone().unwrap_or_default());
         };
-        match writer.send(bytes).await {
-            Ok(()) => Sent::Ok,
-            Err(e) => {
-                let reason = format!("cannot send on the connection from {}: {e}", c.local);
+        let written = tokio::time::timeout(self.write_timeout, writer.send(bytes)).await;
+        match written {
+            Ok(Ok(())) => Sent::Ok,
+            failed => {
+                let why = match failed {
+                    Ok(Err(e)) => e.to_string(),
+                    _ => format!(
+                        "the registrar read nothing for {}",
+                        humantime::format_duration(self.write_timeout)
+                    ),
+                };
+                let reason = format!("cannot send on the connection from {}: {why}", c.local);
                 self.close(connection, reason.clone());
                 Sent::Broke(reason)
             }
@@ -190,7 +209,7 @@ impl Drop for Streams {
 pub async fn read_messages<R: AsyncRead + Unpin>(
     mut reader: R,
     connection: u32,
-    events: mpsc::UnboundedSender<StreamEvent>,
+    events: mpsc::Sender<StreamEvent>,
 ) {
     let mut framer = StreamFramer::default();
     let mut chunk = vec![0; READ_CHUNK];
@@ -200,13 +219,15 @@ pub async fn read_messages<R: AsyncRead + Unpin>(
             Ok(n) => framer.push(&chunk[..n]),
             Err(e) => break format!("connection failed: {e}"),
         }
-        match deliver(&mut framer, connection, &events) {
+        match deliver(&mut framer, connection, &events).await {
             Ok(true) => {}
             Ok(false) => return,
             Err(reason) => break reason,
         }
     };
-    let _ = events.send(StreamEvent::Closed { connection, reason });
+    let _ = events
+        .send(StreamEvent::Closed { connection, reason })
+        .await;
 }
 
 /// The reader task of one TCP connection. It waits for the socket to be readable
@@ -215,43 +236,55 @@ pub async fn read_messages<R: AsyncRead + Unpin>(
 pub async fn read_tcp_messages(
     reader: OwnedReadHalf,
     connection: u32,
-    events: mpsc::UnboundedSender<StreamEvent>,
+    events: mpsc::Sender<StreamEvent>,
 ) {
     let mut framer = StreamFramer::default();
     let reason = loop {
         if let Err(e) = reader.readable().await {
             break format!("connection failed: {e}");
         }
-        let mut chunk = [0u8; READ_CHUNK];
-        match reader.try_read(&mut chunk) {
+        // In a block of its own: the chunk must be gone before the next await, or
+        // the task would keep it for its whole life.
+        let read = {
+            let mut chunk = [0u8; READ_CHUNK];
+            let read = reader.try_read(&mut chunk);
+            if let Ok(n) = read {
+                framer.push(&chunk[..n]);
+            }
+            read
+        };
+        match read {
             Ok(0) => break CLOSED_BY_PEER.to_string(),
-            Ok(n) => framer.push(&chunk[..n]),
+            Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
             Err(e) => break format!("connection failed: {e}"),
         }
-        match deliver(&mut framer, connection, &events) {
+        match deliver(&mut framer, connection, &events).await {
             Ok(true) => {}
             Ok(false) => return,
             Err(reason) => break reason,
         }
     };
-    let _ = events.send(StreamEvent::Closed { connection, reason });
+    let _ = events
+        .send(StreamEvent::Closed { connection, reason })
+        .await;
 }
 
 const CLOSED_BY_PEER: &str = "connection closed by the registrar";
 
 /// Hands every complete message in `framer` to the engine. Ok(false): the engine is
 /// gone; Err: the stream cannot be resynchronised.
-fn deliver(
+async fn deliver(
     framer: &mut StreamFramer,
     connection: u32,
-    events: &mpsc::UnboundedSender<StreamEvent>,
+    events: &mpsc::Sender<StreamEvent>,
 ) -> Result<bool, String> {
     loop {
         match framer.next_message() {
             Ok(Some(bytes)) => {
                 if events
                     .send(StreamEvent::Message { connection, bytes })
+                    .await
                     .is_err()
                 {
                     return Ok(false);
@@ -276,7 +309,7 @@ mod tests {
 
     async fn events_of(parts: &[&[u8]]) -> Vec<StreamEvent> {
         let (ours, mut theirs) = tokio::io::duplex(1 << 16);
-        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (tx, mut rx) = mpsc::channel(EVENT_QUEUE);
         let reader = tokio::spawn(read_messages(ours, 7, tx));
         for p in parts {
             theirs.write_all(p).await.unwrap();
@@ -289,6 +322,62 @@ mod tests {
             got.push(e);
         }
         got
+    }
+
+    /// Virtual time: the write blocks for real (the peer never reads), the clock
+    /// jumps to the timeout as soon as nothing else can run.
+    #[tokio::test(start_paused = true)]
+    async fn a_registrar_that_stops_reading_breaks_its_connection_instead_of_stalling() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let ours = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (_theirs_never_read, _) = listener.accept().await.unwrap();
+        let local = ours.local_addr().unwrap();
+        let (_read, write) = ours.into_split();
+        let (_tx, rx) = mpsc::channel(EVENT_QUEUE);
+        let mut streams = Streams::new(
+            TransportKind::Tcp,
+            vec![Connection::open(Writer::Tcp(write), local)],
+            rx,
+            Vec::new(),
+            Duration::from_secs(32),
+        );
+        // Far more than the socket buffers of both ends hold.
+        let too_much = vec![b'x'; 32 << 20];
+        match streams.send(0, &too_much).await {
+            Sent::Broke(reason) => assert!(reason.contains("read nothing for 32s"), "{reason}"),
+            _ => panic!("a write that finds no room must break the connection"),
+        }
+        assert_eq!(streams.open_count(), 0);
+        assert!(matches!(streams.send(0, b"x").await, Sent::Gone(_)));
+    }
+
+    #[tokio::test]
+    async fn a_flooding_registrar_waits_for_the_engine_instead_of_filling_memory() {
+        let (ours, mut theirs) = tokio::io::duplex(1 << 16);
+        let (tx, mut rx) = mpsc::channel(2);
+        let reader = tokio::spawn(read_messages(ours, 5, tx));
+        let flood = MSG.repeat(50);
+        theirs.write_all(&flood).await.unwrap();
+        for _ in 0..20 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(rx.len(), 2, "the reader waits at the queue's bound");
+        assert!(!reader.is_finished());
+        drop(theirs);
+        let mut messages = 0;
+        while let Some(event) = rx.recv().await {
+            match event {
+                StreamEvent::Message { connection, bytes } => {
+                    assert_eq!((connection, bytes.as_slice()), (5, MSG));
+                    messages += 1;
+                }
+                StreamEvent::Closed { .. } => break,
+            }
+        }
+        assert_eq!(messages, 50, "nothing was lost by waiting");
+        reader.await.unwrap();
     }
 
     #[tokio::test]
@@ -324,7 +413,7 @@ mod tests {
             .unwrap();
         let (mut theirs, _) = listener.accept().await.unwrap();
         let (read, _write) = ours.into_split();
-        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (tx, mut rx) = mpsc::channel(EVENT_QUEUE);
         let reader = read_tcp_messages(read, 3, tx);
         // The read buffer lives on the stack only while a read runs.
         assert!(
