@@ -137,14 +137,12 @@ impl Engine {
         for (i, (member, destination)) in members.into_iter().zip(destinations).enumerate() {
             let socket = i % carriers.len();
             let local = carriers.local(socket);
-            let reg = loop {
-                // A new registration draws a new Call-ID: retry on the (astronomically
-                // rare) clash of two Call-IDs' keys.
-                let reg = slot::registration(&member, *destination, local, &common, &mut configs);
-                if index.insert(reg.call_id(), i as u32) {
-                    break reg;
-                }
-            };
+            // A new registration draws a new Call-ID: retried on the (astronomically
+            // rare) clash of two Call-IDs' keys.
+            let (reg, credentials) =
+                slot::registration(member, *destination, local, &common, &mut configs, |id| {
+                    index.insert(id, i as u32)
+                });
             slots.push(Slot {
                 reg,
                 scheduled: None,
@@ -152,6 +150,10 @@ impl Engine {
                 socket: socket as u16,
                 flags: 0,
             });
+            // Given in place: the registration is not moved again to take them.
+            if let (Some(credentials), Some(slot)) = (credentials, slots.last_mut()) {
+                slot.reg.set_credentials(credentials);
+            }
         }
         Engine {
             pacer: Pacer::new(plan.rate),

@@ -73,16 +73,23 @@ fn check_contact_varies(template: &Template, uses: usize) -> Result<(), BulkErro
     Ok(())
 }
 
+/// Length of the `sip:`/`sips:` scheme at the start of `t` (any case), 0 if none.
+fn scheme_len(t: &str) -> usize {
+    ["sip:", "sips:"]
+        .iter()
+        .find(|scheme| {
+            t.get(..scheme.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
+        })
+        .map_or(0, |scheme| scheme.len())
+}
+
 /// Reads an AOR or contact; `sip:` may be left out, as on the command line.
 fn parse_uri(text: &str) -> Result<SipUri, String> {
     let t = text.trim();
     // Compared in place: a population of millions would otherwise copy every AOR
     // twice before parsing it.
-    let has_scheme = ["sip:", "sips:"].iter().any(|scheme| {
-        t.get(..scheme.len())
-            .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
-    });
-    let parsed = if has_scheme {
+    let parsed = if scheme_len(t) > 0 {
         t.parse()
     } else {
         format!("sip:{t}").parse()
@@ -90,13 +97,87 @@ fn parse_uri(text: &str) -> Result<SipUri, String> {
     parsed.map_err(|_| format!("{text:?} is not a SIP URI (write it like sip:alice@example.com)"))
 }
 
-fn aor_with_user(text: &str) -> Result<(SipUri, String), String> {
-    let aor = parse_uri(text)?;
-    match aor.user.clone() {
-        Some(user) if !user.is_empty() => Ok((aor, user)),
-        _ => Err(format!(
-            "AOR {text:?} has no user part (write it like sip:alice@example.com)"
-        )),
+/// RFC 3261 §25.1 `unreserved` and `user-unreserved`: a user part made of nothing
+/// else reads back as itself (no `%` escape to decode, no `:` password, no `@`).
+fn is_plain_user(user: &str) -> bool {
+    !user.is_empty()
+        && user
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.!~*'()&=+$,;?/".contains(&b))
+}
+
+/// Reads the URIs of a population, which mostly differ in their user part only
+/// (`sip:bench0001@x`, `sip:bench0002@x`, …). Parsing every one in full is the
+/// greater part of building a population, so a URI that has the same text as the
+/// last one parsed around a plain user part is that URI with the user replaced:
+/// the parser reads `scheme user @rest` the same way whatever plain user stands in
+/// the middle. Anything else is parsed in full, and its errors are the parser's.
+#[derive(Default)]
+struct UriReader {
+    last: Option<Shape>,
+}
+
+/// A parsed URI cut around its user: `scheme` `user` `rest`, `rest` starting at `@`.
+struct Shape {
+    scheme: String,
+    rest: String,
+    /// The URI parsed from the text, without its user.
+    uri: SipUri,
+}
+
+impl Shape {
+    /// How `t` (trimmed) parsed into `uri`, when its user part is plain text.
+    fn of(t: &str, uri: &SipUri) -> Option<Shape> {
+        let user = uri.user.as_deref().filter(|u| is_plain_user(u))?;
+        let (scheme, after) = t.split_at(scheme_len(t));
+        let rest = after.strip_prefix(user)?;
+        if !rest.starts_with('@') {
+            return None;
+        }
+        Some(Shape {
+            scheme: scheme.to_string(),
+            rest: rest.to_string(),
+            uri: SipUri {
+                user: None,
+                ..uri.clone()
+            },
+        })
+    }
+
+    /// The user part of `t` (trimmed) when `t` is this shape around a plain user.
+    fn user_in<'t>(&self, t: &'t str) -> Option<&'t str> {
+        let user = t.strip_prefix(&self.scheme)?.strip_suffix(&self.rest)?;
+        is_plain_user(user).then_some(user)
+    }
+}
+
+impl UriReader {
+    /// What `parse_uri(text)` returns.
+    fn read(&mut self, text: &str) -> Result<SipUri, String> {
+        let t = text.trim();
+        if let Some(shape) = &self.last {
+            if let Some(user) = shape.user_in(t) {
+                let mut uri = shape.uri.clone();
+                uri.user = Some(user.to_string());
+                return Ok(uri);
+            }
+        }
+        let uri = parse_uri(text)?;
+        if let Some(shape) = Shape::of(t, &uri) {
+            self.last = Some(shape);
+        }
+        Ok(uri)
+    }
+
+    /// An AOR and its user part, which it must have.
+    fn read_aor(&mut self, text: &str) -> Result<(SipUri, String), String> {
+        let aor = self.read(text)?;
+        match aor.user.clone() {
+            Some(user) if !user.is_empty() => Ok((aor, user)),
+            _ => Err(format!(
+                "AOR {text:?} has no user part (write it like sip:alice@example.com)"
+            )),
+        }
     }
 }
 
@@ -123,30 +204,47 @@ fn from_templates(
         check_contact_varies(t, (slice.end - slice.start) as usize)?;
     }
     let mut members = Vec::with_capacity((slice.end - slice.start) as usize);
+    let (mut aors, mut contacts) = (UriReader::default(), UriReader::default());
+    // One buffer each for the AOR and contact texts, refilled for every member.
+    let (mut aor_text, mut contact_text) = (String::new(), String::new());
     for position in slice {
         let n = u64::from(first) + position;
-        let text = aor.expand(n, "");
-        let (aor_uri, aor_user) = aor_with_user(&text).map_err(|why| BulkError::Template {
-            option: aor.option(),
-            template: text.clone(),
-            why: format!("for n={n}: {why}"),
-        })?;
-        let contact = shaping
-            .contact
-            .map(|t| {
-                parse_uri(&t.expand(n, &aor_user)).map_err(|why| BulkError::Template {
-                    option: t.option(),
-                    template: t.expand(n, &aor_user),
-                    why: format!("for n={n}: {why}"),
-                })
-            })
-            .transpose()?;
+        aor_text.clear();
+        aor.expand_into(n, "", &mut aor_text);
+        let (aor_uri, aor_user) = aors
+            .read_aor(&aor_text)
+            .map_err(|why| BulkError::Template {
+                option: aor.option(),
+                template: aor_text.clone(),
+                why: format!("for n={n}: {why}"),
+            })?;
+        let contact = match shaping.contact {
+            Some(t) => {
+                contact_text.clear();
+                t.expand_into(n, &aor_user, &mut contact_text);
+                let uri = contacts
+                    .read(&contact_text)
+                    .map_err(|why| BulkError::Template {
+                        option: t.option(),
+                        template: contact_text.clone(),
+                        why: format!("for n={n}: {why}"),
+                    })?;
+                Some(uri)
+            }
+            None => None,
+        };
+        let password = password
+            .map(|t| t.expand(n, &aor_user))
+            .or_else(|| shaping.default_password.map(str::to_string))
+            .map(Secret::Password);
+        let digest_user = match user {
+            Some(t) => t.expand(n, &aor_user),
+            // The AOR's user is not needed any more: it moves instead of being copied.
+            None => aor_user,
+        };
         members.push(Member {
-            user: user.map_or_else(|| aor_user.clone(), |t| t.expand(n, &aor_user)),
-            password: password
-                .map(|t| t.expand(n, &aor_user))
-                .or_else(|| shaping.default_password.map(str::to_string))
-                .map(Secret::Password),
+            user: digest_user,
+            password,
             aor: aor_uri,
             contact,
         });
@@ -229,6 +327,11 @@ fn from_csv(path: &str, text: &str, shaping: &Shaping<'_>) -> Result<Vec<Member>
     let slice = shaping.shard.slice(rows.len() as u64);
     let mut members = Vec::with_capacity((slice.end - slice.start) as usize);
     let mut template_uses = 0;
+    let mut aors = UriReader::default();
+    // Contacts written in the file and those made from the template differ in shape.
+    let (mut written_contacts, mut templated_contacts) =
+        (UriReader::default(), UriReader::default());
+    let mut contact_text = String::new();
     for position in slice {
         let row = &rows[position as usize];
         if row.fields.len() != width {
@@ -244,16 +347,24 @@ fn from_csv(path: &str, text: &str, shaping: &Shaping<'_>) -> Result<Vec<Member>
         }
         let field = |i: Option<usize>| i.map(|i| &row.fields[i]).filter(|f| !f.text.is_empty());
         let aor_field = &row.fields[cols.aor];
-        let (aor, aor_user) =
-            aor_with_user(&aor_field.text).map_err(|why| csv_error(path, aor_field, why))?;
+        let (aor, aor_user) = aors
+            .read_aor(&aor_field.text)
+            .map_err(|why| csv_error(path, aor_field, why))?;
         let n = position + 1;
         let contact = match field(cols.contact) {
-            Some(f) => Some(parse_uri(&f.text).map_err(|why| csv_error(path, f, why))?),
+            Some(f) => Some(
+                written_contacts
+                    .read(&f.text)
+                    .map_err(|why| csv_error(path, f, why))?,
+            ),
             None => shaping
                 .contact
                 .inspect(|_| template_uses += 1)
                 .map(|t| {
-                    parse_uri(&t.expand(n, &aor_user))
+                    contact_text.clear();
+                    t.expand_into(n, &aor_user, &mut contact_text);
+                    templated_contacts
+                        .read(&contact_text)
                         .map_err(|why| csv_error(path, aor_field, format!("{}: {why}", t.option())))
                 })
                 .transpose()?,
@@ -380,6 +491,166 @@ mod tests {
             build(csv(one), &shaping).is_ok(),
             "one AOR may use a fixed contact"
         );
+    }
+
+    /// Reads `texts` in order with one reader, checking each against a full parse.
+    fn reads_as_parsed(texts: &[String]) {
+        let mut reader = UriReader::default();
+        for text in texts {
+            assert_eq!(reader.read(text), parse_uri(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_uri_derived_from_the_last_is_the_uri_parsed() {
+        for template in [
+            "sip:bench{n:04}@example.test",
+            "bench{n}@example.test",
+            "  SIP:u{n}x@example.test:5070;transport=tcp?subject=hi  ",
+            "sips:{n:06}@[2001:db8::10];lr",
+            "sip:b{n}@192.0.2.1:5062;user=phone;maddr=192.0.2.2",
+            // The number is not in the user part: nothing to derive, all parsed.
+            "sip:u@10.0.{n}.1",
+            "sip:u@h{n}.test",
+        ] {
+            let t = Template::parse("--aor", template, false).unwrap();
+            let texts: Vec<String> = (0..300).map(|n| t.expand(n * 7919, "")).collect();
+            reads_as_parsed(&texts);
+        }
+    }
+
+    #[test]
+    fn every_plain_user_character_derives_as_it_parses() {
+        let mut texts = vec!["sip:first@x.test;ob".to_string()];
+        for c in "-_.!~*'()&=+$,;?/azAZ09".chars() {
+            texts.push(format!("sip:a{c}b@x.test;ob"));
+            texts.push(format!("sip:{c}@x.test;ob"));
+        }
+        reads_as_parsed(&texts);
+    }
+
+    #[test]
+    fn what_is_not_a_plain_user_is_parsed_in_full() {
+        let mut texts = vec!["sip:first@x.test".to_string()];
+        for odd in [
+            "sip:%41lice@x.test",      // escaped: decodes to Alice
+            "sip:a%zz@x.test",         // a bad escape: an error
+            "sip:alice:secret@x.test", // a password: dropped
+            "sip:a@b@x.test",
+            "sip:a b@x.test",
+            "sip:a\"b@x.test",
+            "sip:ünï@x.test",
+            "sip:@x.test",
+            "sip:x.test",
+            "sips:alice@x.test",
+            "<sip:alice@x.test>",
+            "sip:alice@x.test:99999",
+            "sip:alice@x.test;",
+            "sip:alice@x.test ",
+            "sip:alice@x.test:5060",
+        ] {
+            texts.push(odd.to_string());
+            // …and an ordinary one after each, as the reader may have moved on.
+            texts.push("sip:second@x.test".to_string());
+        }
+        reads_as_parsed(&texts);
+        let mut reader = UriReader::default();
+        reader.read("sip:first@x.test").unwrap();
+        assert_eq!(
+            reader.read("sip:%41lice@x.test").unwrap().user.as_deref(),
+            Some("Alice"),
+            "an escape is decoded, not copied"
+        );
+        assert!(reader.read("sip:a%FF@x.test").is_err());
+        assert!(reader
+            .read_aor("sip:@x.test")
+            .unwrap_err()
+            .contains("no user part"));
+    }
+
+    #[test]
+    fn a_template_member_that_does_not_parse_is_named() {
+        // The port of the third member is out of range; the first two are fine.
+        let source = Source::Templates {
+            aor: Template::parse("--aor", "sip:b{n}@x.test:{n}", false).unwrap(),
+            count: 3,
+            first: 65534,
+            user: None,
+            password: None,
+        };
+        match build(source, &shaping(Shard::WHOLE)) {
+            Err(BulkError::Template {
+                option,
+                template,
+                why,
+                ..
+            }) => {
+                assert_eq!(option, "--aor");
+                assert_eq!(template, "sip:b65536@x.test:65536");
+                assert!(why.starts_with("for n=65536: "), "{why}");
+                assert!(why.contains("is not a SIP URI"), "{why}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn template_contacts_and_users_follow_each_aor() {
+        let contact =
+            Template::parse("--contact-template", "sip:{user}@192.0.2.10:{n}", true).unwrap();
+        let shaping = Shaping {
+            contact: Some(&contact),
+            default_password: Some("shared"),
+            shard: Shard::WHOLE,
+        };
+        let source = Source::Templates {
+            aor: Template::parse("--aor", "sip:bench{n:04}@example.test", false).unwrap(),
+            count: 50,
+            first: 5000,
+            user: Some(Template::parse("--user-template", "u{n}", false).unwrap()),
+            password: None,
+        };
+        let members = build(source, &shaping).unwrap();
+        for (m, n) in members.iter().zip(5000..) {
+            assert_eq!(
+                m.aor,
+                parse_uri(&format!("sip:bench{n:04}@example.test")).unwrap()
+            );
+            let expected = parse_uri(&format!("sip:bench{n:04}@192.0.2.10:{n}")).unwrap();
+            assert_eq!(m.contact.as_ref(), Some(&expected));
+            assert_eq!(m.user, format!("u{n}"));
+            assert!(matches!(&m.password, Some(Secret::Password(p)) if p == "shared"));
+        }
+    }
+
+    #[test]
+    fn csv_aors_after_a_run_of_alike_ones_still_report_line_and_column() {
+        let mut text = String::from("aor,contact\n");
+        for i in 0..20 {
+            text.push_str(&format!("sip:u{i}@x.test,sip:u{i}@192.0.2.1:5070\n"));
+        }
+        let members = csv_members(&text).unwrap();
+        assert_eq!(members[7].aor.user.as_deref(), Some("u7"));
+        assert_eq!(members[7].user, "u7");
+        assert_eq!(members[7].contact.as_ref().unwrap().port, Some(5070));
+        for (bad_row, column) in [
+            ("sip:a%FF@x.test,", 1),
+            ("sip:v@x.test,sip:v@192.0.2.1:99999", 14),
+        ] {
+            let with_bad = format!("{text}{bad_row}\n");
+            match csv_members(&with_bad) {
+                Err(BulkError::Csv {
+                    line,
+                    column: c,
+                    why,
+                    ..
+                }) => {
+                    assert_eq!((line, c), (22, column), "{why}");
+                    assert!(why.contains("is not a SIP URI"), "{why}");
+                }
+                other => panic!("{bad_row}: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -63,40 +63,69 @@ pub struct Common<'a> {
 /// One `SharedConfig` per registrar domain (scheme, host, port of the Request-URI):
 /// every AOR of a domain points at the same one instead of holding a copy.
 #[derive(Default)]
-pub struct SharedConfigs(HashMap<(bool, Host, Option<u16>), Arc<SharedConfig>>);
+pub struct SharedConfigs {
+    by_domain: HashMap<Domain, Arc<SharedConfig>>,
+    /// The domain asked for last: a population is nearly always one domain, or runs
+    /// of one, so most AORs find theirs here without hashing or copying a host name.
+    last: Option<(Domain, Arc<SharedConfig>)>,
+}
+
+/// Scheme (sips or not), host and port of an AOR.
+type Domain = (bool, Host, Option<u16>);
 
 impl SharedConfigs {
     fn for_aor(&mut self, aor: &SipUri, common: &Common<'_>) -> Arc<SharedConfig> {
+        if let Some(((sips, host, port), shared)) = &self.last {
+            if *sips == aor.sips && *host == aor.host && *port == aor.port {
+                return Arc::clone(shared);
+            }
+        }
         let key = (aor.sips, aor.host.clone(), aor.port);
-        self.0
-            .entry(key)
-            .or_insert_with(|| {
-                Arc::new(SharedConfig {
-                    request_uri: aor.domain_uri(),
-                    transport: common.transport,
-                    contact_params: Vec::new(),
-                    extra_headers: Vec::new(),
-                    expires: common.expires,
-                    proxy: None,
-                    user_agent: Some(common.user_agent.to_string()),
-                    timers: common.timers,
-                })
+        let shared = Arc::clone(self.by_domain.entry(key.clone()).or_insert_with(|| {
+            Arc::new(SharedConfig {
+                request_uri: aor.domain_uri(),
+                transport: common.transport,
+                contact_params: Vec::new(),
+                extra_headers: Vec::new(),
+                expires: common.expires,
+                proxy: None,
+                user_agent: Some(common.user_agent.to_string()),
+                timers: common.timers,
             })
-            .clone()
+        }));
+        self.last = Some((key, Arc::clone(&shared)));
+        shared
     }
 }
 
-/// A registration for `member` (a new Call-ID each time), sending to `destination` from the socket at `local`.
+/// A registration for `member`, sending to `destination` from the socket at `local`,
+/// and apart from it the member's credentials, for `Registration::set_credentials`.
+/// `claim` is asked to take its Call-ID and may refuse it (an index where the
+/// Call-ID's key is taken): the registration then starts over with a new Call-ID.
+///
+/// The member moves into the registration instead of being copied, so a refused
+/// Call-ID (astronomically rare) is drawn again from the registration's config alone,
+/// which is why the credentials stay out until the end. The caller hands them over
+/// once the registration sits in its slot: a registration is large, and every move
+/// of it on the way there is a copy.
+#[inline]
 pub fn registration(
-    member: &Member,
+    member: Member,
     destination: SocketAddr,
     local: SocketAddr,
     common: &Common<'_>,
     configs: &mut SharedConfigs,
-) -> Registration {
-    let contact = member.contact.clone().unwrap_or_else(|| {
+    mut claim: impl FnMut(&str) -> bool,
+) -> (Registration, Option<Credentials>) {
+    let Member {
+        aor,
+        user,
+        password,
+        contact,
+    } = member;
+    let contact = contact.unwrap_or_else(|| {
         let mut c = SipUri::new(Host::from(local.ip()), Some(local.port()));
-        c.user = member.aor.user.clone();
+        c.user = aor.user.clone();
         if common.transport != TransportKind::Udp {
             // As single mode does: the registrar reaches us back over the same transport.
             let name = transport_name(common.transport);
@@ -105,15 +134,41 @@ pub fn registration(
         c
     });
     let cfg = RegistrationConfig {
-        shared: configs.for_aor(&member.aor, common),
-        aor: member.aor.clone(),
+        shared: configs.for_aor(&aor, common),
+        aor,
         destination,
         local,
         contact,
     };
-    let credentials = member.password.as_ref().map(|secret| Credentials {
-        username: member.user.clone(),
-        secret: secret.clone(),
-    });
-    Registration::new(cfg, credentials, None, Box::new(common.rng.clone()))
+    let mut reg = Registration::new(cfg, None, None, Box::new(common.rng.clone()));
+    if !claim(reg.call_id()) {
+        reg = redraw(&reg, common, claim);
+    }
+    (
+        reg,
+        password.map(|secret| Credentials {
+            username: user,
+            secret,
+        }),
+    )
+}
+
+/// A registration like `refused` with a Call-ID that `claim` takes.
+#[cold]
+fn redraw(
+    refused: &Registration,
+    common: &Common<'_>,
+    mut claim: impl FnMut(&str) -> bool,
+) -> Registration {
+    loop {
+        let reg = Registration::new(
+            refused.config().clone(),
+            None,
+            None,
+            Box::new(common.rng.clone()),
+        );
+        if claim(reg.call_id()) {
+            return reg;
+        }
+    }
 }

@@ -97,16 +97,44 @@ impl Template {
     /// The value for member number `n`, whose AOR has user part `user`.
     pub fn expand(&self, n: u64, user: &str) -> String {
         let mut out = String::new();
+        self.expand_into(n, user, &mut out);
+        out
+    }
+
+    /// Appends the value for member `n` to `out`: a population reuses one buffer for
+    /// all its members instead of allocating a string (and one per number) each.
+    pub fn expand_into(&self, n: u64, user: &str, out: &mut String) {
         for piece in &self.pieces {
             match piece {
                 Piece::Text(t) => out.push_str(t),
-                Piece::Number { width, zero: true } => out.push_str(&format!("{n:0width$}")),
-                Piece::Number { width, zero: false } => out.push_str(&format!("{n:width$}")),
+                Piece::Number { width, zero } => push_number(out, n, *width, *zero),
                 Piece::User => out.push_str(user),
             }
         }
-        out
     }
+}
+
+/// Writes `n` in decimal, right-aligned to at least `width` with zeros or spaces: what
+/// `{n:0width$}` and `{n:width$}` print, without going through the formatter.
+fn push_number(out: &mut String, mut n: u64, width: usize, zero: bool) {
+    // u64::MAX has 20 digits.
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let len = digits.len() - start;
+    let pad = if zero { '0' } else { ' ' };
+    for _ in len..width {
+        out.push(pad);
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
 }
 
 fn parse_field(field: &str, allow_user: bool) -> Result<Piece, String> {
@@ -167,6 +195,25 @@ mod tests {
             "sip:alice@10.0.0.1:5070"
         );
         assert_eq!(t("{{n}}{n}").expand(1, ""), "{n}1");
+    }
+
+    #[test]
+    fn numbers_print_as_the_formatter_prints_them() {
+        for n in [0, 1, 9, 10, 99, 100, 12345, 1 << 32, u64::MAX] {
+            for width in [0, 1, 4, 5, 20] {
+                assert_eq!(
+                    t(&format!("{{n:0{width}}}")).expand(n, ""),
+                    format!("{n:0width$}")
+                );
+                assert_eq!(
+                    t(&format!("{{n:{width}}}")).expand(n, ""),
+                    format!("{n:width$}")
+                );
+            }
+        }
+        let mut out = String::from("keep:");
+        t("a{n:03}b").expand_into(7, "", &mut out);
+        assert_eq!(out, "keep:a007b", "appends to what is there");
     }
 
     #[test]
