@@ -72,12 +72,11 @@ fn hash_parts<D: Digest>(parts: &[&[u8]]) -> String {
 
 /// Lowercase hex, as RFC 7616 §3.4 requires for every hash in the exchange.
 pub(crate) fn to_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len().saturating_mul(2));
     for &b in bytes {
-        for nibble in [b >> 4, b & 0x0f] {
-            // from_digit yields lowercase and is always Some for a nibble.
-            out.extend(char::from_digit(u32::from(nibble), 16));
-        }
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
     }
     out
 }

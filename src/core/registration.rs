@@ -17,10 +17,13 @@ use super::event::{Event, OpKind, Transmit};
 use super::ids::{push_random_hex, random_hex};
 use super::transaction::{ClientTransaction, TimerOutcome};
 use crate::auth::{Authenticator, Challenge, Credentials};
-use crate::sip::{frame_datagram, RegisterRequest, RequestContact, Response, SipUri, ViaSpec};
+use crate::sip::{
+    frame_datagram, ipv4_text, RegisterRequest, RequestContact, Response, SipUri, ViaSpec,
+};
 use keepalive::KeepAlive;
 use rand::RngCore;
 use std::collections::VecDeque;
+use std::fmt::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -530,7 +533,14 @@ impl Registration {
 /// Via sent-by: `host:port`, IPv6 in brackets.
 fn format_sent_by(addr: SocketAddr) -> String {
     match addr {
-        SocketAddr::V4(a) => a.to_string(),
+        SocketAddr::V4(a) => {
+            let mut out = String::with_capacity(21);
+            out.push_str(ipv4_text(*a.ip()).as_str());
+            out.push(':');
+            // Writing to a String cannot fail.
+            let _ = write!(out, "{}", a.port());
+            out
+        }
         SocketAddr::V6(a) => format!("[{}]:{}", a.ip(), a.port()),
     }
 }

@@ -33,7 +33,9 @@ pub fn push_canonical(out: &mut String, name: &str) {
             return;
         }
     }
-    out.extend(name.chars().map(|c| c.to_ascii_lowercase()));
+    let start = out.len();
+    out.push_str(name);
+    out[start..].make_ascii_lowercase();
 }
 
 /// The full name a one-letter compact form stands for.

@@ -21,5 +21,5 @@ pub use framing::{frame_datagram, StreamFramer, MAX_MESSAGE_SIZE};
 pub use headers::{canonical_name, split_list};
 pub use request::{Registration as RegisterRequest, RequestContact, ViaSpec};
 pub use response::Response;
-pub use uri::{displays_as, Host, SipUri};
+pub use uri::{displays_as, ipv4_text, Host, SipUri};
 pub use via::{Via, ViaView};

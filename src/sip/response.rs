@@ -245,8 +245,13 @@ fn parse_status_line(line: &[u8]) -> Result<(u16, String), ParseError> {
 
 fn is_token(s: &str) -> bool {
     !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-.!%*_+`'~".contains(c))
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
+                )
+        })
 }
 
 /// The header lines after the status line, up to the blank line: names made

@@ -207,7 +207,7 @@ impl Registration {
         let bindings = self.bindings(&r, header_expires);
         self.redirect_hops = 0;
         if op == OpKind::Query || op == OpKind::Unregister {
-            return self.complete(now, &p, &r, bindings, None);
+            return self.complete(now, &p, r, bindings, None);
         }
         if self.rewrite_for_nat(now, &p, &r) {
             return;
@@ -265,7 +265,7 @@ impl Registration {
         if let Some(k) = &mut self.keepalive {
             k.start(now, flow_timer, fraction);
         }
-        self.complete(now, &p, &r, bindings, Some((granted, refresh_at)));
+        self.complete(now, &p, r, bindings, Some((granted, refresh_at)));
     }
 
     /// RFC 3581: the registrar saw another address than our Contact names. With
@@ -345,7 +345,7 @@ impl Registration {
         &mut self,
         now: Instant,
         p: &Pending,
-        r: &Response,
+        r: Response,
         bindings: Vec<Binding>,
         grant: Option<(u32, Instant)>,
     ) {
@@ -360,14 +360,16 @@ impl Registration {
                 .and_then(|b| b.params.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)))
                 .and_then(|(_, v)| v.clone())
         };
+        let service_route = r.list("service-route");
+        let path = r.list("path");
         let outcome = Outcome {
             op: p.attempt.op,
             status: r.status,
-            reason: r.reason.clone(),
+            reason: r.reason,
             granted: grant.map(|(g, _)| g),
             refresh_in: grant.map(|(_, at)| at.saturating_duration_since(now)),
-            service_route: r.list("service-route"),
-            path: r.list("path"),
+            service_route,
+            path,
             elapsed: now - p.attempt.first_sent,
             recovered,
             pub_gruu: gruu("pub-gruu"),
