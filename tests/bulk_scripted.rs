@@ -291,6 +291,17 @@ fn bursts_larger_than_one_read_are_all_read_and_routed() {
     scrambled_delivery_is_sorted_out(120, 3, 60, "20000");
 }
 
+/// A 200 that lists the request's Contact with an hour's grant.
+fn bound_for_an_hour(req: &Req) -> Vec<u8> {
+    let contact = req.contact_uri().unwrap_or_default();
+    respond(
+        req,
+        200,
+        "OK",
+        &[format!("Contact: <{contact}>;expires=3600")],
+    )
+}
+
 /// Like Kamailio: one nonce for the whole realm, valid for every AOR. With
 /// `check_nc` (Kamailio's `nonce_count`), a request with it is refused (a new
 /// challenge) unless its nc is above every nc seen before.
@@ -306,13 +317,7 @@ fn shared_nonce_policy(check_nc: bool) -> Policy {
             .unwrap_or(0);
         if valid && (!check_nc || nc > highest_nc) {
             highest_nc = highest_nc.max(nc);
-            let contact = req.contact_uri().unwrap_or_default();
-            vec![respond(
-                req,
-                200,
-                "OK",
-                &[format!("Contact: <{contact}>;expires=3600")],
-            )]
+            vec![bound_for_an_hour(req)]
         } else {
             vec![scripted::challenge_401(req, REALM, "shared", "")]
         }
@@ -366,6 +371,57 @@ fn a_registrar_that_checks_nc_sees_it_rise_across_the_population() {
         "a count restarting at 1 for every AOR would be refused each time"
     );
     assert_eq!(reg.requests().len(), 21);
+}
+
+/// One realm-wide nonce that goes stale after every `uses` accepted requests: a
+/// request with the old one gets `stale=true` and the new nonce.
+fn rotating_nonce_policy(uses: u32) -> Policy {
+    let mut accepted = 0u32;
+    Box::new(move |req: &Req| {
+        let user = to_user(req);
+        let current = format!("n{}", accepted / uses);
+        let answered = req
+            .header("authorization")
+            .map(digest_params)
+            .and_then(|p| p.get("nonce").cloned());
+        let password = numbered_password(&user);
+        if digest_is_valid(req, &user, &password, REALM, &current) {
+            accepted += 1;
+            return vec![bound_for_an_hour(req)];
+        }
+        let stale = answered.is_some_and(|n| digest_is_valid(req, &user, &password, REALM, &n));
+        let extra = if stale { ", stale=true" } else { "" };
+        vec![scripted::challenge_401(req, REALM, &current, extra)]
+    })
+}
+
+#[test]
+fn a_stale_shared_nonce_is_replaced_for_the_aors_that_follow() {
+    let reg = BulkRegistrar::start(rotating_nonce_policy(5), Delivery::default());
+    let r = register_once(
+        &reg.uri(),
+        20,
+        2,
+        &["--rate", "2000", "--concurrency", "1", "--json"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let s = r.summary();
+    assert_eq!(s["succeeded"], 20, "{s}");
+    // The first 401, then one stale 401 each time the nonce turns (after 5, 10 and
+    // 15 accepted): the AORs after a turn answer the new nonce at once. Keeping the
+    // stale nonce would draw a 401 for every AOR after the first turn.
+    assert_eq!(s["challenges"], 4, "{s}");
+    let stale_answers = reg
+        .requests()
+        .iter()
+        .filter_map(|req| req.header("authorization").map(digest_params))
+        .filter(|p| p["nonce"] == "n0")
+        .count();
+    assert_eq!(
+        stale_answers,
+        5 + 1,
+        "five accepted with n0, then one refused"
+    );
 }
 
 #[test]

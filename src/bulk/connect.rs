@@ -12,17 +12,16 @@
 //! A connection that cannot be opened does not stop the run, unless none can: its
 //! AORs fail with the reason (counted in the summary, exit status 5).
 
-use super::sockets::route_source;
 use super::streams::{
     read_messages, read_tcp_messages, Connection, StreamEvent, Streams, Writer, EVENT_QUEUE,
 };
 use crate::core::TransportKind;
 use crate::error::{Error, Result};
-use crate::net::{explain_handshake_error, server_name};
+use crate::net::{advertised, any_address_for, explain_handshake_error, route_source, server_name};
 use crate::sip::Host;
 use futures_util::stream::{self, StreamExt};
 use rustls::ClientConfig;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpSocket;
@@ -128,11 +127,7 @@ enum Opened {
 /// The address connection `k` binds: `--local` (its port plus k), else "any".
 fn bind_address(local: Option<SocketAddr>, k: usize, peer: SocketAddr) -> Result<SocketAddr> {
     let Some(mut addr) = local else {
-        let any: IpAddr = match peer {
-            SocketAddr::V4(_) => Ipv4Addr::UNSPECIFIED.into(),
-            SocketAddr::V6(_) => Ipv6Addr::UNSPECIFIED.into(),
-        };
-        return Ok(SocketAddr::new(any, 0));
+        return Ok(SocketAddr::new(any_address_for(peer), 0));
     };
     if addr.port() != 0 {
         let port = u16::try_from(usize::from(addr.port()) + k).map_err(|_| {
@@ -163,11 +158,7 @@ async fn open_one(
     };
     let socket = match bound_socket(bind) {
         Ok((socket, bound)) => {
-            let ip = match (bound.ip().is_unspecified(), source) {
-                (true, Some(ip)) => ip,
-                _ => bound.ip(),
-            };
-            local = SocketAddr::new(ip, bound.port());
+            local = advertised(bound, || source);
             socket
         }
         Err(e) => return failed(local, format!("cannot bind {bind}: {}", hint(&e))),
@@ -185,10 +176,7 @@ async fn open_one(
         let connected = tcp
             .local_addr()
             .map_err(|e| format!("cannot read the local address: {e}"))?;
-        let local = match source {
-            Some(ip) if connected.ip().is_unspecified() => SocketAddr::new(ip, connected.port()),
-            _ => connected,
-        };
+        let local = advertised(connected, || source);
         let connection = k as u32;
         match &opening.tls {
             None => {

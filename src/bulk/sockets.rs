@@ -5,7 +5,8 @@ use super::datagrams::DatagramSocket;
 use super::streams::Streams;
 use crate::core::TransportKind;
 use crate::error::{Error, Result};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use crate::net::{advertised, any_address_for, route_source};
+use std::net::SocketAddr;
 
 /// What the registrations of a run send on: UDP sockets, or stream connections.
 /// An enum, so that the UDP path stays a direct call on a socket.
@@ -56,7 +57,7 @@ pub async fn bind(
     local: Option<SocketAddr>,
     destination: SocketAddr,
 ) -> Result<Vec<BulkSocket>> {
-    let base = local.unwrap_or_else(|| SocketAddr::new(unspecified_like(destination), 0));
+    let base = local.unwrap_or_else(|| SocketAddr::new(any_address_for(destination), 0));
     let mut sockets = Vec::with_capacity(count as usize);
     for k in 0..count {
         let mut addr = base;
@@ -74,31 +75,10 @@ pub async fn bind(
         let bound = socket
             .local_addr()
             .map_err(|e| Error::io("cannot read the local address", e))?;
-        let ip = if bound.ip().is_unspecified() {
-            route_source(destination).unwrap_or(bound.ip())
-        } else {
-            bound.ip()
-        };
         sockets.push(BulkSocket {
             socket,
-            local: SocketAddr::new(ip, bound.port()),
+            local: advertised(bound, || route_source(destination)),
         });
     }
     Ok(sockets)
-}
-
-fn unspecified_like(destination: SocketAddr) -> IpAddr {
-    match destination {
-        SocketAddr::V4(_) => Ipv4Addr::UNSPECIFIED.into(),
-        SocketAddr::V6(_) => Ipv6Addr::UNSPECIFIED.into(),
-    }
-}
-
-/// The source address the kernel would pick towards `destination` (connecting a UDP
-/// socket sends nothing; it only consults the routing table).
-pub(super) fn route_source(destination: SocketAddr) -> Option<IpAddr> {
-    let probe =
-        std::net::UdpSocket::bind(SocketAddr::new(unspecified_like(destination), 0)).ok()?;
-    probe.connect(destination).ok()?;
-    probe.local_addr().ok().map(|a| a.ip())
 }

@@ -5,8 +5,9 @@
 
 use crate::core::TransportKind;
 use crate::net::default_port;
+use crate::net::route_source;
 use crate::sip::SipUri;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{Ipv4Addr, SocketAddr};
 
 pub struct Addresses {
     /// Where the request would go; the unspecified address for an unresolved name.
@@ -61,16 +62,4 @@ pub fn addresses(
         local: SocketAddr::new(ip, local_port),
         notes,
     }
-}
-
-/// The source address the kernel would pick towards `destination`. Connecting a
-/// UDP socket sends nothing: it only consults the routing table.
-fn route_source(destination: SocketAddr) -> Option<IpAddr> {
-    let any: SocketAddr = match destination {
-        SocketAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
-        SocketAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
-    };
-    let probe = std::net::UdpSocket::bind(any).ok()?;
-    probe.connect(destination).ok()?;
-    probe.local_addr().ok().map(|a| a.ip())
 }

@@ -6,16 +6,17 @@
 //! into Via and Contact is known before anything is sent (and a dry run sends
 //! nothing, not even a SYN).
 
+use super::source::{advertised, any_address_for, route_source};
 use super::stream::{BoxedStream, StreamLink};
 use super::target::{is_secure, Target};
 use super::tls::{explain_handshake_error, server_name, TlsSettings};
-use super::udp::{route_source, UdpTransport};
+use super::udp::UdpTransport;
 use super::ws::WsLink;
 use crate::core::TransportKind;
 use crate::error::{Error, Result};
 use crate::sip::MAX_MESSAGE_SIZE;
 use rustls::ClientConfig;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use thiserror::Error;
@@ -470,13 +471,7 @@ fn bind_tcp(
     local: Option<SocketAddr>,
     destination: SocketAddr,
 ) -> Result<(TcpSocket, SocketAddr), LinkError> {
-    let addr = local.unwrap_or_else(|| {
-        let any: IpAddr = match destination {
-            SocketAddr::V4(_) => Ipv4Addr::UNSPECIFIED.into(),
-            SocketAddr::V6(_) => Ipv6Addr::UNSPECIFIED.into(),
-        };
-        SocketAddr::new(any, 0)
-    });
+    let addr = local.unwrap_or_else(|| SocketAddr::new(any_address_for(destination), 0));
     let failed = |source| LinkError::Bind { addr, source };
     let socket = if addr.is_ipv4() {
         TcpSocket::new_v4()
@@ -491,12 +486,7 @@ fn bind_tcp(
     }
     socket.bind(addr).map_err(failed)?;
     let bound = socket.local_addr().map_err(failed)?;
-    let ip = if bound.ip().is_unspecified() {
-        route_source(destination).unwrap_or(bound.ip())
-    } else {
-        bound.ip()
-    };
-    Ok((socket, SocketAddr::new(ip, bound.port())))
+    Ok((socket, advertised(bound, || route_source(destination))))
 }
 
 /// Big enough for any datagram we accept, plus one byte to see an oversized one.
