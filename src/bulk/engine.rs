@@ -10,8 +10,16 @@
 //! transaction may start. Over TCP/TLS, the connections' reader tasks (`streams`)
 //! frame the messages and the loop takes them from one channel; a connection that
 //! is lost fails the registrations waiting on it (`connection_lost`).
+//!
+//! While it paces UDP transactions at 1000/s or more, the loop runs on a 1 ms tick
+//! (`ticker`) instead of waking for every datagram: each tick reads what arrived,
+//! fires the deadlines and starts the transactions due, and the sockets stay out of
+//! the reactor meanwhile. Waking up is a good part of the client's CPU per
+//! registration on a busy loop; a tick does the work of many datagrams for the price
+//! of one wake-up. Responses are timed from the kernel's receive timestamps, so the
+//! wait for the tick does not count in the latencies.
 
-use super::datagrams::{Datagram, Receiver, Sender};
+use super::datagrams::{wall_clock, Datagram, Receiver, Sender};
 use super::demux::CallIdIndex;
 use super::nonces::Nonces;
 use super::pacer::Pacer;
@@ -22,6 +30,7 @@ use super::slot::{self, Slot};
 use super::sockets::{BulkSocket, Carriers};
 use super::stats::{FailureKind, Stats};
 use super::streams::{Sent, StreamEvent};
+use super::ticker::{Ticker, TICK};
 use crate::core::UnregisterTarget;
 use crate::core::{Event, OpKind, Operation, Outcome, RegError, Registration, Transmit};
 use crate::net::now;
@@ -98,13 +107,18 @@ pub struct Engine {
     refresh_queue: VecDeque<u32>,
     /// The latest challenges per AOR domain, to answer pre-emptively.
     nonces: Nonces,
-    /// What to send, by the index of the registration that sends it.
-    outbox: Vec<(u32, Transmit)>,
+    /// What to send: the index of the registration that sends it, its UDP socket, and
+    /// the datagram or message.
+    outbox: Vec<(u32, u16, Transmit)>,
     in_flight: u32,
     registered: u32,
     stats: Stats,
     /// Buffers for a batch of datagrams, and the arrays of a batch sent.
     receiver: Receiver,
+    /// When the sockets were last read until empty.
+    last_read: Instant,
+    /// Times the loop slept and woke up again.
+    wakeups: u64,
     sender: Sender,
     observer: Box<dyn Observer>,
 }
@@ -173,6 +187,8 @@ impl Engine {
             stats: Stats::default(),
             // A datagram longer than a SIP message may be is flagged, never parsed.
             receiver: Receiver::new(MAX_MESSAGE_SIZE),
+            last_read: now(),
+            wakeups: 0,
             sender: Sender::default(),
             observer,
         }
@@ -184,6 +200,12 @@ impl Engine {
 
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    /// Times the loop slept and woke up again: once per tick while it paces at
+    /// 1000/s or more, once per datagram or deadline otherwise.
+    pub fn wakeups(&self) -> u64 {
+        self.wakeups
     }
 
     /// Runs until every AOR is done, or (staying mode) until the bindings were
@@ -200,6 +222,7 @@ impl Engine {
         // each time.
         let mut alarm = pin!(tokio::time::sleep_until(now().into()));
         let mut armed: Option<Instant> = None;
+        let mut ticker = Ticker::new(now());
         loop {
             let at = now();
             self.fire_timers(at);
@@ -209,7 +232,8 @@ impl Engine {
             if self.finished() {
                 return End::Finished;
             }
-            let wake = self.next_wake(at);
+            let ticking = self.choose_ticks(&mut ticker, at);
+            let wake = if ticking { None } else { self.next_wake(at) };
             if wake != armed {
                 if let Some(w) = wake {
                     alarm.as_mut().reset(w.into());
@@ -228,8 +252,14 @@ impl Engine {
                         stay_over.as_mut().as_pin_mut()
                     },
                     alarm: armed.map(|_| alarm.as_mut()),
+                    ticker: ticking.then_some(&mut ticker),
                 };
                 match &mut self.carriers {
+                    // While ticking, the sockets are out of the reactor: every tick
+                    // reads them.
+                    Carriers::Udp(_) if ticking => {
+                        std::future::poll_fn(|cx| waits.poll(cx, |_| Poll::Pending)).await
+                    }
                     Carriers::Udp(sockets) => {
                         let sockets = &*sockets;
                         std::future::poll_fn(|cx| waits.poll(cx, |cx| udp_readable(sockets, cx)))
@@ -244,10 +274,11 @@ impl Engine {
                     }
                 }
             };
+            self.wakeups += 1;
             match woke {
                 Woke::Stop if removing => return End::InterruptedTwice,
                 Woke::Stop | Woke::StayOver => self.begin_removal(),
-                Woke::Datagrams => self.receive(),
+                Woke::Datagrams | Woke::Tick => self.receive(),
                 Woke::Stream(event) => self.on_stream_events(event),
                 Woke::Alarm => {}
             }
@@ -296,6 +327,34 @@ impl Engine {
                 slot.set(slot::QUEUED, true);
                 self.refresh_queue.push_back(i as u32);
             }
+        }
+    }
+
+    /// Runs the loop on the ticker while it paces UDP transactions at 1000/s or more
+    /// (the timer could not space them finer anyway), and on readiness otherwise; the
+    /// sockets leave the reactor while it ticks. Returns whether it ticks.
+    fn choose_ticks(&mut self, ticker: &mut Ticker, now: Instant) -> bool {
+        let wanted = self.pacer.interval() <= TICK
+            && self.in_flight < self.plan.concurrency
+            && self.has_work();
+        let Carriers::Udp(sockets) = &mut self.carriers else {
+            return false;
+        };
+        if wanted == ticker.is_running() {
+            return wanted;
+        }
+        let mut watched = Ok(());
+        for s in sockets.iter_mut() {
+            watched = watched.and(s.socket.set_watched(!wanted));
+        }
+        if wanted || watched.is_err() {
+            // A socket that could not go back in the reactor is read on every tick
+            // instead; the next turn tries again.
+            ticker.start(now);
+            true
+        } else {
+            ticker.stop();
+            false
         }
     }
 
@@ -428,7 +487,7 @@ impl Engine {
             if t.retransmission {
                 self.stats.retransmissions += 1;
             }
-            self.outbox.push((i as u32, t));
+            self.outbox.push((i as u32, slot.socket, t));
         }
         let busy = slot.reg.is_busy();
         if busy != slot.has(slot::BUSY) {
@@ -467,6 +526,8 @@ impl Engine {
     /// Reads what the sockets have queued, a batch per system call, up to
     /// `RECEIVE_BATCH` datagrams per socket before the timers get their turn.
     fn receive(&mut self) {
+        // Whatever is read now arrived after the previous read emptied the queues.
+        let floor = std::mem::replace(&mut self.last_read, now());
         for s in 0..self.carriers.len() {
             let mut read = 0;
             while read < RECEIVE_BATCH {
@@ -479,15 +540,16 @@ impl Engine {
                     // An ICMP error surfacing on the socket, say: nothing to read.
                     Err(_) => break,
                 };
-                // Every datagram of a batch was there when the call returned: one
-                // clock reading serves them all.
-                let at = now();
+                // The kernel noted when each datagram arrived: responses that waited
+                // for a tick count from then, not from when they were read.
+                let (at, wall) = (now(), wall_clock());
                 for k in 0..n {
+                    let arrival = self.receiver.arrival(k, at, wall, floor);
                     match self.receiver.datagram(k) {
                         Datagram::Whole(bytes) => {
                             // Parsed before the engine is borrowed again.
                             match frame_datagram(bytes).and_then(Response::parse) {
-                                Ok(response) => self.on_response(response, at),
+                                Ok(response) => self.on_response(response, arrival),
                                 Err(_) => self.stats.unreadable += 1,
                             }
                         }
@@ -569,28 +631,26 @@ impl Engine {
         if self.outbox.is_empty() {
             return;
         }
-        let slots = &self.slots;
-        let socket_of = |i: u32| usize::from(slots[i as usize].socket);
         if sockets.len() > 1 {
             // Runs of one socket; a stable sort keeps each socket's order.
-            self.outbox.sort_by_key(|(i, _)| socket_of(*i));
+            self.outbox.sort_by_key(|(_, s, _)| *s);
         }
         let mut batch: Vec<(&[u8], SocketAddr)> = Vec::with_capacity(self.outbox.len());
         let mut from = 0;
         while from < self.outbox.len() {
-            let s = socket_of(self.outbox[from].0);
+            let s = self.outbox[from].1;
             let to = from
                 + self.outbox[from..]
                     .iter()
-                    .take_while(|(i, _)| socket_of(*i) == s)
+                    .take_while(|(_, socket, _)| *socket == s)
                     .count();
             batch.clear();
             batch.extend(
                 self.outbox[from..to]
                     .iter()
-                    .map(|(_, t)| (&t.payload[..], t.destination)),
+                    .map(|(_, _, t)| (&t.payload[..], t.destination)),
             );
-            let socket = &sockets[s].socket;
+            let socket = &sockets[usize::from(s)].socket;
             let mut k = 0;
             while k < batch.len() {
                 match self.sender.try_send(socket, &batch[k..]) {
@@ -625,7 +685,7 @@ impl Engine {
         let mut gone: Vec<(u32, String)> = Vec::new();
         let mut broken: Vec<(usize, String)> = Vec::new();
         let count = streams.len();
-        for (i, t) in self.outbox.drain(..) {
+        for (i, _, t) in self.outbox.drain(..) {
             let k = i as usize % count;
             match streams.send(k, &t.payload).await {
                 Sent::Ok => {}
@@ -688,6 +748,8 @@ enum Woke {
     Stream(StreamEvent),
     /// The next deadline (timer or pacing slot) came.
     Alarm,
+    /// The loop's tick, while it ticks (`choose_ticks`).
+    Tick,
 }
 
 /// What the loop waits for besides the network, polled in this order: signals
@@ -696,6 +758,7 @@ struct Waits<'a, S: Future<Output = ()>> {
     stop: Option<Pin<&'a mut S>>,
     stay_over: Option<Pin<&'a mut tokio::time::Sleep>>,
     alarm: Option<Pin<&'a mut tokio::time::Sleep>>,
+    ticker: Option<&'a mut Ticker>,
 }
 
 impl<S: Future<Output = ()>> Waits<'_, S> {
@@ -720,6 +783,11 @@ impl<S: Future<Output = ()>> Waits<'_, S> {
         if let Some(alarm) = &mut self.alarm {
             if alarm.as_mut().poll(cx).is_ready() {
                 return Poll::Ready(Woke::Alarm);
+            }
+        }
+        if let Some(ticker) = &mut self.ticker {
+            if ticker.poll_tick(cx, now()).is_ready() {
+                return Poll::Ready(Woke::Tick);
             }
         }
         Poll::Pending

@@ -5,7 +5,8 @@
 //! and nonce state. They all live on one current-thread event loop (`engine`) and
 //! share a few UDP sockets (`sockets`) or TCP/TLS connections (`connect`, `streams`);
 //! responses are routed to their registration by Call-ID (`demux`); deadlines wait
-//! in one heap; `pacer` spaces new transactions evenly.
+//! in one heap; `pacer` spaces new transactions evenly, and at high rates `ticker`
+//! wakes the loop once a millisecond instead of once per datagram.
 //! The population comes from a CSV file (`csv`) or from templates (`template`), cut
 //! to one shard (`shard`) of a load test spread over several machines.
 
@@ -31,6 +32,7 @@ pub mod sockets;
 pub mod stats;
 pub mod streams;
 pub mod template;
+pub mod ticker;
 
 pub use engine::{End, Engine, Observer, Tally};
 pub use error::BulkError;

@@ -47,6 +47,11 @@ impl Pacer {
         true
     }
 
+    /// The time between two starts.
+    pub fn interval(&self) -> Duration {
+        self.interval
+    }
+
     /// When the next slot opens (None: now).
     pub fn next_start(&self) -> Option<Instant> {
         self.next
