@@ -396,6 +396,9 @@ impl Engine {
             if !self.pacer.try_take(now) {
                 return;
             }
+            // A tick starts many transactions; each is timed from when its request is
+            // made, not from the start of the tick.
+            let now = crate::net::now();
             match self.take_work() {
                 Some(Start::Main(i)) => self.start_main(i, now),
                 Some(Start::Refresh(i)) => {
