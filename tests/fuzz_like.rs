@@ -343,11 +343,15 @@ fn exercise_response(r: &Response, rng: &mut Rng) {
 /// Returns whether the bytes framed, and whether the framed message parsed.
 fn exercise_datagram(m: &[u8], rng: &mut Rng) -> (bool, bool) {
     let mut parsed = false;
+    let one_pass = Response::parse_datagram(m);
     let framed_len = match frame_datagram(m) {
         Ok(framed) => {
             assert!(framed.len() <= m.len() && framed.len() <= MAX_MESSAGE_SIZE);
             assert_eq!(framed.as_ptr(), m.as_ptr(), "a frame is a prefix");
             if let Ok(r) = Response::parse(framed) {
+                // Reading a datagram in one pass gives the same response.
+                let same = one_pass.as_ref().expect("one pass reads it too");
+                assert_eq!((same.status, &same.body), (r.status, &r.body));
                 exercise_response(&r, rng);
                 parsed = true;
             }

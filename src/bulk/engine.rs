@@ -34,7 +34,7 @@ use super::ticker::{Ticker, TICK};
 use crate::core::UnregisterTarget;
 use crate::core::{Event, OpKind, Operation, Outcome, RegError, Registration, Transmit};
 use crate::net::now;
-use crate::sip::{frame_datagram, Response, MAX_MESSAGE_SIZE};
+use crate::sip::{Response, MAX_MESSAGE_SIZE};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::future::Future;
@@ -551,7 +551,7 @@ impl Engine {
                     match self.receiver.datagram(k) {
                         Datagram::Whole(bytes) => {
                             // Parsed before the engine is borrowed again.
-                            match frame_datagram(bytes).and_then(Response::parse) {
+                            match Response::parse_datagram(bytes) {
                                 Ok(response) => self.on_response(response, arrival),
                                 Err(_) => self.stats.unreadable += 1,
                             }

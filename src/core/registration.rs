@@ -17,9 +17,7 @@ use super::event::{Event, OpKind, Transmit};
 use super::ids::{push_random_hex, random_hex};
 use super::transaction::{ClientTransaction, TimerOutcome};
 use crate::auth::{Authenticator, Challenge, Credentials};
-use crate::sip::{
-    frame_datagram, ipv4_text, RegisterRequest, RequestContact, Response, SipUri, ViaSpec,
-};
+use crate::sip::{ipv4_text, RegisterRequest, RequestContact, Response, SipUri, ViaSpec};
 use keepalive::KeepAlive;
 use rand::RngCore;
 use std::collections::VecDeque;
@@ -502,7 +500,7 @@ impl Registration {
         if self.keepalive_input(now, bytes) {
             return;
         }
-        match frame_datagram(bytes).and_then(Response::parse) {
+        match Response::parse_datagram(bytes) {
             Ok(response) => self.handle_response(now, response),
             Err(e) => self.ignore(format!("unreadable message ({} bytes): {e}", bytes.len())),
         }

@@ -33,6 +33,33 @@ impl Response {
     /// is not a well-formed response — a request, a bad status line, a header line
     /// without a colon — is an error, never a panic.
     pub fn parse(message: &[u8]) -> Result<Response, ParseError> {
+        Response::parse_head(message).map(|(response, _)| response)
+    }
+
+    /// Parses the response one datagram carries, as `frame_datagram` then `parse`
+    /// would but in one pass over the head: the body is exactly Content-Length bytes
+    /// (the rest of the datagram without one), and one shorter than declared is an
+    /// error. As for the framer, the last Content-Length counts, and only the first
+    /// line of a folded one.
+    pub fn parse_datagram(datagram: &[u8]) -> Result<Response, ParseError> {
+        let (mut response, length) = Response::parse_head(datagram)?;
+        if let Some(span) = length {
+            let value = response.span(span).trim();
+            let declared = value
+                .parse::<usize>()
+                .map_err(|_| ParseError::ContentLength(value.to_string()))?;
+            let present = response.body.len();
+            if declared > present {
+                return Err(ParseError::TruncatedBody { declared, present });
+            }
+            response.body.truncate(declared);
+        }
+        Ok(response)
+    }
+
+    /// The response, with everything after the head as its body, and the first line
+    /// of the last Content-Length value.
+    fn parse_head(message: &[u8]) -> Result<(Response, Option<Span>), ParseError> {
         if message.len() > MAX_MESSAGE_SIZE {
             return Err(ParseError::TooLarge {
                 size: message.len(),
@@ -50,15 +77,16 @@ impl Response {
         let first = first.strip_suffix(b"\r").unwrap_or(first);
         let (status, reason) = parse_status_line(first)?;
         let rest = std::str::from_utf8(&head[first_end + 1..]).map_err(|_| ParseError::NotText)?;
-        let (text, headers) = read_headers(rest)?;
+        let (text, headers, length) = read_headers(rest)?;
         let body = message[head_len..].to_vec();
-        Ok(Response {
+        let response = Response {
             status,
             reason,
             text,
             headers,
             body,
-        })
+        };
+        Ok((response, length))
     }
 
     pub fn is_final(&self) -> bool {
@@ -257,9 +285,14 @@ fn is_token(s: &str) -> bool {
 /// The header lines after the status line, up to the blank line: names made
 /// canonical, folding undone (RFC 3261 §7.3.1: a line break followed by white space
 /// is one space), all written into one string.
-fn read_headers(section: &str) -> Result<(String, Vec<(Span, Span)>), ParseError> {
+/// The canonical names and values of the header lines, and the span of the first line
+/// of the last Content-Length value (where the framer reads it).
+type Headers = (String, Vec<(Span, Span)>, Option<Span>);
+
+fn read_headers(section: &str) -> Result<Headers, ParseError> {
     let mut text = String::with_capacity(section.len());
     let mut headers: Vec<(Span, Span)> = Vec::with_capacity(16);
+    let mut content_length = None;
     for line in section.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.is_empty() {
@@ -290,9 +323,12 @@ fn read_headers(section: &str) -> Result<(String, Vec<(Span, Span)>), ParseError
             start: value_start,
             end: end_of(&text)?,
         };
+        if &text[name_span.start as usize..name_span.end as usize] == "content-length" {
+            content_length = Some(value_span);
+        }
         headers.push((name_span, value_span));
     }
-    Ok((text, headers))
+    Ok((text, headers, content_length))
 }
 
 /// Appends the trimmed pieces of one physical line of a value (a stray CR inside it
@@ -320,6 +356,55 @@ fn end_of(text: &str) -> Result<u32, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sip::frame_datagram;
+
+    /// Whatever `parse_datagram` makes of a datagram, framing then parsing makes too.
+    fn both(datagram: &[u8]) -> (Result<Response, ParseError>, Result<Response, ParseError>) {
+        (
+            Response::parse_datagram(datagram),
+            frame_datagram(datagram).and_then(Response::parse),
+        )
+    }
+
+    #[test]
+    fn a_datagram_is_read_as_framing_then_parsing_reads_it() {
+        let head = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK1\r\nCall-ID: c\r\n";
+        // The body is cut at Content-Length (compact form too); the last one counts.
+        for (lengths, body, kept) in [
+            ("Content-Length: 3\r\n", "abcdef", "abc"),
+            ("l: 2\r\n", "abcdef", "ab"),
+            (
+                "Content-Length: 9\r\nContent-Length: 4\r\n",
+                "abcdef",
+                "abcd",
+            ),
+            ("", "abcdef", "abcdef"),
+            ("Content-Length: 0\r\n", "", ""),
+            // Folded: the first line is the length, as the framer reads it.
+            ("Content-Length: 2\r\n x\r\n", "abcdef", "ab"),
+        ] {
+            let datagram = format!("{head}{lengths}\r\n{body}");
+            let (one_pass, framed) = both(datagram.as_bytes());
+            let (one_pass, framed) = (one_pass.unwrap(), framed.unwrap());
+            assert_eq!(one_pass.body, kept.as_bytes(), "{lengths}");
+            assert_eq!(framed.body, one_pass.body, "{lengths}");
+            assert_eq!(one_pass.call_id(), Some("c"));
+        }
+        // A body shorter than declared, or a length that is no number: both refuse.
+        for (lengths, body) in [("Content-Length: 10\r\n", "abc"), ("l: x\r\n", "")] {
+            let datagram = format!("{head}{lengths}\r\n{body}");
+            let (one_pass, framed) = both(datagram.as_bytes());
+            let (one_pass, framed) = (one_pass.unwrap_err(), framed.unwrap_err());
+            assert_eq!(one_pass.to_string(), framed.to_string(), "{lengths}");
+        }
+        assert!(matches!(
+            Response::parse_datagram(format!("{head}l: 10\r\n\r\nabc").as_bytes()),
+            Err(ParseError::TruncatedBody {
+                declared: 10,
+                present: 3
+            })
+        ));
+    }
 
     #[test]
     fn top_via_branch_reads_only_the_top_via() {
