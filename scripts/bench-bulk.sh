@@ -9,7 +9,7 @@
 #
 # Environment:
 #   RATES        registrations per second to try (default 1000 2000 4000 8000 10000 12000
-#                14000 16000 20000 24000)
+#                14000 16000 20000 24000 32000 40000)
 #   COUNT        registrations per run and per tool (default 1000; at most USERS)
 #   REPEAT       runs per tool and rate (default 3): the table shows the worst counts
 #                and the median figures, and a rate is clean only if every run was
@@ -51,7 +51,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 cd "$ROOT"
 
-RATES=${RATES:-"1000 2000 4000 8000 10000 12000 14000 16000 20000 24000"}
+RATES=${RATES:-"1000 2000 4000 8000 10000 12000 14000 16000 20000 24000 32000 40000"}
 COUNT=${COUNT:-1000}
 REPEAT=${REPEAT:-3}
 USERS=${USERS:-1000}

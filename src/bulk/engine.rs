@@ -115,7 +115,7 @@ pub struct Engine {
     stats: Stats,
     /// Buffers for a batch of datagrams, and the arrays of a batch sent.
     receiver: Receiver,
-    /// When the sockets were last read until empty.
+    /// When the sockets were last read.
     last_read: Instant,
     /// Times the loop slept and woke up again.
     wakeups: u64,
@@ -529,7 +529,9 @@ impl Engine {
     /// Reads what the sockets have queued, a batch per system call, up to
     /// `RECEIVE_BATCH` datagrams per socket before the timers get their turn.
     fn receive(&mut self) {
-        // Whatever is read now arrived after the previous read emptied the queues.
+        // What the previous read left is older than it, but no datagram read now is
+        // dated before it began: a kernel timestamp that says so comes from a wall
+        // clock that was set back or forward meanwhile.
         let floor = std::mem::replace(&mut self.last_read, now());
         for s in 0..self.carriers.len() {
             let mut read = 0;

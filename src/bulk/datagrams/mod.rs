@@ -6,7 +6,12 @@
 //! and writes one datagram per call.
 //!
 //! Reads go through tokio's `try_io`, so that an empty queue clears the socket's
-//! readiness and the loop is woken when a datagram arrives.
+//! readiness and the loop is woken when a datagram arrives. While the loop ticks, the
+//! sockets are out of the reactor and read directly (`socket`).
+//!
+//! On Linux the kernel stamps each datagram with the time it arrived
+//! (`SO_TIMESTAMPNS`), so that a response read at the next tick is still timed from
+//! its arrival (`arrival`).
 
 use std::io;
 use std::net::SocketAddr;
