@@ -562,18 +562,19 @@ fn query_lists_bindings_per_aor_and_unregister_removes_all() {
     }
 }
 
-#[test]
-fn staying_mode_refreshes_then_removes_after_for() {
+/// `count` AORs stay registered for 3 s with 4 s grants at `rate`, then go.
+fn staying_mode_refreshes_then_removes_after_for(count: u32, rate: &str) {
     let reg = BulkRegistrar::start(
         per_aor_digest(REALM, numbered_password, HashMap::new()),
         Delivery::default(),
     );
+    let count_arg = count.to_string();
     let r = bulk(&[
         "register",
         "--aor",
         "sip:bench{n:02}@sipreg.test",
         "--count",
-        "5",
+        &count_arg,
         "--password-template",
         "pw{n:02}",
         "-r",
@@ -584,18 +585,20 @@ fn staying_mode_refreshes_then_removes_after_for() {
         "1s",
         "--for",
         "3s",
+        "--rate",
+        rate,
         "--json",
     ]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let s = r.summary();
     assert_eq!(s["mode"], "stay");
-    assert_eq!(s["succeeded"], 5);
-    assert_eq!(s["registered"], 5);
+    assert_eq!(s["succeeded"], count);
+    assert_eq!(s["registered"], count);
     assert!(
-        s["refreshed"].as_u64().unwrap() >= 5,
+        s["refreshed"].as_u64().unwrap() >= u64::from(count),
         "a 4 s grant is refreshed within 3 s: {s}"
     );
-    assert_eq!(s["unregistered"], 5);
+    assert_eq!(s["unregistered"], count);
     let by_user = reg.by_user();
     assert_dialog_state_per_aor(&by_user);
     for (user, reqs) in &by_user {
@@ -610,6 +613,18 @@ fn staying_mode_refreshes_then_removes_after_for() {
             .unwrap()
             .contains(&format!("sip:{user}@")));
     }
+}
+
+#[test]
+fn staying_mode_refreshes_then_removes_after_for_at_a_low_rate() {
+    staying_mode_refreshes_then_removes_after_for(5, "100");
+}
+
+/// At 5000/s the loop ticks while refreshes or removals wait to start, and waits on
+/// the socket between them: every switch must leave the socket read.
+#[test]
+fn staying_mode_refreshes_then_removes_after_for_at_a_high_rate() {
+    staying_mode_refreshes_then_removes_after_for(60, "5000");
 }
 
 /// A staying-mode sipreg, killed when dropped so that a failed assertion leaves no
