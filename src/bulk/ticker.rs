@@ -48,6 +48,8 @@ impl Ticker {
         }
     }
 
+    /// The timers stay in tokio's wheel until their deadlines; a wake-up they cause
+    /// then finds nothing armed and the loop sleeps on.
     pub fn stop(&mut self) {
         self.armed = [None; TIMERS];
     }
