@@ -135,8 +135,8 @@ fn a_registrar_checking_nonce_counts_accepts_the_rising_count() {
         "one challenge for the whole population: {s}"
     );
 
-    // Out of order, some counts are refused and answered after a fresh challenge;
-    // every AOR still registers.
+    // With 50 in flight, Kamailio's workers may see counts out of order and refuse
+    // some; those AORs take a fresh challenge, and every AOR still registers.
     let (code, lines, stderr) = bulk_of(&kam, AORS, &["register", "--once", "--concurrency", "50"]);
     let s = summary(&lines);
     assert_eq!(code, 0, "{s}\n{stderr}");

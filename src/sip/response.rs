@@ -282,13 +282,13 @@ fn is_token(s: &str) -> bool {
         })
 }
 
-/// The header lines after the status line, up to the blank line: names made
-/// canonical, folding undone (RFC 3261 §7.3.1: a line break followed by white space
-/// is one space), all written into one string.
 /// The canonical names and values of the header lines, and the span of the first line
 /// of the last Content-Length value (where the framer reads it).
 type Headers = (String, Vec<(Span, Span)>, Option<Span>);
 
+/// The header lines after the status line, up to the blank line: names made
+/// canonical, folding undone (RFC 3261 §7.3.1: a line break followed by white space
+/// is one space), all written into one string.
 fn read_headers(section: &str) -> Result<Headers, ParseError> {
     let mut text = String::with_capacity(section.len());
     let mut headers: Vec<(Span, Span)> = Vec::with_capacity(16);
