@@ -165,12 +165,14 @@ impl SipUri {
                 return false;
             }
         }
-        for (name, value) in &self.params.0 {
+        for (name, _) in &self.params.0 {
             if MUST_MATCH.iter().any(|m| m.eq_ignore_ascii_case(name)) {
                 continue;
             }
+            // A name given twice counts by its first value on both sides, as `get`
+            // reads it, so that a URI is always equivalent to itself.
             if let Some(theirs) = other.params.get(name) {
-                if !param_values_equal(Some(value.as_deref()), Some(theirs)) {
+                if !param_values_equal(self.params.get(name), Some(theirs)) {
                     return false;
                 }
             }
@@ -216,6 +218,13 @@ impl FromStr for SipUri {
             .strip_prefix('<')
             .and_then(|t| t.strip_suffix('>'))
             .unwrap_or(trimmed);
+        // White space and control characters have no place in a URI (RFC 3261 §25.1:
+        // they must be escaped); one that ended the parse early would otherwise be
+        // kept in the header component and print as something that reads back
+        // differently.
+        if inner.chars().any(|c| c.is_ascii_control() || c == ' ') {
+            return Err(ParseError::Uri(s.to_string()));
+        }
         let parsed = EzkUri::from_str(inner).map_err(|_| ParseError::Uri(s.to_string()))?;
         let mut uri = SipUri::from_ezk(&parsed);
         // Keep the header component as written: ezk's printed form of it does not
@@ -330,6 +339,19 @@ pub fn displays_as(value: &impl fmt::Display, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by tests/fuzz_like.rs past its default iteration count.
+    #[test]
+    fn a_raw_line_break_is_no_uri_and_a_repeated_parameter_still_equals_itself() {
+        assert!("<sip:24001@10.0.13.244:5060;user=phon?\n>"
+            .parse::<SipUri>()
+            .is_err());
+        assert!("sip:alice@atlanta.com ;lr".parse::<SipUri>().is_err());
+        let u = uri("sips:%61lice@atlanta.com;maddr=192.0.2.1;tt;l=15;l");
+        assert!(u.equivalent(&u));
+        assert!(u.equivalent(&uri("sips:alice@atlanta.com;maddr=192.0.2.1;l=15")));
+        assert!(!u.equivalent(&uri("sips:alice@atlanta.com;maddr=192.0.2.1;l=16")));
+    }
 
     fn uri(s: &str) -> SipUri {
         s.parse().unwrap()
