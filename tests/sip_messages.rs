@@ -11,8 +11,8 @@
 
 use sipreg::auth::ChallengeKind;
 use sipreg::sip::{
-    canonical_name, frame_datagram, split_list, ContactValue, Host, ParseError, RegisterRequest,
-    RequestContact, Response, SipUri, StreamFramer, Via, ViaSpec, MAX_MESSAGE_SIZE,
+    canonical_name, split_list, ContactValue, Host, ParseError, RegisterRequest, RequestContact,
+    Response, SipUri, StreamFramer, Via, ViaSpec, MAX_MESSAGE_SIZE,
 };
 use std::net::Ipv6Addr;
 
@@ -53,10 +53,9 @@ fn as_response(request_fixture: &str) -> Vec<u8> {
     wire(&format!("SIP/2.0 200 OK\n{rest}"))
 }
 
-/// Frames one datagram and parses it, panicking with the error if either step fails.
+/// Reads one datagram as the core does, panicking with the error if that fails.
 fn parse(bytes: &[u8]) -> Response {
-    let framed = frame_datagram(bytes).unwrap_or_else(|e| panic!("framing failed: {e}"));
-    Response::parse(framed).unwrap_or_else(|e| panic!("parsing failed: {e}"))
+    Response::parse_datagram(bytes).unwrap_or_else(|e| panic!("parsing failed: {e}"))
 }
 
 fn parse_fixture(text: &str) -> Response {
@@ -81,7 +80,7 @@ fn ok_contacts(r: &Response) -> Vec<ContactValue> {
 }
 
 /// Runs everything the parse API offers over one datagram, the way the transport and
-/// the core would, and returns what `frame_datagram` + `Response::parse` made of it.
+/// the core would, and returns what `Response::parse_datagram` made of it.
 /// The point is that none of it panics; callers assert the outcome.
 fn exercise(bytes: &[u8]) -> Result<Response, ParseError> {
     // Streams see the same bytes: the framer must answer without panicking and never
@@ -98,8 +97,7 @@ fn exercise(bytes: &[u8]) -> Result<Response, ParseError> {
         }
     }
     let _ = Response::parse(bytes);
-    let framed = frame_datagram(bytes)?;
-    let r = Response::parse(framed)?;
+    let r = Response::parse_datagram(bytes)?;
     let _ = r.is_final();
     let _ = r.header("via");
     let _ = r.all("contact").count();
@@ -424,8 +422,8 @@ fn truncated_head_is_an_error_at_every_cut() {
     for cut in 0..head_len {
         let part = &full[..cut];
         assert_eq!(
-            frame_datagram(part),
-            Err(ParseError::Incomplete),
+            Response::parse_datagram(part).unwrap_err(),
+            ParseError::Incomplete,
             "cut at {cut}"
         );
         assert!(
@@ -437,7 +435,7 @@ fn truncated_head_is_an_error_at_every_cut() {
         assert_eq!(f.next_message(), Ok(None), "stream cut at {cut}");
     }
     // The whole message is fine.
-    assert_eq!(frame_datagram(&full).unwrap(), &full[..]);
+    assert!(Response::parse_datagram(&full).is_ok());
 }
 
 #[test]
@@ -447,15 +445,15 @@ fn truncated_body_is_an_error() {
             .to_vec();
     let head_len = msg.len();
     msg.extend_from_slice(b"0123456789abcdefghij");
-    assert_eq!(frame_datagram(&msg).unwrap(), &msg[..]);
+    assert_eq!(parse(&msg).body, b"0123456789abcdefghij");
     for present in 0..20 {
         let part = &msg[..head_len + present];
         assert_eq!(
-            frame_datagram(part),
-            Err(ParseError::TruncatedBody {
+            Response::parse_datagram(part).unwrap_err(),
+            ParseError::TruncatedBody {
                 declared: 20,
                 present
-            })
+            }
         );
         let mut f = StreamFramer::default();
         f.push(part);
@@ -468,10 +466,12 @@ fn content_length_framing_drops_extra_bytes() {
     let mut msg = b"SIP/2.0 200 OK\r\nl: 5\r\nCall-ID: cl@x\r\n\r\nhello".to_vec();
     let exact = msg.len();
     msg.extend_from_slice(b"SIP/2.0 999 junk after the body\r\n\r\n");
-    let framed = frame_datagram(&msg).unwrap();
-    assert_eq!(framed.len(), exact);
-    let r = Response::parse(framed).unwrap();
+    let r = parse(&msg);
     assert_eq!(r.body, b"hello");
+    // A stream ends the message at the same byte.
+    let mut f = StreamFramer::default();
+    f.push(&msg);
+    assert_eq!(f.next_message().unwrap().unwrap().len(), exact);
     assert_eq!(r.call_id(), Some("cl@x"));
     // Content-Length: 0 with trailing bytes: an empty body.
     let r = parse(b"SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\ntrailing junk");
@@ -874,7 +874,6 @@ fn hostile_status_code_with_two_or_four_digits() {
 #[test]
 fn hostile_request_instead_of_response() {
     let bytes = wire(AVAYA_REGISTER);
-    assert!(frame_datagram(&bytes).is_ok(), "a request frames fine");
     let r = exercise(&bytes);
     assert!(matches!(r, Err(ParseError::StatusLine(_))), "{r:?}");
 }
@@ -984,7 +983,7 @@ fn hostile_seventy_thousand_byte_message() {
         size: 70_000,
         limit: MAX_MESSAGE_SIZE,
     };
-    assert_eq!(frame_datagram(&msg).unwrap_err(), too_large);
+    assert_eq!(Response::parse_datagram(&msg).unwrap_err(), too_large);
     assert_eq!(Response::parse(&msg).unwrap_err(), too_large);
     let mut f = StreamFramer::default();
     f.push(&msg);
@@ -1223,19 +1222,32 @@ fn framer_ignores_content_length_inside_a_folded_line() {
         b"SIP/2.0 200 OK\r\nSubject: see below\r\n l: not-a-length\r\nContent-Length: 0\r\n\r\n";
     let r = Response::parse(msg).unwrap();
     assert_eq!(r.header("subject"), Some("see below l: not-a-length"));
-    assert_eq!(frame_datagram(msg), Ok(&msg[..]));
-    // Worse: a folded `l: 4` silently moves the end of the message.
+    assert!(parse(msg).body.is_empty());
+    // Worse: a folded `l: 4` would silently move the end of the message.
     let msg = b"SIP/2.0 200 OK\r\nContent-Length: 0\r\nSubject: x\r\n l: 4\r\n\r\nbody";
-    assert_eq!(frame_datagram(msg).unwrap().len(), msg.len() - 4);
+    assert!(parse(msg).body.is_empty());
+    let mut f = StreamFramer::default();
+    f.push(msg);
+    assert_eq!(f.next_message().unwrap().unwrap().len(), msg.len() - 4);
 }
 
 #[test]
 
 fn mixed_line_ending_head_end_agrees() {
     let msg = b"SIP/2.0 200 OK\r\nContent-Length: 4\r\n\nbody";
-    let framed = frame_datagram(msg).unwrap();
-    let r = Response::parse(framed).unwrap();
-    assert_eq!(r.body, b"body");
+    assert_eq!(parse(msg).body, b"body");
+    // A header line ended by a bare LF, then an empty CRLF line: the head ends there,
+    // for the framer as for the parser, and what follows is body.
+    let msg = b"SIP/2.0 200 OK\r\nCall-ID: m@x\n\r\nl: 3\r\n\r\nhello";
+    let r = parse(msg);
+    assert_eq!(r.header("content-length"), None);
+    assert_eq!(r.body, b"l: 3\r\n\r\nhello");
+    let mut f = StreamFramer::default();
+    f.push(b"SIP/2.0 200 OK\r\nl: 2\n\r\nhi");
+    assert_eq!(
+        f.next_message().unwrap().unwrap(),
+        b"SIP/2.0 200 OK\r\nl: 2\n\r\nhi"
+    );
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! Where a message ends: the blank line after the head, then Content-Length bytes of
-//! body (RFC 3261 §18.3). Datagrams carry one message; streams carry a sequence.
+//! body (RFC 3261 §18.3). Streams carry a sequence of messages, split here; a
+//! datagram carries one, which `Response::parse_datagram` reads in the same pass as
+//! its headers, by the same rule (the last Content-Length, its first line only).
 
 use super::error::ParseError;
 use super::headers::is_content_length;
@@ -39,36 +41,15 @@ fn read_head(buf: &[u8]) -> Result<Option<(usize, Option<usize>)>, ParseError> {
     Ok(Some((head_len, length)))
 }
 
-/// Length of the head including the blank line that ends it (CRLFCRLF, or a bare
-/// LFLF, whichever comes first): the first LF that ends either.
+/// Length of the head including the blank line that ends it: the first line that is
+/// empty or holds a lone CR (CRLFCRLF, a bare LFLF, or the two mixed), which is where
+/// `Response::parse` stops reading header lines too.
 pub(super) fn head_end(buf: &[u8]) -> Option<usize> {
     memchr::memchr_iter(b'\n', buf).find_map(|p| {
         let before = &buf[..p];
-        let ends = before.ends_with(b"\n") || before.ends_with(b"\r\n\r");
+        let ends = before.ends_with(b"\n") || before.ends_with(b"\n\r");
         ends.then_some(p + 1)
     })
-}
-
-/// The message within one datagram: its head and exactly Content-Length bytes of body.
-/// Bytes past Content-Length are discarded; fewer is an error. Without Content-Length
-/// (allowed on UDP) the rest of the datagram is the body.
-pub fn frame_datagram(buf: &[u8]) -> Result<&[u8], ParseError> {
-    if buf.len() > MAX_MESSAGE_SIZE {
-        return Err(ParseError::TooLarge {
-            size: buf.len(),
-            limit: MAX_MESSAGE_SIZE,
-        });
-    }
-    let (head_len, declared) = read_head(buf)?.ok_or(ParseError::Incomplete)?;
-    let present = buf.len() - head_len;
-    match declared {
-        None => Ok(buf),
-        Some(n) if n > present => Err(ParseError::TruncatedBody {
-            declared: n,
-            present,
-        }),
-        Some(n) => Ok(&buf[..head_len + n]),
-    }
 }
 
 /// Splits a byte stream (TCP, TLS) into messages. Content-Length is mandatory on a
@@ -143,29 +124,6 @@ mod tests {
     use super::*;
 
     const MSG: &[u8] = b"SIP/2.0 200 OK\r\nContent-Length: 4\r\n\r\nbody";
-
-    #[test]
-    fn datagram_honours_content_length() {
-        let mut extra = MSG.to_vec();
-        extra.extend_from_slice(b"junk");
-        assert_eq!(frame_datagram(&extra).unwrap(), MSG);
-        let short = &MSG[..MSG.len() - 1];
-        assert_eq!(
-            frame_datagram(short),
-            Err(ParseError::TruncatedBody {
-                declared: 4,
-                present: 3
-            })
-        );
-        assert_eq!(
-            frame_datagram(b"SIP/2.0 200 OK\r\nl: x\r\n\r\n"),
-            Err(ParseError::ContentLength("x".into()))
-        );
-        assert_eq!(
-            frame_datagram(b"SIP/2.0 200 OK\r\nVia: x"),
-            Err(ParseError::Incomplete)
-        );
-    }
 
     #[test]
     fn stream_split_coalesced_and_keepalives() {

@@ -17,7 +17,7 @@ mod via;
 
 pub use contact::{ContactParts, ContactValue};
 pub use error::ParseError;
-pub use framing::{frame_datagram, StreamFramer, MAX_MESSAGE_SIZE};
+pub use framing::{StreamFramer, MAX_MESSAGE_SIZE};
 pub use headers::{canonical_name, split_list};
 pub use request::{Registration as RegisterRequest, RequestContact, ViaSpec};
 pub use response::Response;
