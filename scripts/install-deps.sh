@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install what the real-registrar tests need: Kamailio 5.x (+ the modules the
-# test config loads), sipp and sipsak; and man-db, with which tests/man_page.rs
-# renders the man page.  Idempotent and quiet when everything is
+# test config loads), sipp and sipsak; man-db, with which tests/man_page.rs
+# renders the man page; and bsdutils' `script`, which gives tests a terminal.  Idempotent and quiet when everything is
 # already present; needs root (and apt) only when something is missing.
 #
 #   scripts/install-deps.sh          install what is missing
@@ -9,11 +9,11 @@
 set -eu
 
 MODDIR=${KAMAILIO_MODULES_DIR:-/usr/lib/x86_64-linux-gnu/kamailio/modules}
-PKGS="kamailio kamailio-sqlite-modules kamailio-tls-modules kamailio-websocket-modules kamailio-outbound-modules sip-tester sipsak man-db"
+PKGS="kamailio kamailio-sqlite-modules kamailio-tls-modules kamailio-websocket-modules kamailio-outbound-modules sip-tester sipsak man-db bsdutils"
 MODULES="kex corex sl pv maxfwd textops siputils xlog sanity usrloc registrar db_text db_sqlite auth auth_db tls websocket xhttp outbound"
 
 missing=""
-for bin in kamailio sipp sipsak man; do
+for bin in kamailio sipp sipsak man script; do
     command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || missing="$missing $bin"
 done
 for m in $MODULES; do
@@ -43,7 +43,7 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $PKGS >&2
 
 # re-check
 still=""
-for bin in kamailio sipp sipsak man; do
+for bin in kamailio sipp sipsak man script; do
     command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || still="$still $bin"
 done
 for m in $MODULES; do

@@ -806,3 +806,75 @@ fn sockets_share_the_population_and_each_aor_keeps_its_own() {
         "{aors_per_port:?}"
     );
 }
+
+/// `sipreg bulk ARGS` with stderr (and stdout) on a terminal: util-linux's `script`
+/// runs it on a pseudo-terminal and copies what it drew.
+fn bulk_on_a_terminal(args: &[&str]) -> String {
+    let mut line = format!(
+        "'{}' bulk",
+        assert_cmd::cargo::cargo_bin("sipreg").display()
+    );
+    for a in args {
+        line.push_str(&format!(" '{a}'"));
+    }
+    let out = assert_cmd::Command::new("script")
+        .args(["-qfec", &line, "/dev/null"])
+        .env_remove("SIPREG_PASSWORD")
+        .env_remove("SIPREG_HA1")
+        .env("NO_COLOR", "1")
+        .timeout(Duration::from_secs(30))
+        .output()
+        .expect("util-linux's script (scripts/install-deps.sh installs it)");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// On a terminal, stderr shows a progress line (done, failed, rate, in flight) that
+/// is cleared before the summary; `-q`, or stderr that is no terminal, shows none.
+#[test]
+fn a_terminal_shows_progress_and_a_pipe_does_not() {
+    let reg = BulkRegistrar::start(
+        per_aor_digest(REALM, numbered_password, HashMap::new()),
+        Delivery::default(),
+    );
+    let uri = reg.uri();
+    let args = [
+        "register",
+        "--once",
+        "--aor",
+        "sip:bench{n:02}@sipreg.test",
+        "--count",
+        "10",
+        "--password-template",
+        "pw{n:02}",
+        "-r",
+        &uri,
+        "--rate",
+        "40",
+    ];
+    let drawn = bulk_on_a_terminal(&args);
+    // Redrawn every 100 ms while the 10 AORs take 250 ms.
+    assert!(drawn.contains("/10 done"), "{drawn}");
+    assert!(drawn.contains(" 0 failed, "), "{drawn}");
+    assert!(
+        drawn.contains("/s, ") && drawn.contains(" in flight"),
+        "{drawn}"
+    );
+    // Cleared (erase line) before the summary comes.
+    let summary = drawn.find("bulk register: 10 of 10").expect("a summary");
+    assert!(drawn[..summary].ends_with("\r\u{1b}[2K"), "{drawn:?}");
+
+    let mut quiet = args.to_vec();
+    quiet.push("-q");
+    let drawn = bulk_on_a_terminal(&quiet);
+    assert!(!drawn.contains(" done"), "{drawn}");
+
+    let piped = bulk(&args);
+    assert_eq!(piped.code, 0, "{}", piped.stderr);
+    assert!(!piped.stderr.contains(" done"), "{}", piped.stderr);
+}
