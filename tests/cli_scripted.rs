@@ -5,6 +5,7 @@ mod scripted;
 mod support;
 
 use assert_cmd::Command;
+use scripted::bulk_registrar::digest_is_valid;
 use scripted::registrar::ScriptedRegistrar;
 use scripted::{challenge_401, ok_with_contact, respond, Req};
 use support::run::Run;
@@ -416,4 +417,73 @@ fn nat_rewrite_leaves_one_binding_at_the_public_address() {
     assert_eq!(events[0]["event"], "nat-detected");
     assert_eq!(events[0]["rewriting"], false);
     assert_eq!(events[1]["contact"], "sip:alice@127.0.0.1:5999");
+}
+
+/// With no password configured and a terminal attached, the first challenge asks for
+/// one: the prompt names user and realm, what is typed is not echoed, and it answers
+/// the challenge. The terminal is a pseudo-terminal from util-linux's `script`; the
+/// password is typed only once the prompt is shown, as a person would.
+#[test]
+fn a_terminal_is_asked_for_the_password_without_echo() {
+    use std::io::{Read, Write};
+    let reg =
+        ScriptedRegistrar::start(Box::new(|req: &Req, _| match req.header("authorization") {
+            Some(_) => vec![ok_with_contact(req, 60)],
+            None => vec![challenge_401(req, "sipreg.test", "n1", "")],
+        }));
+    let line = format!(
+        "'{}' register {AOR} --once -r '{}'",
+        assert_cmd::cargo::cargo_bin("sipreg").display(),
+        reg.uri()
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-qfec", &line, "/dev/null"])
+        .env_remove("SIPREG_PASSWORD")
+        .env_remove("SIPREG_HA1")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("util-linux's script (scripts/install-deps.sh installs it)");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut out = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1024];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let prompt = "Password for alice (realm \"sipreg.test\"): ";
+    let wait = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !String::from_utf8_lossy(&seen).contains(prompt) {
+        let left = wait.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(chunk) => seen.extend(chunk),
+            Err(_) => panic!("no prompt: {:?}", String::from_utf8_lossy(&seen)),
+        }
+    }
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"typed-secret\n").unwrap();
+    while let Ok(chunk) = rx.recv_timeout(wait.saturating_duration_since(std::time::Instant::now()))
+    {
+        seen.extend(chunk);
+    }
+    drop(stdin);
+    let status = child.wait().unwrap();
+    let shown = String::from_utf8_lossy(&seen);
+    assert_eq!(status.code(), Some(0), "{shown}");
+    assert!(shown.contains("registered"), "{shown}");
+    assert!(
+        !shown.contains("typed-secret"),
+        "the password was echoed: {shown}"
+    );
+    let answer = reg.requests().pop().unwrap();
+    assert!(
+        digest_is_valid(&answer, "alice", "typed-secret", "sipreg.test", "n1"),
+        "{:?}",
+        answer.header("authorization")
+    );
 }
