@@ -32,13 +32,9 @@ impl Error {
         }
     }
 
+    /// Shorthand for [`ExitStatus::of`].
     pub fn exit_status(&self) -> ExitStatus {
-        match self {
-            Error::Usage(_) => ExitStatus::Usage,
-            Error::Registration(e) => e.exit_status(),
-            Error::Io { .. } | Error::Resolve { .. } => ExitStatus::Failure,
-            Error::Credentials(_) => ExitStatus::Auth,
-        }
+        ExitStatus::of(self)
     }
 }
 

@@ -1,4 +1,9 @@
-//! The exit-status contract, the same for every command (README, man page).
+//! The exit-status contract, the same for every command (README, man page). The
+//! core and the library say what happened; this is the one place that maps it to a
+//! status.
+
+use crate::core::RegError;
+use crate::error::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
@@ -21,6 +26,32 @@ pub enum ExitStatus {
 impl ExitStatus {
     pub fn code(self) -> u8 {
         self as u8
+    }
+
+    /// The status a command ends with after `error`.
+    pub fn of(error: &Error) -> ExitStatus {
+        match error {
+            Error::Usage(_) => ExitStatus::Usage,
+            Error::Registration(e) => ExitStatus::of_registration(e),
+            Error::Io { .. } | Error::Resolve { .. } => ExitStatus::Failure,
+            Error::Credentials(_) => ExitStatus::Auth,
+        }
+    }
+
+    /// The status for an operation of the core that failed.
+    pub fn of_registration(error: &RegError) -> ExitStatus {
+        match error {
+            RegError::Auth(_)
+            | RegError::Forbidden { .. }
+            | RegError::ChallengeLoop(_)
+            | RegError::RedirectedAuth { .. } => ExitStatus::Auth,
+            RegError::Transport(_) => ExitStatus::Failure,
+            RegError::Timeout { .. } => ExitStatus::NoResponse,
+            RegError::Refused { .. }
+            | RegError::IntervalLoop { .. }
+            | RegError::NothingGranted { .. }
+            | RegError::BindingMissing { .. } => ExitStatus::Refused,
+        }
     }
 
     /// The table printed in `--help` and the man page.

@@ -3,12 +3,11 @@
 
 mod scripted;
 
-use rand::rngs::StdRng;
-use rand::SeedableRng;
 use scripted::core_harness::{completed, config, events, failed, fire, new_reg, one_sent, sent};
 use scripted::{challenge_401, ok_with_contact, respond, Req};
 use sipreg::auth::AuthError;
 use sipreg::core::{Event, OpKind, Operation, RegError, Registration, UnregisterTarget};
+use sipreg::ExitStatus;
 use std::time::{Duration, Instant};
 
 #[test]
@@ -77,7 +76,7 @@ fn udp_retransmits_on_timer_e_and_fails_on_timer_f() {
 }
 
 fn failed_exit(e: RegError) -> u8 {
-    e.exit_status().code()
+    ExitStatus::of_registration(&e).code()
 }
 
 #[test]
@@ -158,7 +157,7 @@ fn repeated_non_stale_challenge_is_a_rejection() {
         matches!(e, RegError::Auth(AuthError::Rejected { ref realm }) if realm == "sipreg.test"),
         "{e:?}"
     );
-    assert_eq!(e.exit_status().code(), 3);
+    assert_eq!(ExitStatus::of_registration(&e).code(), 3);
 }
 
 #[test]
@@ -183,7 +182,7 @@ fn forbidden_ends_with_auth_status() {
     reg.start(Operation::Register, t0);
     let r1 = one_sent(&mut reg);
     reg.handle_input(t0, &respond(&r1, 403, "Forbidden", &[]));
-    assert_eq!(failed(&mut reg).exit_status().code(), 3);
+    assert_eq!(ExitStatus::of_registration(&failed(&mut reg)).code(), 3);
 }
 
 #[test]
@@ -208,7 +207,7 @@ fn interval_too_brief_retries_with_min_expires_and_does_not_loop() {
     assert!(sent(&mut reg).is_empty());
     let e = failed(&mut reg);
     assert!(matches!(e, RegError::IntervalLoop { .. }), "{e:?}");
-    assert_eq!(e.exit_status().code(), 5);
+    assert_eq!(ExitStatus::of_registration(&e).code(), 5);
 }
 
 #[test]
@@ -447,7 +446,7 @@ fn cseq_keeps_rising_across_challenges_and_refreshes() {
 #[test]
 fn no_credentials_is_an_auth_failure() {
     let t0 = Instant::now();
-    let mut reg = Registration::new(config(3600), None, None, Box::new(StdRng::seed_from_u64(1)));
+    let mut reg = Registration::new(config(3600), None, None, [1; 32]);
     reg.start(Operation::Register, t0);
     let r = one_sent(&mut reg);
     reg.handle_input(t0, &challenge_401(&r, "sipreg.test", "n", ""));
@@ -456,5 +455,5 @@ fn no_credentials_is_an_auth_failure() {
         matches!(e, RegError::Auth(AuthError::NoCredentials { .. })),
         "{e:?}"
     );
-    assert_eq!(e.exit_status().code(), 3);
+    assert_eq!(ExitStatus::of_registration(&e).code(), 3);
 }

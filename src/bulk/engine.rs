@@ -19,30 +19,29 @@
 //! of one wake-up. Responses are timed from the kernel's receive timestamps, so the
 //! wait for the tick does not count in the latencies.
 
+use super::configs::{self, RunDefaults, SharedConfigs};
 use super::datagrams::{wall_clock, Datagram, Receiver, Sender};
-use super::demux::CallIdIndex;
-use super::nonces::Nonces;
-use super::pacer::Pacer;
 use super::plan::{Mode, Plan};
 use super::population::Member;
-use super::rng::SharedRng;
-use super::slot::{self, Slot};
 use super::sockets::{BulkSocket, Carriers};
-use super::stats::{FailureKind, Stats};
 use super::streams::{Sent, StreamEvent};
 use super::ticker::{Ticker, TICK};
-use crate::core::UnregisterTarget;
-use crate::core::{Event, OpKind, Operation, Outcome, RegError, Registration, Transmit};
-use crate::net::now;
-use crate::sip::{Response, MAX_MESSAGE_SIZE};
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use crate::core::endpoint::stats::Stats;
+use crate::core::{
+    Endpoint, EndpointConfig, EndpointEvent, Event, Handle, OpKind, Outcome, Outgoing, RegError,
+    Registration, TransportKind,
+};
+use crate::net::{locate, now, DnsSettings, Target};
+use crate::sip::{SipUri, MAX_MESSAGE_SIZE};
+use std::collections::HashMap;
 use std::future::Future;
 use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::pin::{pin, Pin};
 use std::task::{Context, Poll};
 use std::time::Instant;
+
+pub use crate::core::Tally;
 
 /// Datagrams read from one socket (or stream messages taken) before the loop looks at
 /// its timers again.
@@ -67,52 +66,19 @@ pub enum End {
     InterruptedTwice,
 }
 
-/// What became of the AORs, counted at the end.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Tally {
-    pub population: u64,
-    pub succeeded: u64,
-    pub failed: u64,
-    /// Started but neither succeeded nor failed (interrupted).
-    pub unfinished: u64,
-    pub not_started: u64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    Main,
-    /// Staying mode after Ctrl-C, SIGTERM or `--for`: removing the bindings.
-    Removing,
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Start {
-    Main(usize),
-    Refresh(usize),
-    Remove(usize),
-}
-
 pub struct Engine {
     plan: Plan,
     carriers: Carriers,
-    slots: Vec<Slot>,
-    index: CallIdIndex,
-    timers: BinaryHeap<Reverse<(Instant, u32)>>,
-    pacer: Pacer,
-    phase: Phase,
-    /// The next AOR whose main operation has not started.
-    next_main: usize,
-    /// The next AOR to look at for removal.
-    next_removal: usize,
-    refresh_queue: VecDeque<u32>,
-    /// The latest challenges per AOR domain, to answer pre-emptively.
-    nonces: Nonces,
-    /// What to send: the index of the registration that sends it, its UDP socket, and
-    /// the datagram or message.
-    outbox: Vec<(u32, u16, Transmit)>,
-    in_flight: u32,
-    registered: u32,
-    stats: Stats,
+    endpoint: Endpoint,
+    /// Every target of each AOR's registrar, best first (RFC 3263), for failover.
+    routes: Routes,
+    /// 3xx answers waiting for their target to be located.
+    redirects: Vec<(Handle, OpKind, SipUri)>,
+    /// Redirect targets located already, by URI.
+    located: HashMap<String, Vec<Target>>,
+    dns: DnsSettings,
+    /// What to send, taken from the endpoint and grouped by socket.
+    outbox: Vec<Outgoing>,
     /// Buffers for a batch of datagrams, and the arrays of a batch sent.
     receiver: Receiver,
     /// When the sockets were last read.
@@ -137,54 +103,47 @@ impl Engine {
     ) -> Engine {
         assert!(!carriers.is_empty(), "a bulk run needs a socket");
         assert_eq!(members.len(), destinations.len());
-        let rng = SharedRng::from_os();
-        let common = slot::Common {
+        let mut seed = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut seed);
+        let stays = plan.mode.stays();
+        let mut endpoint = Endpoint::new(
+            EndpointConfig {
+                rate: plan.rate,
+                concurrency: plan.concurrency,
+                stays,
+                carriers: carriers.len() as u32,
+            },
+            seed,
+        );
+        endpoint.reserve(members.len());
+        let defaults = RunDefaults {
             transport: carriers.transport(),
             expires: plan.expires,
             timers: plan.timers,
             user_agent: &plan.user_agent,
-            rng: &rng,
         };
-        let mut configs = slot::SharedConfigs::default();
-        let mut index = CallIdIndex::with_capacity(members.len());
-        let mut slots = Vec::with_capacity(members.len());
+        let mut shared = SharedConfigs::default();
         for (i, (member, destination)) in members.into_iter().zip(destinations).enumerate() {
-            let socket = i % carriers.len();
-            let local = carriers.local(socket);
-            // A new registration draws a new Call-ID: retried on the (astronomically
-            // rare) clash of two Call-IDs' keys.
-            let (reg, credentials) =
-                slot::registration(member, *destination, local, &common, &mut configs, |id| {
-                    index.insert(id, i as u32)
-                });
-            slots.push(Slot {
-                reg,
-                scheduled: None,
-                // Only UDP reads it; connections may number more than u16 holds.
-                socket: socket as u16,
-                flags: 0,
-            });
-            // Given in place: the registration is not moved again to take them.
-            if let (Some(credentials), Some(slot)) = (credentials, slots.last_mut()) {
-                slot.reg.set_credentials(credentials);
+            let local = carriers.local(i % carriers.len());
+            let (cfg, credentials) =
+                configs::registration_config(member, *destination, local, &defaults, &mut shared);
+            let h = endpoint.add(cfg, credentials, None);
+            if stays {
+                // A staying run keeps its bindings: failures are retried with back-off
+                // (RFC 5626 §4.5), as a staying single registration does.
+                endpoint.registration_mut(h).enable_recovery(false);
             }
         }
+        endpoint.start_all(plan.mode.operation(), now());
         Engine {
-            pacer: Pacer::new(plan.rate),
             plan,
             carriers,
-            slots,
-            index,
-            timers: BinaryHeap::new(),
-            phase: Phase::Main,
-            next_main: 0,
-            next_removal: 0,
-            refresh_queue: VecDeque::new(),
-            nonces: Nonces::default(),
+            endpoint,
+            routes: Routes::default(),
+            redirects: Vec::new(),
+            located: HashMap::new(),
+            dns: DnsSettings::default(),
             outbox: Vec::new(),
-            in_flight: 0,
-            registered: 0,
-            stats: Stats::default(),
             // A datagram longer than a SIP message may be is flagged, never parsed.
             receiver: Receiver::new(MAX_MESSAGE_SIZE),
             last_read: now(),
@@ -194,12 +153,30 @@ impl Engine {
         }
     }
 
+    /// Every target of each member's registrar, best first: member i's are
+    /// `lists[of_member[i]]`, and its first is where `new` sent it. A member whose
+    /// target fails (timeout, transport error, 503) moves to the next (UDP).
+    pub fn set_routes(&mut self, lists: Vec<Vec<Target>>, of_member: Vec<u32>) {
+        for (i, list) in of_member.iter().enumerate() {
+            let fallbacks = lists
+                .get(*list as usize)
+                .map_or(0, |l| l.len().saturating_sub(1));
+            self.endpoint.set_fallbacks(Handle(i as u32), fallbacks);
+        }
+        self.routes = Routes { lists, of_member };
+    }
+
+    /// Where redirect targets are located (`--dns-server`).
+    pub fn set_dns(&mut self, dns: DnsSettings) {
+        self.dns = dns;
+    }
+
     pub fn finish_observer(&mut self) {
         self.observer.finish();
     }
 
     pub fn stats(&self) -> &Stats {
-        &self.stats
+        self.endpoint.stats()
     }
 
     /// Times the loop slept and woke up again: once per tick while it paces at
@@ -225,22 +202,33 @@ impl Engine {
         let mut ticker = Ticker::new(now());
         loop {
             let at = now();
-            self.fire_timers(at);
-            self.start_due(at);
+            self.endpoint.fire_timers(at);
+            // A tick starts many transactions; each is timed from when its request is
+            // made, not from the start of the tick.
+            self.endpoint.start_due(at, &mut now);
+            self.take_events();
+            if !self.redirects.is_empty() {
+                self.follow_redirects().await;
+            }
             self.flush().await;
-            self.observer.tick(&self.stats, self.in_flight, at);
-            if self.finished() {
+            self.observer
+                .tick(self.endpoint.stats(), self.endpoint.in_flight(), at);
+            if self.endpoint.is_finished() {
                 return End::Finished;
             }
             let ticking = self.choose_ticks(&mut ticker, at);
-            let wake = if ticking { None } else { self.next_wake(at) };
+            let wake = if ticking {
+                None
+            } else {
+                self.endpoint.poll_timeout()
+            };
             if wake != armed {
                 if let Some(w) = wake {
                     alarm.as_mut().reset(w.into());
                 }
                 armed = wake;
             }
-            let removing = self.phase == Phase::Removing;
+            let removing = self.endpoint.is_removing();
             // Only staying mode listens for signals; other modes end as any program.
             let mut stop_next = pin!(stays.then(|| stop.next()));
             let woke = {
@@ -277,7 +265,7 @@ impl Engine {
             self.wakeups += 1;
             match woke {
                 Woke::Stop if removing => return End::InterruptedTwice,
-                Woke::Stop | Woke::StayOver => self.begin_removal(),
+                Woke::Stop | Woke::StayOver => self.endpoint.begin_removal(now()),
                 Woke::Datagrams | Woke::Tick => self.receive(),
                 Woke::Stream(event) => self.on_stream_events(event),
                 Woke::Alarm => {}
@@ -287,56 +275,14 @@ impl Engine {
 
     /// Counts what became of every AOR.
     pub fn tally(&self) -> Tally {
-        let mut t = Tally {
-            population: self.slots.len() as u64,
-            ..Tally::default()
-        };
-        let stays = self.plan.mode.stays();
-        for s in &self.slots {
-            let done = s.has(slot::MAIN_DONE) && (!stays || s.has(slot::REMOVED));
-            if !s.has(slot::STARTED) {
-                t.not_started += 1;
-            } else if s.has(slot::FAILED) {
-                t.failed += 1;
-            } else if done {
-                t.succeeded += 1;
-            } else {
-                t.unfinished += 1;
-            }
-        }
-        t
-    }
-
-    fn fire_timers(&mut self, now: Instant) {
-        while let Some(&Reverse((at, i))) = self.timers.peek() {
-            if at > now {
-                break;
-            }
-            self.timers.pop();
-            let i = i as usize;
-            let slot = &mut self.slots[i];
-            if slot.scheduled != Some(at) {
-                continue; // superseded by a later deadline
-            }
-            slot.scheduled = None;
-            if slot.reg.is_busy() {
-                slot.reg.handle_timeout(now);
-                self.settle(i, now);
-            } else if self.plan.mode.stays() && self.phase == Phase::Main {
-                // A refresh is due: it waits for a pacing slot like any transaction.
-                slot.set(slot::QUEUED, true);
-                self.refresh_queue.push_back(i as u32);
-            }
-        }
+        self.endpoint.tally()
     }
 
     /// Runs the loop on the ticker while it paces UDP transactions at 1000/s or more
     /// (the timer could not space them finer anyway), and on readiness otherwise; the
     /// sockets leave the reactor while it ticks. Returns whether it ticks.
     fn choose_ticks(&mut self, ticker: &mut Ticker, now: Instant) -> bool {
-        let wanted = self.pacer.interval() <= TICK
-            && self.in_flight < self.plan.concurrency
-            && self.has_work();
+        let wanted = self.endpoint.pacing_interval() <= TICK && self.endpoint.wants_to_start();
         let Carriers::Udp(sockets) = &mut self.carriers else {
             return false;
         };
@@ -358,172 +304,114 @@ impl Engine {
         }
     }
 
-    fn has_work(&self) -> bool {
-        match self.phase {
-            Phase::Main => !self.refresh_queue.is_empty() || self.next_main < self.slots.len(),
-            Phase::Removing => self.next_removal < self.slots.len(),
-        }
-    }
-
-    fn take_work(&mut self) -> Option<Start> {
-        match self.phase {
-            Phase::Main => {
-                if let Some(i) = self.refresh_queue.pop_front() {
-                    return Some(Start::Refresh(i as usize));
-                }
-                let i = self.next_main;
-                (i < self.slots.len()).then(|| {
-                    self.next_main += 1;
-                    Start::Main(i)
-                })
-            }
-            Phase::Removing => {
-                while self.next_removal < self.slots.len() {
-                    let i = self.next_removal;
-                    self.next_removal += 1;
-                    let s = &self.slots[i];
-                    if s.has(slot::STARTED) && (s.reg.is_registered() || s.reg.is_busy()) {
-                        return Some(Start::Remove(i));
-                    }
-                }
-                None
-            }
-        }
-    }
-
-    fn start_due(&mut self, now: Instant) {
-        while self.in_flight < self.plan.concurrency && self.has_work() {
-            if !self.pacer.try_take(now) {
-                return;
-            }
-            // A tick starts many transactions; each is timed from when its request is
-            // made, not from the start of the tick.
-            let now = crate::net::now();
-            match self.take_work() {
-                Some(Start::Main(i)) => self.start_main(i, now),
-                Some(Start::Refresh(i)) => {
-                    let slot = &mut self.slots[i];
-                    slot.set(slot::QUEUED, false);
-                    // Sends the refresh the core has due.
-                    slot.reg.handle_timeout(now);
-                    self.settle(i, now);
-                }
-                Some(Start::Remove(i)) => {
-                    let slot = &mut self.slots[i];
-                    slot.set(slot::REMOVING, true);
-                    slot.reg
-                        .start(Operation::Unregister(UnregisterTarget::Ours), now);
-                    self.settle(i, now);
-                }
-                None => return,
-            }
-        }
-    }
-
-    fn start_main(&mut self, i: usize, now: Instant) {
-        let slot = &mut self.slots[i];
-        slot.set(slot::STARTED, true);
-        self.nonces.prime(&mut slot.reg);
-        slot.reg.start(self.plan.mode.operation(), now);
-        self.stats.record_start(now);
-        self.settle(i, now);
-    }
-
-    /// After anything happened to registration `i`: take its events and datagrams,
-    /// update the counts, and put its next deadline in the heap.
-    fn settle(&mut self, i: usize, now: Instant) {
+    /// Hands the endpoint's events to the observer, and acts on what only the
+    /// driver can do.
+    fn take_events(&mut self) {
         let main_kind = self.plan.mode.main_kind();
-        let slot = &mut self.slots[i];
-        while let Some(event) = slot.reg.poll_event() {
+        while let Some(event) = self.endpoint.poll_event() {
             match event {
-                Event::Challenged { .. } => self.stats.challenges += 1,
-                Event::IntervalTooBrief { .. } => self.stats.interval_too_brief += 1,
-                Event::Ignored { .. } => self.stats.ignored += 1,
-                Event::Completed(outcome) => {
-                    match outcome.op {
-                        OpKind::Register => self.stats.registered += 1,
-                        OpKind::Refresh => self.stats.refreshed += 1,
-                        OpKind::Query => {
-                            self.stats.queried += 1;
-                            self.stats.bindings += outcome.bindings.len() as u64;
-                            if !outcome.bindings.is_empty() {
-                                self.stats.aors_with_bindings += 1;
-                            }
-                        }
-                        OpKind::Unregister => self.stats.unregistered += 1,
-                    }
+                EndpointEvent::Event(h, Event::Completed(outcome)) => {
                     if outcome.op == main_kind {
-                        slot.set(slot::MAIN_DONE, true);
-                        self.stats.record_latency(outcome.elapsed, now);
-                        self.observer.completed(&slot.reg, &outcome);
-                    } else if slot.has(slot::REMOVING) {
-                        slot.set(slot::REMOVED, true);
+                        self.observer
+                            .completed(self.endpoint.registration(h), &outcome);
                     }
                 }
-                Event::Failed { op, error } => {
-                    slot.set(slot::FAILED, true);
-                    if op == main_kind {
-                        self.stats.main_failed += 1;
-                        self.stats.last_final = Some(now);
-                    }
-                    let kind = FailureKind::of(op, &error);
-                    *self.stats.failures.entry(kind).or_default() += 1;
-                    self.observer.failed(&slot.reg, op, &error);
+                EndpointEvent::Event(h, Event::Failed { op, error }) => {
+                    self.observer
+                        .failed(self.endpoint.registration(h), op, &error);
                 }
-                Event::Redirected { op, target } => {
-                    // Following a 3xx means resolving a new target per AOR; a load
-                    // test of one registrar has no use for it, so it ends the AOR.
-                    slot.set(slot::FAILED, true);
-                    if op == main_kind {
-                        self.stats.main_failed += 1;
-                        self.stats.last_final = Some(now);
+                EndpointEvent::Event(h, Event::Redirected { op, target }) => {
+                    if matches!(self.carriers, Carriers::Udp(_)) {
+                        // Located in the loop's next turn: it may take a DNS query.
+                        self.redirects.push((h, op, target));
+                    } else {
+                        // A connection shared by many AORs cannot follow one of them.
+                        let error = RegError::Transport(format!(
+                            "redirected to {target}, which bulk mode follows over udp only"
+                        ));
+                        self.endpoint.abandon(h, op, error, now());
                     }
-                    let kind = FailureKind::redirected(op, &target);
-                    *self.stats.failures.entry(kind).or_default() += 1;
                 }
-                // Recovery and keep-alives are not enabled by bulk runs; refreshes,
-                // NAT and flow events change nothing that is counted.
-                _ => {}
+                EndpointEvent::Reconnect { carrier, reason } => {
+                    // Not reopened yet: what waits on it fails.
+                    self.endpoint.carrier_failed(carrier, now(), reason);
+                }
+                EndpointEvent::Failover { handle, op, error } => match self.next_target(handle) {
+                    Some((addr, local, fallbacks)) => {
+                        self.endpoint.retarget(
+                            handle,
+                            addr,
+                            TransportKind::Udp,
+                            local,
+                            fallbacks,
+                            now(),
+                        );
+                    }
+                    None => self.endpoint.abandon(handle, op, error, now()),
+                },
+                EndpointEvent::Event(_, _) => {}
             }
         }
-        while let Some(t) = slot.reg.poll_transmit() {
-            if t.retransmission {
-                self.stats.retransmissions += 1;
-            }
-            self.outbox.push((i as u32, slot.socket, t));
-        }
-        let busy = slot.reg.is_busy();
-        if busy != slot.has(slot::BUSY) {
-            slot.set(slot::BUSY, busy);
-            if busy {
-                self.in_flight += 1;
-            } else {
-                self.in_flight -= 1;
-            }
-        }
-        let registered = slot.reg.is_registered();
-        if registered != slot.has(slot::REGISTERED) {
-            slot.set(slot::REGISTERED, registered);
-            if registered {
-                self.registered += 1;
-            } else {
-                self.registered -= 1;
-            }
-        }
-        // Between transactions only staying mode has anything to do (refresh).
-        let idle_wakes =
-            self.plan.mode.stays() && self.phase == Phase::Main && !slot.has(slot::QUEUED);
-        let deadline = if busy || idle_wakes {
-            slot.reg.poll_timeout()
-        } else {
-            None
+    }
+
+    /// The next target of `h`'s registrar that its socket can reach, with its
+    /// socket's address and the targets left after it. Over UDP only: a stream
+    /// connection shared by many AORs stays where it is.
+    fn next_target(&self, h: Handle) -> Option<(SocketAddr, SocketAddr, usize)> {
+        let Carriers::Udp(sockets) = &self.carriers else {
+            return None;
         };
-        if deadline != slot.scheduled {
-            slot.scheduled = deadline;
-            if let Some(at) = deadline {
-                self.timers.push(Reverse((at, i as u32)));
+        let list = self.routes.of(h)?;
+        let local = sockets[self.endpoint.carrier(h) as usize].local;
+        let mut left = self.endpoint.fallbacks(h);
+        while left > 0 {
+            let next = &list[list.len() - left];
+            left -= 1;
+            if next.addr.is_ipv4() == local.is_ipv4() && next.transport == TransportKind::Udp {
+                return Some((next.addr, local, left));
             }
         }
+        None
+    }
+
+    /// Locates the targets of the 3xx answers received (RFC 3263 over UDP, unless the
+    /// URI names another transport, which bulk mode cannot follow) and starts each
+    /// operation again there. A target that cannot be located fails its AOR.
+    async fn follow_redirects(&mut self) {
+        let Carriers::Udp(sockets) = &self.carriers else {
+            return;
+        };
+        let family_v4 = sockets[0].local.is_ipv4();
+        for (h, op, uri) in std::mem::take(&mut self.redirects) {
+            let key = uri.to_string();
+            if !self.located.contains_key(&key) {
+                let targets = locate(&uri, Some(TransportKind::Udp), &self.dns)
+                    .await
+                    .unwrap_or_default();
+                self.located.insert(key.clone(), targets);
+            }
+            let target = self.located[&key]
+                .iter()
+                .find(|t| t.transport == TransportKind::Udp && t.addr.is_ipv4() == family_v4);
+            let at = now();
+            match target {
+                Some(t) => {
+                    let Carriers::Udp(sockets) = &self.carriers else {
+                        return;
+                    };
+                    let local = sockets[self.endpoint.carrier(h) as usize].local;
+                    self.endpoint
+                        .retarget(h, t.addr, TransportKind::Udp, local, 0, at);
+                }
+                None => {
+                    let error = RegError::Transport(format!(
+                        "redirected to {uri}, which could not be located over udp"
+                    ));
+                    self.endpoint.abandon(h, op, error, at);
+                }
+            }
+        }
+        self.take_events();
     }
 
     /// Reads what the sockets have queued, a batch per system call, up to
@@ -552,13 +440,9 @@ impl Engine {
                     let arrival = self.receiver.arrival(k, at, wall, floor);
                     match self.receiver.datagram(k) {
                         Datagram::Whole(bytes) => {
-                            // Parsed before the engine is borrowed again.
-                            match Response::parse_datagram(bytes) {
-                                Ok(response) => self.on_response(response, arrival),
-                                Err(_) => self.stats.unreadable += 1,
-                            }
+                            self.endpoint.handle_input(arrival, s as u32, bytes);
                         }
-                        Datagram::Oversized => self.stats.unreadable += 1,
+                        Datagram::Oversized => self.endpoint.count_unreadable(),
                     }
                 }
                 read += n;
@@ -567,6 +451,7 @@ impl Engine {
                 }
             }
         }
+        self.take_events();
     }
 
     /// `first` and whatever else the connections' readers have queued, up to a batch.
@@ -574,18 +459,14 @@ impl Engine {
         let mut next = Some(first);
         for _ in 0..RECEIVE_BATCH {
             let Some(event) = next else {
-                return;
+                break;
             };
             match event {
-                StreamEvent::Message { bytes, .. } => {
-                    // The reader framed it already; a bare CRLF keep-alive never gets here.
-                    match Response::parse(&bytes) {
-                        Ok(response) => self.on_response(response, now()),
-                        Err(_) => self.stats.unreadable += 1,
-                    }
+                StreamEvent::Message { connection, bytes } => {
+                    self.endpoint.handle_input(now(), connection, &bytes);
                 }
                 StreamEvent::Closed { connection, reason } => {
-                    self.connection_lost(connection as usize, reason);
+                    self.connection_lost(connection, reason);
                 }
             }
             next = match &mut self.carriers {
@@ -593,42 +474,21 @@ impl Engine {
                 Carriers::Udp(_) => None,
             };
         }
+        self.take_events();
     }
 
-    /// Connection `k` is gone: every registration waiting on it fails now (later
-    /// requests meant for it fail when they are sent).
-    fn connection_lost(&mut self, k: usize, reason: String) {
+    /// Connection `k` is gone: the endpoint decides who needed it.
+    fn connection_lost(&mut self, k: u32, reason: String) {
         let Carriers::Streams(streams) = &mut self.carriers else {
             return;
         };
-        streams.close(k, reason.clone());
-        let step = streams.len();
-        let at = now();
-        for i in (k..self.slots.len()).step_by(step) {
-            if self.slots[i].reg.is_busy() {
-                self.slots[i].reg.transport_failed(at, reason.clone());
-                self.settle(i, at);
-            }
-        }
-    }
-
-    /// A response that arrived at `at`.
-    fn on_response(&mut self, response: Response, at: Instant) {
-        let Some(i) = response.call_id().and_then(|c| self.index.get(c)) else {
-            self.stats.ignored += 1;
-            return;
-        };
-        let i = i as usize;
-        if matches!(response.status, 401 | 407) {
-            let domain = &self.slots[i].reg.config().aor.host;
-            self.nonces.learn(domain, &response);
-        }
-        self.slots[i].reg.handle_response(at, response);
-        self.settle(i, at);
+        streams.close(k as usize, reason.clone());
+        self.endpoint.connection_closed(k, reason);
     }
 
     /// Sends the outbox: per socket, as many datagrams per system call as it takes.
     async fn flush(&mut self) {
+        self.outbox.extend(self.endpoint.drain_transmits());
         let sockets = match &mut self.carriers {
             Carriers::Udp(sockets) => sockets,
             Carriers::Streams(_) => return self.flush_streams().await,
@@ -638,24 +498,24 @@ impl Engine {
         }
         if sockets.len() > 1 {
             // Runs of one socket; a stable sort keeps each socket's order.
-            self.outbox.sort_by_key(|(_, s, _)| *s);
+            self.outbox.sort_by_key(|o| o.carrier);
         }
         let mut batch: Vec<(&[u8], SocketAddr)> = Vec::with_capacity(self.outbox.len());
         let mut from = 0;
         while from < self.outbox.len() {
-            let s = self.outbox[from].1;
+            let s = self.outbox[from].carrier;
             let to = from
                 + self.outbox[from..]
                     .iter()
-                    .take_while(|(_, socket, _)| *socket == s)
+                    .take_while(|o| o.carrier == s)
                     .count();
             batch.clear();
             batch.extend(
                 self.outbox[from..to]
                     .iter()
-                    .map(|(_, _, t)| (&t.payload[..], t.destination)),
+                    .map(|o| (&o.transmit.payload[..], o.transmit.destination)),
             );
-            let socket = &sockets[usize::from(s)].socket;
+            let socket = &sockets[s as usize].socket;
             let mut k = 0;
             while k < batch.len() {
                 match self.sender.try_send(socket, &batch[k..]) {
@@ -663,13 +523,13 @@ impl Engine {
                     Err(e) if e.kind() == ErrorKind::WouldBlock => {
                         // The send buffer is full: wait until it drains.
                         if socket.writable().await.is_err() {
-                            self.stats.send_errors += (batch.len() - k) as u64;
+                            self.endpoint.count_send_errors((batch.len() - k) as u64);
                             break;
                         }
                     }
                     // A lost datagram is what UDP retransmissions are for.
                     Err(_) => {
-                        self.stats.send_errors += 1;
+                        self.endpoint.count_send_errors(1);
                         k += 1;
                     }
                 }
@@ -687,57 +547,41 @@ impl Engine {
         let Carriers::Streams(streams) = &mut self.carriers else {
             return;
         };
-        let mut gone: Vec<(u32, String)> = Vec::new();
-        let mut broken: Vec<(usize, String)> = Vec::new();
-        let count = streams.len();
-        for (i, _, t) in self.outbox.drain(..) {
-            let k = i as usize % count;
-            match streams.send(k, &t.payload).await {
+        let mut gone: Vec<(Handle, String)> = Vec::new();
+        let mut broken: Vec<(u32, String)> = Vec::new();
+        for o in self.outbox.drain(..) {
+            match streams.send(o.carrier as usize, &o.transmit.payload).await {
                 Sent::Ok => {}
-                Sent::Gone(reason) => gone.push((i, reason)),
+                Sent::Gone(reason) => gone.push((o.handle, reason)),
                 Sent::Broke(reason) => {
-                    self.stats.send_errors += 1;
-                    broken.push((k, reason));
+                    self.endpoint.count_send_errors(1);
+                    broken.push((o.carrier, reason));
                 }
             }
         }
         let at = now();
-        for (i, reason) in gone {
-            let i = i as usize;
-            self.slots[i].reg.transport_failed(at, reason);
-            self.settle(i, at);
+        for (h, reason) in gone {
+            self.endpoint.transport_failed(h, at, reason);
         }
         for (k, reason) in broken {
-            self.connection_lost(k, reason);
+            self.endpoint.connection_closed(k, reason);
         }
+        self.take_events();
     }
+}
 
-    fn finished(&self) -> bool {
-        if self.in_flight > 0 || self.has_work() {
-            return false;
-        }
-        match self.phase {
-            Phase::Main => !self.plan.mode.stays() || self.registered == 0,
-            Phase::Removing => true,
-        }
-    }
+/// Every target of each AOR's registrar.
+#[derive(Default)]
+struct Routes {
+    lists: Vec<Vec<Target>>,
+    /// Which list each member uses; empty when nobody has a second target.
+    of_member: Vec<u32>,
+}
 
-    fn begin_removal(&mut self) {
-        self.phase = Phase::Removing;
-        for i in self.refresh_queue.drain(..) {
-            self.slots[i as usize].set(slot::QUEUED, false);
-        }
-        self.next_removal = 0;
-    }
-
-    fn next_wake(&self, now: Instant) -> Option<Instant> {
-        let timer = self.timers.peek().map(|Reverse((at, _))| *at);
-        let start = (self.has_work() && self.in_flight < self.plan.concurrency)
-            .then(|| self.pacer.next_start().unwrap_or(now));
-        match (timer, start) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+impl Routes {
+    fn of(&self, h: Handle) -> Option<&[Target]> {
+        let list = *self.of_member.get(h.index())?;
+        self.lists.get(list as usize).map(Vec::as_slice)
     }
 }
 

@@ -1,38 +1,35 @@
 //! Bulk mode (issue #6): register, refresh, query and remove many AORs at a chosen
 //! rate from one process, for load tests of registrars.
 //!
-//! Every AOR is an ordinary `core::Registration` with its own Call-ID, From-tag, CSeq
-//! and nonce state. They all live on one current-thread event loop (`engine`) and
-//! share a few UDP sockets (`sockets`) or TCP/TLS connections (`connect`, `streams`);
-//! responses are routed to their registration by Call-ID (`demux`); deadlines wait
-//! in one heap; `pacer` spaces new transactions evenly, and at high rates `ticker`
-//! wakes the loop once a millisecond instead of once per datagram.
+//! Every AOR is an ordinary `core::Registration` of one `core::Endpoint`, which routes
+//! responses by Call-ID, keeps the deadlines in one heap, paces new transactions and
+//! counts outcomes. The loop (`engine`) only moves bytes and time between the
+//! endpoint and a few UDP sockets (`sockets`) or TCP/TLS connections (`connect`,
+//! `streams`); at high rates `ticker` wakes it once a millisecond instead of once per
+//! datagram.
 //! The population comes from a CSV file (`csv`) or from templates (`template`), cut
 //! to one shard (`shard`) of a load test spread over several machines.
 
+pub mod configs;
 pub mod connect;
 pub mod cpu;
 pub mod csv;
 pub mod datagrams;
-pub mod demux;
 pub mod engine;
 mod error;
 pub mod fd_limit;
-mod nonces;
 pub mod observe;
-pub mod pacer;
 pub mod plan;
 pub mod population;
 pub mod report;
-pub mod rng;
 pub mod shard;
 mod signals;
-pub mod slot;
 pub mod sockets;
-pub mod stats;
 pub mod streams;
 pub mod template;
 pub mod ticker;
+
+pub use crate::core::endpoint::stats;
 
 pub use engine::{End, Engine, Observer, Tally};
 pub use error::BulkError;

@@ -42,6 +42,7 @@ pub async fn run(args: RegisterArgs) -> ExitStatus {
         contact: args.contact.as_deref(),
         contact_params: params,
         expires,
+        stays: !args.once,
         ..SessionOptions::default()
     };
     if args.common.dry_run {
@@ -58,9 +59,9 @@ pub async fn run(args: RegisterArgs) -> ExitStatus {
     } else {
         args.nat_rewrite || args.contact.is_none()
     };
-    session.reg.enable_nat_rewrite(nat_rewrite);
+    session.reg_mut().enable_nat_rewrite(nat_rewrite);
     if let Some(interval) = args.keepalive {
-        session.reg.enable_keepalive(interval);
+        session.reg_mut().enable_keepalive(interval);
     }
     if args.once {
         return session
@@ -117,8 +118,8 @@ async fn stay_registered(
     session: &mut Session,
     args: &RegisterArgs,
 ) -> std::result::Result<(), (OpKind, Error)> {
-    session.reg.enable_recovery(args.retry_auth);
-    session.reg.start(Operation::Register, crate::net::now());
+    session.reg_mut().enable_recovery(args.retry_auth);
+    session.start(Operation::Register);
     let mut op = OpKind::Register;
     let stop = stop_requested();
     let limit = sleep_or_forever(args.duration);
@@ -127,7 +128,7 @@ async fn stay_registered(
     let mut redraw = tokio::time::interval(Duration::from_secs(1));
     loop {
         tokio::select! {
-            event = session.next_event(&Operation::Register) => {
+            event = session.next_event() => {
                 if live {
                     session.output.clear_live_status();
                 }
@@ -143,7 +144,7 @@ async fn stay_registered(
                 }
             }
             _ = redraw.tick(), if live => {
-                session.output.live_status(session.reg.standing(), crate::net::now());
+                session.output.live_status(session.reg().standing(), crate::net::now());
             }
             () = &mut stop => break,
             () = &mut limit => break,

@@ -10,8 +10,8 @@ use super::expect::{Answer, Expectations};
 use crate::auth::AuthError;
 use crate::cli::{Common, ExpectArgs};
 use crate::core::{
-    Event, OpKind, Operation, Outcome, RegError, Registration, RegistrationConfig, SharedConfig,
-    Timers, TransportKind,
+    Endpoint, EndpointConfig, Event, Handle, OpKind, Operation, Outcome, RegError, Registration,
+    RegistrationConfig, SharedConfig, Timers, TransportKind,
 };
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
@@ -31,10 +31,16 @@ pub struct SessionOptions<'a> {
     pub extra_headers: Vec<(&'static str, String)>,
     /// The expiry typed with -e; None: the profile's, else the default.
     pub expires: Option<u32>,
+    /// Keep the binding refreshed until stopped (a staying `register`).
+    pub stays: bool,
 }
 
+/// The one registration of a single-AOR command's endpoint.
+const ME: Handle = Handle(0);
+
 pub struct Session {
-    pub reg: Registration,
+    /// An endpoint of one registration (`ME`).
+    pub endpoint: Endpoint,
     pub driver: Driver,
     pub output: Output,
     /// What output shows as our contact instead of the core's (`*` for --all).
@@ -54,6 +60,13 @@ fn max_time_error(destination: Option<SocketAddr>, limit: Duration) -> Error {
             .unwrap_or_else(|| SocketAddr::new(Ipv4Addr::UNSPECIFIED.into(), 0)),
         after: limit,
     })
+}
+
+/// A seed for the core's random source, from the operating system's generator.
+fn os_seed() -> [u8; 32] {
+    let mut seed = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut seed);
+    seed
 }
 
 /// Where a registration goes and what it binds, as found by a real or a dry run.
@@ -170,6 +183,7 @@ impl Session {
         let contact =
             contact_arg.unwrap_or_else(|| default_contact(&aor_user, local_addr, transport));
         let expires = opts.expires.unwrap_or(DEFAULT_EXPIRES);
+        let stays = opts.stays;
         let cfg = registration_config(
             common,
             Place {
@@ -184,14 +198,11 @@ impl Session {
             expires,
         );
         let may_prompt = configured.is_none();
-        let reg = Registration::new(
-            cfg,
-            configured,
-            common.realm.clone(),
-            Box::new(rand::rngs::OsRng),
-        );
+        let mut endpoint = Endpoint::new(EndpointConfig::single(stays), os_seed());
+        let me = endpoint.add(cfg, configured, common.realm.clone());
+        endpoint.set_fallbacks(me, driver.remaining_targets().len());
         Ok(Session {
-            reg,
+            endpoint,
             driver,
             output,
             contact_shown_as: None,
@@ -205,18 +216,33 @@ impl Session {
     pub fn shown_contact(&self) -> String {
         self.contact_shown_as
             .clone()
-            .unwrap_or_else(|| self.reg.contact().to_string())
+            .unwrap_or_else(|| self.reg().contact().to_string())
+    }
+
+    /// The registration of this command.
+    pub fn reg(&self) -> &Registration {
+        self.endpoint.registration(ME)
+    }
+
+    /// For configuring the registration (recovery, NAT rewriting, keep-alives).
+    pub fn reg_mut(&mut self) -> &mut Registration {
+        self.endpoint.registration_mut(ME)
+    }
+
+    /// Starts `op`; its events come from `next_event`.
+    pub fn start(&mut self, op: Operation) {
+        self.endpoint.start(ME, op, now());
     }
 
     /// The next event, within --max-time (exit 4 when it runs out).
-    pub async fn next_event(&mut self, retry: &Operation) -> Result<Event> {
+    pub async fn next_event(&mut self) -> Result<Event> {
         let Some((at, limit)) = self.max_time else {
-            return self.next_event_unbounded(retry).await;
+            return self.next_event_unbounded().await;
         };
-        match tokio::time::timeout_at(at, self.next_event_unbounded(retry)).await {
+        match tokio::time::timeout_at(at, self.next_event_unbounded()).await {
             Ok(event) => event,
-            Err(_) if self.reg.is_busy() => {
-                Err(max_time_error(Some(self.reg.config().destination), limit))
+            Err(_) if self.reg().is_busy() => {
+                Err(max_time_error(Some(self.reg().config().destination), limit))
             }
             Err(_) => {
                 // Between requests: a staying registration that --max-time ends.
@@ -227,19 +253,16 @@ impl Session {
     }
 
     /// The next event, with challenges that found no credentials answered by a prompt
-    /// on the terminal (once) when one is attached. `retry` is the operation to repeat.
-    async fn next_event_unbounded(&mut self, retry: &Operation) -> Result<Event> {
+    /// on the terminal (once) when one is attached.
+    async fn next_event_unbounded(&mut self) -> Result<Event> {
         loop {
-            let event = self
+            let (_, event) = self
                 .driver
-                .next_event(&mut self.reg, &mut self.output, retry)
+                .next_event(&mut self.endpoint, &mut self.output)
                 .await?;
-            if let Event::Redirected { target, .. } = &event {
-                // 3xx: the core named the new registrar; the driver locates it.
+            if let Event::Redirected { .. } = &event {
+                // 3xx: the driver located the new registrar and started again there.
                 self.output.event(&event);
-                self.driver
-                    .redirect(&mut self.reg, &mut self.output, target, retry)
-                    .await?;
                 continue;
             }
             if let Event::Failed {
@@ -250,8 +273,8 @@ impl Session {
                 if self.may_prompt {
                     self.may_prompt = false;
                     if let Some(c) = credentials::prompt(&self.username, realm) {
-                        self.reg.set_credentials(c);
-                        self.reg.start(retry.clone(), now());
+                        self.reg_mut().set_credentials(c);
+                        self.endpoint.restart(ME, now());
                         continue;
                     }
                 }
@@ -340,7 +363,10 @@ impl Session {
         let Error::Registration(e) = error else {
             return None;
         };
-        let last = self.output.last_final_response();
+        let last = self
+            .reg()
+            .last_final_response()
+            .map(|(code, reason)| (code, crate::output::printable_reason(reason)));
         match (e.status(), e) {
             (Some(code), _) => Some(match last {
                 Some((c, reason)) if c == code => (code, reason),
@@ -403,8 +429,7 @@ impl Session {
             opts,
             expires,
         );
-        let mut reg =
-            Registration::new(cfg, None, common.realm.clone(), Box::new(rand::rngs::OsRng));
+        let mut reg = Registration::new(cfg, None, common.realm.clone(), os_seed());
         reg.start(op, now());
         let first = reg.poll_transmit().ok_or_else(|| {
             Error::io(
@@ -422,9 +447,9 @@ impl Session {
 
     /// Runs one operation to its final outcome, reporting progress events on the way.
     pub async fn run(&mut self, op: Operation) -> Result<Outcome> {
-        self.reg.start(op.clone(), now());
+        self.start(op);
         loop {
-            match self.next_event(&op).await? {
+            match self.next_event().await? {
                 Event::Completed(outcome) => return Ok(outcome),
                 Event::Failed { error, .. } => return Err(error.into()),
                 other => self.output.event(&other),

@@ -1,5 +1,4 @@
 use crate::auth::AuthError;
-use crate::exit::ExitStatus;
 use std::net::SocketAddr;
 use std::time::Duration;
 use thiserror::Error;
@@ -40,21 +39,6 @@ pub enum RegError {
 }
 
 impl RegError {
-    pub fn exit_status(&self) -> ExitStatus {
-        match self {
-            RegError::Auth(_)
-            | RegError::Forbidden { .. }
-            | RegError::ChallengeLoop(_)
-            | RegError::RedirectedAuth { .. } => ExitStatus::Auth,
-            RegError::Transport(_) => ExitStatus::Failure,
-            RegError::Timeout { .. } => ExitStatus::NoResponse,
-            RegError::Refused { .. }
-            | RegError::IntervalLoop { .. }
-            | RegError::NothingGranted { .. }
-            | RegError::BindingMissing { .. } => ExitStatus::Refused,
-        }
-    }
-
     /// A failure that may pass: staying mode retries it with back-off. Rejected
     /// credentials only with `retry_auth` (--retry-auth); a registrar that keeps
     /// asking for another interval, or a 4xx other than 408/480, never.

@@ -6,17 +6,20 @@
 mod backoff;
 mod branches;
 mod config;
+pub mod endpoint;
 mod error;
 mod event;
 mod ids;
 mod nat;
 mod refresh;
 mod registration;
+mod rng;
 pub mod stun;
 mod transaction;
 
 pub use backoff::CAP as BACKOFF_CAP;
 pub use config::{Operation, RegistrationConfig, SharedConfig, TransportKind, UnregisterTarget};
+pub use endpoint::{Endpoint, EndpointConfig, EndpointEvent, Handle, Outgoing, Tally};
 pub use error::RegError;
 pub use event::{Binding, Event, OpKind, Outcome, Transmit};
 pub use ids::random_hex;

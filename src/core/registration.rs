@@ -14,7 +14,8 @@ use super::branches::RecentBranches;
 use super::config::{Operation, RegistrationConfig, TransportKind, UnregisterTarget};
 use super::error::RegError;
 use super::event::{Event, OpKind, Transmit};
-use super::ids::{push_random_hex, random_hex};
+use super::ids::{push_hex, push_random_hex};
+use super::rng::SeededRng;
 use super::transaction::{ClientTransaction, TimerOutcome};
 use crate::auth::{Authenticator, Challenge, Credentials};
 use crate::sip::{ipv4_text, RegisterRequest, RequestContact, Response, SipUri, ViaSpec};
@@ -79,6 +80,42 @@ pub enum Standing {
     Idle,
 }
 
+/// The operation started last, kept small: a registration of a bulk run holds one.
+#[derive(Debug, Clone)]
+enum LastOp {
+    Register,
+    Query,
+    UnregisterOurs,
+    UnregisterAll,
+    UnregisterContact(Box<SipUri>),
+}
+
+impl LastOp {
+    fn of(op: &Operation) -> LastOp {
+        match op {
+            Operation::Register => LastOp::Register,
+            Operation::Query => LastOp::Query,
+            Operation::Unregister(UnregisterTarget::Ours) => LastOp::UnregisterOurs,
+            Operation::Unregister(UnregisterTarget::All) => LastOp::UnregisterAll,
+            Operation::Unregister(UnregisterTarget::Contact(uri)) => {
+                LastOp::UnregisterContact(Box::new(uri.clone()))
+            }
+        }
+    }
+
+    fn operation(&self) -> Operation {
+        match self {
+            LastOp::Register => Operation::Register,
+            LastOp::Query => Operation::Query,
+            LastOp::UnregisterOurs => Operation::Unregister(UnregisterTarget::Ours),
+            LastOp::UnregisterAll => Operation::Unregister(UnregisterTarget::All),
+            LastOp::UnregisterContact(uri) => {
+                Operation::Unregister(UnregisterTarget::Contact((**uri).clone()))
+            }
+        }
+    }
+}
+
 /// What staying mode does after a failure.
 #[derive(Debug, Clone, Copy)]
 struct Recovery {
@@ -93,7 +130,12 @@ pub struct Registration {
     /// The expiry we ask for; raised by a 423.
     expires: u32,
     auth: Authenticator,
-    rng: Box<dyn RngCore + Send>,
+    rng: SeededRng,
+    /// The operation started last, to start again elsewhere (failover, redirect).
+    last_op: LastOp,
+    /// The status line of the latest final response, for `--expect-status` and
+    /// reports of authentication failures (which carry no status of their own).
+    last_final: Option<(u16, String)>,
     /// Boxed: a bulk run keeps thousands of idle registrations, most with nothing
     /// pending, so the space is paid only while a request is out.
     pending: Option<Box<Pending>>,
@@ -108,6 +150,12 @@ pub struct Registration {
     retry_at: Option<Instant>,
     /// Immediate re-registrations after a 2xx that did not list us.
     lost_binding_retries: u32,
+    /// The Contact is our own address (we chose it, or it names our socket): it
+    /// moves with the local address when a flow is reopened from another port.
+    contact_follows_local: bool,
+    /// Our Contact before the flow moved to another port: the next REGISTER removes
+    /// its binding while it adds the new one.
+    stale_contact: Option<Box<SipUri>>,
     /// Rewrite the Contact to what the registrar saw (RFC 3581), at most once.
     nat_rewrite: bool,
     nat_rewritten: bool,
@@ -125,14 +173,25 @@ impl Registration {
         cfg: RegistrationConfig,
         credentials: Option<Credentials>,
         realm: Option<String>,
-        mut rng: Box<dyn RngCore + Send>,
+        rng_seed: [u8; 32],
     ) -> Registration {
-        let call_id = random_hex(rng.as_mut(), 16);
-        let from_tag = random_hex(rng.as_mut(), 8);
+        let mut rng = SeededRng::from_seed(rng_seed);
+        // One draw for the three: 16 bytes of Call-ID, 8 of From-tag, 4 of CSeq.
+        let mut ids = [0u8; 28];
+        rng.fill_bytes(&mut ids);
+        let mut call_id = String::with_capacity(32);
+        push_hex(&mut call_id, &ids[..16]);
+        let mut from_tag = String::with_capacity(16);
+        push_hex(&mut from_tag, &ids[16..24]);
         // A random start leaves room below 2**31 (§8.1.1.5) and makes a CSeq from an
         // earlier run of the same Call-ID unlikely to collide.
-        let next_cseq = 1 + (rng.next_u32() % 0x0fff_ffff);
+        let cseq_bits = u32::from_le_bytes([ids[24], ids[25], ids[26], ids[27]]);
+        let next_cseq = 1 + (cseq_bits % 0x0fff_ffff);
+        let contact_follows_local = cfg.contact.host == crate::sip::Host::from(cfg.local.ip())
+            && cfg.contact.port == Some(cfg.local.port());
         Registration {
+            contact_follows_local,
+            stale_contact: None,
             expires: cfg.shared.expires,
             cfg,
             call_id,
@@ -140,6 +199,8 @@ impl Registration {
             next_cseq,
             auth: Authenticator::new(credentials, realm),
             rng,
+            last_op: LastOp::Register,
+            last_final: None,
             pending: None,
             granted: None,
             old_branches: RecentBranches::default(),
@@ -213,8 +274,10 @@ impl Registration {
 
     /// Moves the registration to another target (RFC 3263 failover, a reopened flow,
     /// a redirect): later requests go to `destination` over `transport`, with `local`
-    /// as Via sent-by. Call-ID, tags, CSeq and nonce state are kept. A request in
-    /// flight is not resent: start the operation again.
+    /// as Via sent-by, and as our Contact's address too when the Contact is our own
+    /// (a reopened connection leaves from a new port: the registrar must reach that
+    /// one). Call-ID, tags, CSeq and nonce state are kept. A request in flight is not
+    /// resent: start the operation again (`restart`).
     pub fn set_destination(
         &mut self,
         destination: SocketAddr,
@@ -222,8 +285,32 @@ impl Registration {
         local: SocketAddr,
     ) {
         self.cfg.destination = destination;
-        Arc::make_mut(&mut self.cfg.shared).transport = transport;
+        if self.cfg.shared.transport != transport {
+            // Copied on write: the other registrations sharing the config keep theirs.
+            Arc::make_mut(&mut self.cfg.shared).transport = transport;
+        }
+        if local != self.cfg.local && self.contact_follows_local && !self.nat_rewritten {
+            let old = self.cfg.contact.clone();
+            self.cfg.contact.host = crate::sip::Host::from(local.ip());
+            self.cfg.contact.port = Some(local.port());
+            if self.granted.is_some() || self.pending.is_some() {
+                // Bound (or maybe bound) at the old address, which is dead now.
+                self.stale_contact.get_or_insert_with(|| Box::new(old));
+            }
+        }
         self.cfg.local = local;
+    }
+
+    /// Starts again, from its first request, the operation started last: after
+    /// `set_destination` moved the registration to the next target or a redirect's.
+    pub fn restart(&mut self, now: Instant) {
+        let op = self.last_op.operation();
+        self.start(op, now);
+    }
+
+    /// The status code and reason phrase of the latest final response received.
+    pub fn last_final_response(&self) -> Option<(u16, &str)> {
+        self.last_final.as_ref().map(|(c, r)| (*c, r.as_str()))
     }
 
     /// Challenges learnt elsewhere (another registration to the same registrar): the
@@ -247,6 +334,7 @@ impl Registration {
     /// Begins an operation. A request still in flight is abandoned: its transaction
     /// stops retransmitting and a late answer to it is ignored.
     pub fn start(&mut self, op: Operation, now: Instant) {
+        self.last_op = LastOp::of(&op);
         self.auth.begin_attempt();
         self.retry_at = None;
         let (kind, contact, expires) = match op {
@@ -323,14 +411,19 @@ impl Registration {
             .collect()
     }
 
-    fn our_contact(&self, expires: Option<u32>) -> RequestContact {
+    fn our_contact(&mut self, expires: Option<u32>) -> RequestContact {
         let mut params = self.contact_params();
         if let Some(e) = expires {
             params.push(format!("expires={e}"));
         }
-        RequestContact::Uri {
-            uri: self.cfg.contact.clone(),
-            params,
+        let uri = self.cfg.contact.clone();
+        match self.stale_contact.take() {
+            Some(stale) if expires.is_none() && *stale != uri => RequestContact::Replace {
+                uri,
+                params,
+                stale: *stale,
+            },
+            _ => RequestContact::Uri { uri, params },
         }
     }
 
@@ -353,14 +446,14 @@ impl Registration {
         self.next_cseq = self.next_cseq.wrapping_add(1);
         let mut branch = String::with_capacity(BRANCH_COOKIE.len() + 24);
         branch.push_str(BRANCH_COOKIE);
-        push_random_hex(&mut branch, self.rng.as_mut(), 12);
+        push_random_hex(&mut branch, &mut self.rng, 12);
         let sent_by = format_sent_by(self.cfg.local);
         let request_uri = self.cfg.shared.request_uri.to_string();
         let mut extra = if self.credentials_withheld_for.is_some() {
             Vec::new()
         } else {
             self.auth
-                .authorize("REGISTER", &request_uri, b"", self.rng.as_mut())
+                .authorize("REGISTER", &request_uri, b"", &mut self.rng)
         };
         if let Some(s) = self.supported() {
             extra.push(("Supported", s));

@@ -1,15 +1,17 @@
-//! The loop between the sans-IO core and the network: send what the core queued,
-//! wait for a message or the core's next deadline, feed it in, hand events out.
+//! The loop between a sans-IO endpoint of one registration and the network: send
+//! what the endpoint queued, wait for a message or its next deadline, feed it in,
+//! hand events out.
 //!
-//! The driver also owns what the core cannot know about: the list of targets that
-//! RFC 3263 found (failing over to the next on a timeout, a transport error or a 503),
-//! and the connection of a stream transport (reopened after the peer closed it).
+//! The endpoint decides; the driver carries out what only it can: moving to the next
+//! RFC 3263 target (`EndpointEvent::Failover`), locating a 3xx's target
+//! (`Event::Redirected`), and reopening the connection of a stream transport
+//! (`EndpointEvent::Reconnect`, `Event::FlowFailed`).
 
 use super::dns::DnsSettings;
 use super::link::{receive_buffer, Incoming, Link, LinkSettings};
 use super::locate::locate;
 use super::target::Target;
-use crate::core::{Event, Operation, RegError, Registration, Transmit};
+use crate::core::{Endpoint, EndpointEvent, Event, Handle, Transmit};
 use crate::error::{Error, Result};
 use crate::sip::SipUri;
 use std::net::SocketAddr;
@@ -29,6 +31,9 @@ pub fn now() -> Instant {
     tokio::time::Instant::now().into_std()
 }
 
+/// The single link carries every registration of a single-AOR endpoint.
+const CARRIER: u32 = 0;
+
 pub struct Driver {
     targets: Vec<Target>,
     current: usize,
@@ -39,15 +44,6 @@ pub struct Driver {
     /// Connections that closed in a row with no message in between: the second
     /// one fails the request instead of sending it once more.
     silent_closes: u32,
-}
-
-/// Failures after which the next target may do better (RFC 3263 §4.3; a 503 is
-/// how a server says so, RFC 3261 §21.5.4).
-fn worth_another_target(error: &RegError) -> bool {
-    matches!(
-        error,
-        RegError::Timeout { .. } | RegError::Transport(_) | RegError::Refused { status: 503, .. }
-    )
 }
 
 impl Driver {
@@ -87,33 +83,39 @@ impl Driver {
         self.link.local_addr()
     }
 
-    /// Sends whatever the core has queued, without waiting for anything else.
-    pub async fn flush(&mut self, reg: &mut Registration, trace: &mut dyn Trace) -> Result<()> {
-        self.send_queued(reg, trace).await.map(drop)
+    /// Sends whatever the endpoint has queued, without waiting for anything else.
+    pub async fn flush(&mut self, ep: &mut Endpoint, trace: &mut dyn Trace) -> Result<()> {
+        self.send_queued(ep, trace).await
     }
 
-    /// Runs the core until it has an event to report. `retry` is the operation to
-    /// start again on another target. Cancel-safe between sends: a cancelled call
-    /// loses no received message and no queued transmit.
+    /// Runs the endpoint until it has an event to report. Cancel-safe between sends:
+    /// a cancelled call loses no received message and no queued transmit.
     pub async fn next_event(
         &mut self,
-        reg: &mut Registration,
+        ep: &mut Endpoint,
         trace: &mut dyn Trace,
-        retry: &Operation,
-    ) -> Result<Event> {
+    ) -> Result<(Handle, Event)> {
         loop {
             // Events first, so that "answering challenge" is reported before the
             // request that answers it goes out.
-            if let Some(event) = reg.poll_event() {
-                match self.on_event(reg, trace, retry, event).await? {
+            if let Some(event) = ep.poll_event() {
+                match self.act_on(ep, trace, event).await? {
                     Some(event) => return Ok(event),
                     None => continue,
                 }
             }
-            if self.send_queued(reg, trace).await? {
-                continue; // the core has been told of a failure: it has an event
+            self.send_queued(ep, trace).await?;
+            if ep.has_transmits() {
+                continue;
             }
-            let deadline = reg.poll_timeout();
+            if let Some(event) = ep.poll_event() {
+                // A failed send was reported to the endpoint.
+                match self.act_on(ep, trace, event).await? {
+                    Some(event) => return Ok(event),
+                    None => continue,
+                }
+            }
+            let deadline = ep.poll_timeout();
             let sleep = async {
                 match deadline {
                     Some(at) => tokio::time::sleep_until(at.into()).await,
@@ -125,24 +127,57 @@ impl Driver {
                     Incoming::Message(bytes) => {
                         self.silent_closes = 0;
                         trace.received(from, &bytes);
-                        reg.handle_input(now(), &bytes);
+                        ep.handle_input(now(), CARRIER, &bytes);
                     }
-                    Incoming::Closed(reason) => self.on_closed(reg, reason)?,
+                    Incoming::Closed(reason) => self.on_closed(ep, reason)?,
                 },
-                () = sleep => reg.handle_timeout(now()),
+                () = sleep => ep.handle_timeout(now()),
             }
         }
     }
 
-    /// Follows a 3xx (`Event::Redirected`): locates `target` as RFC 3263 says (with
-    /// the transport in use unless the URI names one), moves there and starts
-    /// `retry` again.
-    pub async fn redirect(
+    /// Carries out what the endpoint asks of the network; the events a command
+    /// reports come back (a redirect too, after it was followed).
+    async fn act_on(
         &mut self,
-        reg: &mut Registration,
+        ep: &mut Endpoint,
         trace: &mut dyn Trace,
+        event: EndpointEvent,
+    ) -> Result<Option<(Handle, Event)>> {
+        match event {
+            EndpointEvent::Failover { handle, error, .. } => {
+                self.current += 1;
+                self.switch(ep, trace, handle, &error.to_string()).await?;
+                Ok(None)
+            }
+            EndpointEvent::Reconnect { reason, .. } => {
+                self.link.reset()?;
+                ep.reconnected(CARRIER, self.link.local_addr(), &reason, now());
+                Ok(None)
+            }
+            EndpointEvent::Event(h, Event::Redirected { op, target }) => {
+                self.redirect(ep, trace, h, &target).await?;
+                Ok(Some((h, Event::Redirected { op, target })))
+            }
+            EndpointEvent::Event(h, event @ Event::FlowFailed { .. }) => {
+                // The registration sends again by itself; it must leave from the
+                // new connection's address.
+                self.link.reset()?;
+                ep.relocated(CARRIER, self.link.local_addr());
+                Ok(Some((h, event)))
+            }
+            EndpointEvent::Event(h, event) => Ok(Some((h, event))),
+        }
+    }
+
+    /// Follows a 3xx: locates `target` as RFC 3263 says (with the transport in use
+    /// unless the URI names one), moves there and starts the operation again.
+    async fn redirect(
+        &mut self,
+        ep: &mut Endpoint,
+        trace: &mut dyn Trace,
+        h: Handle,
         target: &SipUri,
-        retry: &Operation,
     ) -> Result<()> {
         let transport = if target.param("transport").is_some() || target.sips {
             None
@@ -150,124 +185,86 @@ impl Driver {
             Some(self.target().transport)
         };
         let targets = locate(target, transport, &self.dns).await?;
-        let why = format!("redirected to {target}");
-        self.retarget(reg, trace, targets, retry, &why).await
-    }
-
-    /// Moves to a new list of targets and starts `retry` there.
-    pub async fn retarget(
-        &mut self,
-        reg: &mut Registration,
-        trace: &mut dyn Trace,
-        targets: Vec<Target>,
-        retry: &Operation,
-        why: &str,
-    ) -> Result<()> {
         if targets.is_empty() {
             return Err(Error::Usage("no target to send to".into()));
         }
         self.targets = targets;
         self.current = 0;
-        self.switch(reg, trace, why).await?;
-        reg.start(retry.clone(), now());
-        Ok(())
+        self.switch(ep, trace, h, &format!("redirected to {target}"))
+            .await
     }
 
-    /// Returns true when a failed send was reported to the core.
-    async fn send_queued(&mut self, reg: &mut Registration, trace: &mut dyn Trace) -> Result<bool> {
-        while let Some(t) = reg.poll_transmit() {
+    /// Sends the endpoint's queue; a send that fails is reported to the endpoint.
+    async fn send_queued(&mut self, ep: &mut Endpoint, trace: &mut dyn Trace) -> Result<()> {
+        let queued: Vec<_> = ep.drain_transmits().collect();
+        for o in queued {
+            let t = o.transmit;
             trace.sent(&t);
             let local = self.link.local_addr();
-            let limit = reg.config().shared.timers.timeout;
+            let limit = ep.registration(o.handle).config().shared.timers.timeout;
             match self.link.send(&t.payload, t.destination, limit).await {
                 Ok(()) => {
                     if self.link.local_addr() != local {
-                        self.tell_local(reg);
+                        ep.relocated(CARRIER, self.link.local_addr());
                     }
                 }
                 Err(e) if e.is_certificate() => return Err(e.into_error()),
                 Err(e) => {
                     self.link.reset()?;
-                    self.tell_local(reg);
-                    if reg.is_busy() {
-                        reg.transport_failed(now(), e.to_string());
-                    } else if reg.is_registered() {
-                        reg.flow_failed(now(), e.to_string());
-                    }
-                    return Ok(true);
+                    ep.relocated(CARRIER, self.link.local_addr());
+                    // What else was queued went to the failed flow: the endpoint
+                    // sends again what it still needs.
+                    ep.transport_failed(o.handle, now(), e.to_string());
+                    return Ok(());
                 }
             }
         }
-        Ok(false)
+        Ok(())
     }
 
     /// The connection went away (closed by the peer, reset, or dropped by us after
     /// a message that could not be framed). The next request opens a new one; a
     /// request in flight is sent again on it, once.
-    fn on_closed(&mut self, reg: &mut Registration, reason: String) -> Result<()> {
+    fn on_closed(&mut self, ep: &mut Endpoint, reason: String) -> Result<()> {
         if !self.link.is_stream() {
             return Err(Error::io("cannot receive", std::io::Error::other(reason)));
         }
         let reason = format!("{}: {reason}", self.target());
         self.link.reset()?;
-        self.tell_local(reg);
-        if reg.is_busy() {
+        ep.relocated(CARRIER, self.link.local_addr());
+        if ep.in_flight() > 0 {
             self.silent_closes += 1;
             if self.silent_closes > 1 {
-                reg.transport_failed(now(), reason);
+                ep.carrier_failed(CARRIER, now(), reason);
                 return Ok(());
             }
         }
-        if reg.is_busy() || reg.is_registered() {
-            reg.flow_failed(now(), reason);
-        }
+        ep.connection_closed(CARRIER, reason);
         Ok(())
     }
 
-    /// Events the driver acts on before (or instead of) reporting them.
-    async fn on_event(
-        &mut self,
-        reg: &mut Registration,
-        trace: &mut dyn Trace,
-        retry: &Operation,
-        event: Event,
-    ) -> Result<Option<Event>> {
-        match &event {
-            Event::Failed { error, .. } | Event::Retrying { error, .. }
-                if worth_another_target(error) && !self.remaining_targets().is_empty() =>
-            {
-                self.current += 1;
-                self.switch(reg, trace, &error.to_string()).await?;
-                reg.start(retry.clone(), now());
-                Ok(None)
-            }
-            Event::FlowFailed { .. } => {
-                self.link.reset()?;
-                self.tell_local(reg);
-                Ok(Some(event))
-            }
-            _ => Ok(Some(event)),
-        }
-    }
-
-    /// Points the link and the core at `targets[current]`.
+    /// Points the link at `targets[current]` and starts `h`'s operation there.
     async fn switch(
         &mut self,
-        reg: &mut Registration,
+        ep: &mut Endpoint,
         trace: &mut dyn Trace,
+        h: Handle,
         why: &str,
     ) -> Result<()> {
         let from = self.link.target().clone();
         let to = self.targets[self.current].clone();
         self.link.retarget(&to, &mut self.settings).await?;
         self.silent_closes = 0;
-        self.tell_local(reg);
         trace.moved(&from, &to, why);
+        let fallbacks = self.remaining_targets().len();
+        ep.retarget(
+            h,
+            to.addr,
+            to.transport,
+            self.link.local_addr(),
+            fallbacks,
+            now(),
+        );
         Ok(())
-    }
-
-    fn tell_local(&self, reg: &mut Registration) {
-        let target = self.link.target();
-        reg.set_destination(target.addr, target.transport, self.link.local_addr());
     }
 }

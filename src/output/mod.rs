@@ -41,9 +41,6 @@ pub struct Output {
     max_time: Option<Duration>,
     /// --max-time ran out between requests (a staying registration).
     max_time_idle: bool,
-    /// Status and reason of the last final response received, for
-    /// `--expect-status` when the failure itself does not carry it.
-    last_final: Option<(u16, String)>,
 }
 
 impl Output {
@@ -69,7 +66,6 @@ impl Output {
             aor,
             max_time: common.max_time,
             max_time_idle: false,
-            last_final: None,
         }
     }
 
@@ -80,11 +76,6 @@ impl Output {
     /// The AOR a profile stood for (`@work` → `sip:alice@example.com`).
     pub fn set_aor(&mut self, aor: String) {
         self.aor = aor;
-    }
-
-    /// The last final (non-1xx) response received: status and reason phrase.
-    pub fn last_final_response(&self) -> Option<(u16, String)> {
-        self.last_final.clone()
     }
 
     /// --max-time ran out while no request was waiting for its answer.
@@ -230,9 +221,6 @@ impl Trace for Output {
     }
 
     fn received(&mut self, from: SocketAddr, bytes: &[u8]) {
-        if let Some(final_response) = final_status_line(bytes) {
-            self.last_final = Some(final_response);
-        }
         if self.verbosity >= Verbosity::Events {
             self.stderr_line(&ladder::received_line(self.start, from, bytes));
         }
@@ -242,21 +230,12 @@ impl Trace for Output {
     }
 }
 
-/// `SIP/2.0 403 Forbidden` → (403, "Forbidden"), for final responses only. Reads
-/// just the status line: whether the response belongs to us is the core's business,
-/// and the failure that follows a final response is always about that response.
-fn final_status_line(bytes: &[u8]) -> Option<(u16, String)> {
-    let end = bytes.iter().position(|b| *b == b'\r' || *b == b'\n')?;
-    let line = std::str::from_utf8(&bytes[..end]).ok()?;
-    let rest = line.strip_prefix("SIP/2.0 ")?;
-    let (code, reason) = rest.split_once(' ').unwrap_or((rest, ""));
-    let code: u16 = code.parse().ok()?;
-    (200..=699).contains(&code).then(|| {
-        let reason: String = reason
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(100)
-            .collect();
-        (code, reason)
-    })
+/// A reason phrase as a terminal may show it: no control characters (a hostile
+/// registrar's escape sequences), at most 100 characters.
+pub fn printable_reason(reason: &str) -> String {
+    reason
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(100)
+        .collect()
 }

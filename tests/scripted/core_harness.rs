@@ -2,8 +2,6 @@
 //! network, the core sees only what the test hands it.
 
 use super::Req;
-use rand::rngs::StdRng;
-use rand::SeedableRng;
 use sipreg::auth::{Credentials, Secret};
 use sipreg::core::{
     Event, Outcome, RegError, Registration, RegistrationConfig, SharedConfig, Timers, TransportKind,
@@ -38,7 +36,7 @@ pub fn alice() -> Option<Credentials> {
 }
 
 pub fn registration(cfg: RegistrationConfig) -> Registration {
-    Registration::new(cfg, alice(), None, Box::new(StdRng::seed_from_u64(7)))
+    Registration::new(cfg, alice(), None, [7; 32])
 }
 
 pub fn new_reg(expires: u32) -> Registration {

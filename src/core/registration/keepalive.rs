@@ -6,6 +6,7 @@
 use super::Registration;
 use crate::core::event::Transmit;
 use crate::core::stun::{binding_request, is_stun, parse_binding_success, TransactionId};
+use rand::RngCore;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 

@@ -36,6 +36,7 @@ impl Registration {
             return; // provisional: keep waiting
         }
         if let Some(p) = self.finish_pending() {
+            self.last_final = Some((response.status, response.reason.clone()));
             self.on_final(now, *p, response);
         }
     }

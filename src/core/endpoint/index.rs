@@ -44,6 +44,10 @@ impl CallIdIndex {
         }
     }
 
+    pub fn reserve(&mut self, n: usize) {
+        self.map.reserve(n);
+    }
+
     fn key(&self, call_id: &str) -> u64 {
         self.keys.hash_one(call_id.as_bytes())
     }

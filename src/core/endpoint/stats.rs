@@ -67,6 +67,8 @@ pub struct Stats {
     /// are not counted: they cost no round trip).
     pub challenges: u64,
     pub interval_too_brief: u64,
+    /// Failed attempts that a staying run retries after a back-off.
+    pub retried: u64,
     /// Datagrams that were no response of any registration of ours, or that the
     /// registration ignored (duplicates, late answers).
     pub ignored: u64,

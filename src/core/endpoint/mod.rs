@@ -1,0 +1,794 @@
+//! One endpoint for one registration or a hundred thousand, sans-IO like the
+//! registrations it owns.
+//!
+//! Where an input enters and who decides what:
+//! - a received message (`handle_input`, `handle_response`) goes to the registration
+//!   its Call-ID names (`index`); that registration checks branch and CSeq itself. A
+//!   keep-alive answer, which has no Call-ID, goes to the one registration of its
+//!   carrier. 401/407 challenges are remembered per domain (`nonces`) so that later
+//!   registrations of the domain answer them pre-emptively;
+//! - time (`handle_timeout`): the deadlines of every registration wait in one heap;
+//!   a due transaction timer fires at once, a due refresh (or retry, or keep-alive)
+//!   waits for a pacing slot like any new transaction (`pacer`, `--rate`,
+//!   `--concurrency`);
+//! - commands: `start` (one registration), `start_all` (the population, in order,
+//!   paced), `begin_removal` (the end of a staying run);
+//! - the network's own news: `connection_closed`, `carrier_failed`, `reconnected`,
+//!   `transport_failed`.
+//!
+//! Out come datagrams and messages to send (`drain_transmits`), the next instant it
+//! has work (`poll_timeout`), and `EndpointEvent`s: the registrations' events, and
+//! what only the driver can do — fail over to the next RFC 3263 target (`Failover`),
+//! follow a 3xx (`Event::Redirected`), reopen a connection (`Reconnect`). The driver
+//! answers them with `retarget`, `abandon` or `reconnected`, the same way whatever
+//! the number of registrations. Counting outcomes (`stats`, `tally`) happens here
+//! too, so a driver only moves bytes and time.
+
+mod index;
+mod nonces;
+pub mod pacer;
+mod slot;
+pub mod stats;
+
+use super::{Event, OpKind, Operation, RegError, Registration, RegistrationConfig, Transmit};
+use super::{TransportKind, UnregisterTarget};
+use crate::auth::Credentials;
+use crate::sip::Response;
+use index::CallIdIndex;
+use nonces::Nonces;
+use pacer::Pacer;
+use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
+use slot::Slot;
+use stats::{FailureKind, Stats};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+/// A registration of an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Handle(pub u32);
+
+impl Handle {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// How an endpoint schedules its transactions.
+#[derive(Debug, Clone, Copy)]
+pub struct EndpointConfig {
+    /// New transactions per second, paced evenly; `f64::INFINITY`: no pacing.
+    pub rate: f64,
+    /// Transactions in flight at most.
+    pub concurrency: u32,
+    /// Keep registrations refreshed, retried and kept alive between transactions
+    /// (a staying run); otherwise a deadline between transactions is left alone.
+    pub stays: bool,
+    /// Sockets or connections the registrations are spread over: registration i
+    /// sends on carrier i % carriers.
+    pub carriers: u32,
+}
+
+impl EndpointConfig {
+    /// One registration, unpaced: the single-AOR commands.
+    pub fn single(stays: bool) -> EndpointConfig {
+        EndpointConfig {
+            rate: f64::INFINITY,
+            concurrency: 1,
+            stays,
+            carriers: 1,
+        }
+    }
+}
+
+/// Bytes to send for a registration, on its carrier.
+#[derive(Debug)]
+pub struct Outgoing {
+    pub handle: Handle,
+    pub carrier: u32,
+    pub transmit: Transmit,
+}
+
+/// What the endpoint tells its driver.
+#[derive(Debug)]
+pub enum EndpointEvent {
+    /// Something happened to a registration. `Event::Redirected` asks the driver to
+    /// locate the target and `retarget` there (or `abandon`); `Event::FlowFailed`
+    /// asks it to reopen the registration's connection and call `reconnected`.
+    Event(Handle, Event),
+    /// The registration's target failed in a way the next RFC 3263 target may not
+    /// (timeout, transport error, 503) and the driver said it has another: it moves
+    /// the registration there with `retarget`, which starts the operation again.
+    Failover {
+        handle: Handle,
+        op: OpKind,
+        error: RegError,
+    },
+    /// A stream connection that registrations depend on is gone: reopen it and call
+    /// `reconnected` (or `carrier_failed` when it cannot be reopened).
+    Reconnect { carrier: u32, reason: String },
+}
+
+/// What became of the registrations, counted at the end.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub population: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+    /// Started but neither succeeded nor failed (interrupted).
+    pub unfinished: u64,
+    pub not_started: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Main,
+    /// A staying run is over: removing the bindings.
+    Removing,
+}
+
+enum Start {
+    Direct(u32, Operation),
+    Main(usize),
+    Due(usize),
+    Remove(usize),
+}
+
+pub struct Endpoint {
+    cfg: EndpointConfig,
+    slots: Vec<Slot>,
+    index: CallIdIndex,
+    timers: BinaryHeap<Reverse<(Instant, u32)>>,
+    pacer: Pacer,
+    rng: StdRng,
+    nonces: Nonces,
+    phase: Phase,
+    /// The operation every registration is to run, in order (`start_all`).
+    main: Option<Operation>,
+    /// The kind of operation outcomes are counted for (latencies, successes).
+    main_kind: Option<OpKind>,
+    next_main: usize,
+    next_removal: usize,
+    /// Registrations whose deadline came between transactions, waiting to start.
+    due: VecDeque<u32>,
+    /// Operations started by `start`, waiting for a pacing slot.
+    direct: VecDeque<(u32, Operation)>,
+    outbox: Vec<Outgoing>,
+    events: VecDeque<EndpointEvent>,
+    in_flight: u32,
+    registered: u32,
+    stats: Stats,
+    /// The latest instant an input brought: when a transaction waiting for its first
+    /// pacing slot may start.
+    now: Option<Instant>,
+}
+
+/// Failures after which the next target may do better (RFC 3263 §4.3; a 503 is how
+/// a server says so, RFC 3261 §21.5.4).
+fn worth_another_target(error: &RegError) -> bool {
+    matches!(
+        error,
+        RegError::Timeout { .. } | RegError::Transport(_) | RegError::Refused { status: 503, .. }
+    )
+}
+
+impl Endpoint {
+    /// An endpoint with no registrations yet. Each registration's random source is
+    /// seeded from the endpoint's, which is seeded from `rng_seed`.
+    pub fn new(cfg: EndpointConfig, rng_seed: [u8; 32]) -> Endpoint {
+        Endpoint {
+            pacer: Pacer::new(cfg.rate),
+            cfg: EndpointConfig {
+                concurrency: cfg.concurrency.max(1),
+                carriers: cfg.carriers.max(1),
+                ..cfg
+            },
+            slots: Vec::new(),
+            index: CallIdIndex::with_capacity(0),
+            timers: BinaryHeap::new(),
+            rng: StdRng::from_seed(rng_seed),
+            nonces: Nonces::default(),
+            phase: Phase::Main,
+            main: None,
+            main_kind: None,
+            next_main: 0,
+            next_removal: 0,
+            due: VecDeque::new(),
+            direct: VecDeque::new(),
+            outbox: Vec::new(),
+            events: VecDeque::new(),
+            in_flight: 0,
+            registered: 0,
+            stats: Stats::default(),
+            now: None,
+        }
+    }
+
+    /// Room for `n` registrations, allocated once.
+    pub fn reserve(&mut self, n: usize) {
+        self.slots.reserve_exact(n);
+        self.index.reserve(n);
+    }
+
+    /// Adds a registration on carrier `len % carriers`. A Call-ID that clashes with
+    /// another registration's (astronomically rare) is drawn again.
+    pub fn add(
+        &mut self,
+        cfg: RegistrationConfig,
+        credentials: Option<Credentials>,
+        realm: Option<String>,
+    ) -> Handle {
+        let i = self.slots.len() as u32;
+        let mut seed = [0u8; 32];
+        self.rng.fill_bytes(&mut seed);
+        let mut reg = Registration::new(cfg, None, realm.clone(), seed);
+        while !self.index.insert(reg.call_id(), i) {
+            self.rng.fill_bytes(&mut seed);
+            reg = Registration::new(reg.config().clone(), None, realm.clone(), seed);
+        }
+        self.slots.push(Slot {
+            reg,
+            scheduled: None,
+            carrier: i % self.cfg.carriers,
+            fallbacks: 0,
+            flags: 0,
+        });
+        // Given in place: a registration is large, and each move of it is a copy.
+        if let (Some(c), Some(slot)) = (credentials, self.slots.last_mut()) {
+            slot.reg.set_credentials(c);
+        }
+        Handle(i)
+    }
+
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    pub fn registration(&self, h: Handle) -> &Registration {
+        &self.slots[h.index()].reg
+    }
+
+    /// For configuring a registration (recovery, NAT rewriting, keep-alives,
+    /// credentials). Anything that makes it send must go through the endpoint.
+    pub fn registration_mut(&mut self, h: Handle) -> &mut Registration {
+        &mut self.slots[h.index()].reg
+    }
+
+    /// The carrier registration `h` sends on.
+    pub fn carrier(&self, h: Handle) -> u32 {
+        self.slots[h.index()].carrier
+    }
+
+    /// How many more targets the driver can move `h` to when its target fails.
+    pub fn fallbacks(&self, h: Handle) -> usize {
+        usize::from(self.slots[h.index()].fallbacks)
+    }
+
+    /// Sets how many more targets the driver can move `h` to.
+    pub fn set_fallbacks(&mut self, h: Handle, fallbacks: usize) {
+        self.slots[h.index()].fallbacks = u8::try_from(fallbacks).unwrap_or(u8::MAX);
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// A datagram too long to be a SIP message arrived.
+    pub fn count_unreadable(&mut self) {
+        self.stats.unreadable += 1;
+    }
+
+    /// Messages the carriers could not send.
+    pub fn count_send_errors(&mut self, n: u64) {
+        self.stats.send_errors += n;
+    }
+
+    pub fn in_flight(&self) -> u32 {
+        self.in_flight
+    }
+
+    /// Registrations that hold a binding now.
+    pub fn registered(&self) -> u32 {
+        self.registered
+    }
+
+    /// The interval between two new transactions.
+    pub fn pacing_interval(&self) -> std::time::Duration {
+        self.pacer.interval()
+    }
+
+    /// Starts `op` on `h` as soon as pacing and concurrency allow (at once, unpaced).
+    pub fn start(&mut self, h: Handle, op: Operation, now: Instant) {
+        self.now = Some(now);
+        self.main_kind.get_or_insert(kind_of(&op));
+        self.direct.push_back((h.0, op));
+        self.start_due(now, &mut || now);
+    }
+
+    /// Runs `op` on every registration in turn, paced (a bulk run's population).
+    pub fn start_all(&mut self, op: Operation, now: Instant) {
+        self.now = Some(now);
+        self.main_kind = Some(kind_of(&op));
+        self.main = Some(op);
+        self.next_main = 0;
+    }
+
+    /// A staying run is over: stop refreshing, and remove every binding we hold
+    /// (paced like the registrations were).
+    pub fn begin_removal(&mut self, now: Instant) {
+        self.now = Some(now);
+        self.phase = Phase::Removing;
+        for i in self.due.drain(..) {
+            self.slots[i as usize].set(slot::QUEUED, false);
+        }
+        self.next_removal = 0;
+    }
+
+    /// Whether a removal is under way.
+    pub fn is_removing(&self) -> bool {
+        self.phase == Phase::Removing
+    }
+
+    /// Fires every deadline that has come, then starts what pacing allows.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.fire_timers(now);
+        self.start_due(now, &mut || now);
+    }
+
+    /// Fires every deadline that has come: transaction timers at once; a refresh,
+    /// retry or keep-alive of a staying run joins the queue for a pacing slot.
+    pub fn fire_timers(&mut self, now: Instant) {
+        self.now = Some(now);
+        while let Some(&Reverse((at, i))) = self.timers.peek() {
+            if at > now {
+                break;
+            }
+            self.timers.pop();
+            let i = i as usize;
+            let slot = &mut self.slots[i];
+            if slot.scheduled != Some(at) {
+                continue; // superseded by a later deadline
+            }
+            slot.scheduled = None;
+            if slot.reg.is_busy() {
+                slot.reg.handle_timeout(now);
+                self.settle(i, now);
+            } else if self.cfg.stays && self.phase == Phase::Main {
+                slot.set(slot::QUEUED, true);
+                self.due.push_back(i as u32);
+            }
+        }
+    }
+
+    /// Starts the transactions whose pacing slot has come, while fewer than
+    /// `concurrency` are in flight. `clock` tells when each request is made: a batch
+    /// started in one turn of a busy loop times each from its own start.
+    pub fn start_due(&mut self, now: Instant, clock: &mut dyn FnMut() -> Instant) {
+        while self.in_flight < self.cfg.concurrency && self.has_work() {
+            if !self.pacer.try_take(now) {
+                return;
+            }
+            let now = clock();
+            match self.take_work() {
+                Some(Start::Direct(i, op)) => {
+                    let i = i as usize;
+                    let slot = &mut self.slots[i];
+                    slot.set(slot::STARTED, true);
+                    slot.reg.start(op, now);
+                    self.settle(i, now);
+                }
+                Some(Start::Main(i)) => self.start_main(i, now),
+                Some(Start::Due(i)) => {
+                    let slot = &mut self.slots[i];
+                    slot.set(slot::QUEUED, false);
+                    // Sends the refresh (retry, keep-alive) the registration has due.
+                    slot.reg.handle_timeout(now);
+                    self.settle(i, now);
+                }
+                Some(Start::Remove(i)) => {
+                    let slot = &mut self.slots[i];
+                    slot.set(slot::REMOVING, true);
+                    slot.reg
+                        .start(Operation::Unregister(UnregisterTarget::Ours), now);
+                    self.settle(i, now);
+                }
+                None => return,
+            }
+        }
+    }
+
+    /// Whether a transaction is waiting to start and concurrency would allow it.
+    pub fn wants_to_start(&self) -> bool {
+        self.in_flight < self.cfg.concurrency && self.has_work()
+    }
+
+    /// The earliest instant at which `handle_timeout` has work: a deadline, or the
+    /// next pacing slot of a transaction waiting to start.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let timer = self.timers.peek().map(|Reverse((at, _))| *at);
+        let start = self
+            .wants_to_start()
+            .then(|| self.pacer.next_start().or(self.now))
+            .flatten();
+        match (timer, start) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// One datagram or stream message that arrived at `now` on `carrier`.
+    pub fn handle_input(&mut self, now: Instant, carrier: u32, bytes: &[u8]) {
+        let keepalive_answer = bytes == b"\r\n" || super::stun::is_stun(bytes);
+        if keepalive_answer || self.slots.len() == 1 {
+            // No Call-ID to route by: the registration alone on its carrier takes it
+            // (and a lone registration reports what it could not read).
+            let Some(i) = self.sole_user(carrier) else {
+                self.stats.ignored += 1;
+                return;
+            };
+            self.slots[i].reg.handle_input(now, bytes);
+            return self.settle(i, now);
+        }
+        match Response::parse_datagram(bytes) {
+            Ok(response) => self.handle_response(now, response),
+            Err(_) => self.stats.unreadable += 1,
+        }
+    }
+
+    /// A response, parsed already, that arrived at `now`.
+    pub fn handle_response(&mut self, now: Instant, response: Response) {
+        let Some(i) = response.call_id().and_then(|c| self.index.get(c)) else {
+            self.stats.ignored += 1;
+            return;
+        };
+        let i = i as usize;
+        if matches!(response.status, 401 | 407) {
+            let domain = &self.slots[i].reg.config().aor.host;
+            self.nonces.learn(domain, &response);
+        }
+        self.slots[i].reg.handle_response(now, response);
+        self.settle(i, now);
+    }
+
+    /// A message for `h` could not be sent (connection refused, send failed).
+    pub fn transport_failed(&mut self, h: Handle, now: Instant, reason: String) {
+        let i = h.index();
+        let slot = &mut self.slots[i];
+        if slot.reg.is_busy() {
+            slot.reg.transport_failed(now, reason);
+        } else if slot.reg.is_registered() {
+            slot.reg.flow_failed(now, reason);
+        }
+        self.settle(i, now);
+    }
+
+    /// The stream connection `carrier` closed or broke. When a registration needs it
+    /// (a request is out, or a staying binding depends on it), the driver is asked to
+    /// reopen it.
+    pub fn connection_closed(&mut self, carrier: u32, reason: String) {
+        let needed = self.on_carrier(carrier).any(|i| {
+            let reg = &self.slots[i].reg;
+            reg.is_busy() || (self.cfg.stays && reg.is_registered())
+        });
+        if needed {
+            self.events
+                .push_back(EndpointEvent::Reconnect { carrier, reason });
+        }
+    }
+
+    /// The driver reopened `carrier` (after `Reconnect` or a `FlowFailed`), leaving
+    /// now from `local`: every registration on it says so in Via (and Contact, when
+    /// it is our own), and the ones that were using the old connection send again on
+    /// the new one (RFC 5626 §4.4.1 flow recovery).
+    pub fn reconnected(&mut self, carrier: u32, local: SocketAddr, reason: &str, now: Instant) {
+        let users: Vec<usize> = self.on_carrier(carrier).collect();
+        for i in users {
+            let reg = &mut self.slots[i].reg;
+            let (destination, transport) = (reg.config().destination, transport_of(reg));
+            reg.set_destination(destination, transport, local);
+            if reg.is_busy() || (self.cfg.stays && reg.is_registered()) {
+                reg.flow_failed(now, reason.to_string());
+            }
+            self.settle(i, now);
+        }
+    }
+
+    /// The driver moved `carrier` to another local address without anything lost
+    /// (a connection rebound after a flow failure the registration handled itself).
+    pub fn relocated(&mut self, carrier: u32, local: SocketAddr) {
+        let users: Vec<usize> = self.on_carrier(carrier).collect();
+        for i in users {
+            let reg = &mut self.slots[i].reg;
+            let (destination, transport) = (reg.config().destination, transport_of(reg));
+            reg.set_destination(destination, transport, local);
+        }
+    }
+
+    /// `carrier` cannot be reopened: what waits on it fails with `reason`.
+    pub fn carrier_failed(&mut self, carrier: u32, now: Instant, reason: String) {
+        let users: Vec<usize> = self.on_carrier(carrier).collect();
+        for i in users {
+            if self.slots[i].reg.is_busy() {
+                self.slots[i].reg.transport_failed(now, reason.clone());
+                self.settle(i, now);
+            }
+        }
+    }
+
+    /// Moves `h` to another target (after `Failover`, or a redirect the driver
+    /// located) and starts its last operation again there.
+    pub fn retarget(
+        &mut self,
+        h: Handle,
+        destination: SocketAddr,
+        transport: TransportKind,
+        local: SocketAddr,
+        fallbacks: usize,
+        now: Instant,
+    ) {
+        let i = h.index();
+        self.set_fallbacks(h, fallbacks);
+        let reg = &mut self.slots[i].reg;
+        reg.set_destination(destination, transport, local);
+        reg.restart(now);
+        self.settle(i, now);
+    }
+
+    /// Starts `h`'s last operation again where it is (new credentials were typed).
+    pub fn restart(&mut self, h: Handle, now: Instant) {
+        let i = h.index();
+        self.slots[i].reg.restart(now);
+        self.settle(i, now);
+    }
+
+    /// The driver cannot follow what `h` asked (a redirect it cannot locate, say):
+    /// the operation fails with `error`.
+    pub fn abandon(&mut self, h: Handle, op: OpKind, error: RegError, now: Instant) {
+        let i = h.index();
+        self.count_failure(i, op, FailureKind::of(op, &error), now);
+        self.events
+            .push_back(EndpointEvent::Event(h, Event::Failed { op, error }));
+    }
+
+    /// Bytes to send, in the order they were made.
+    pub fn drain_transmits(&mut self) -> std::vec::Drain<'_, Outgoing> {
+        self.outbox.drain(..)
+    }
+
+    pub fn has_transmits(&self) -> bool {
+        !self.outbox.is_empty()
+    }
+
+    pub fn poll_event(&mut self) -> Option<EndpointEvent> {
+        self.events.pop_front()
+    }
+
+    /// Nothing is in flight or waiting to start; a staying run has removed its
+    /// bindings (or never got any).
+    pub fn is_finished(&self) -> bool {
+        if self.in_flight > 0 || self.has_work() {
+            return false;
+        }
+        match self.phase {
+            Phase::Main => !self.cfg.stays || self.registered == 0,
+            Phase::Removing => true,
+        }
+    }
+
+    /// Counts what became of every registration.
+    pub fn tally(&self) -> Tally {
+        let mut t = Tally {
+            population: self.slots.len() as u64,
+            ..Tally::default()
+        };
+        for s in &self.slots {
+            let done = s.has(slot::MAIN_DONE) && (!self.cfg.stays || s.has(slot::REMOVED));
+            if !s.has(slot::STARTED) {
+                t.not_started += 1;
+            } else if s.has(slot::FAILED) {
+                t.failed += 1;
+            } else if done {
+                t.succeeded += 1;
+            } else {
+                t.unfinished += 1;
+            }
+        }
+        t
+    }
+
+    fn has_work(&self) -> bool {
+        if !self.direct.is_empty() {
+            return true;
+        }
+        match self.phase {
+            Phase::Main => {
+                !self.due.is_empty() || (self.main.is_some() && self.next_main < self.slots.len())
+            }
+            Phase::Removing => self.next_removal < self.slots.len(),
+        }
+    }
+
+    fn take_work(&mut self) -> Option<Start> {
+        if let Some((i, op)) = self.direct.pop_front() {
+            return Some(Start::Direct(i, op));
+        }
+        match self.phase {
+            Phase::Main => {
+                if let Some(i) = self.due.pop_front() {
+                    return Some(Start::Due(i as usize));
+                }
+                let i = self.next_main;
+                (self.main.is_some() && i < self.slots.len()).then(|| {
+                    self.next_main += 1;
+                    Start::Main(i)
+                })
+            }
+            Phase::Removing => {
+                while self.next_removal < self.slots.len() {
+                    let i = self.next_removal;
+                    self.next_removal += 1;
+                    let s = &self.slots[i];
+                    if s.has(slot::STARTED) && (s.reg.is_registered() || s.reg.is_busy()) {
+                        return Some(Start::Remove(i));
+                    }
+                }
+                None
+            }
+        }
+    }
+
+    fn start_main(&mut self, i: usize, now: Instant) {
+        let Some(op) = self.main.clone() else {
+            return;
+        };
+        let slot = &mut self.slots[i];
+        slot.set(slot::STARTED, true);
+        self.nonces.prime(&mut slot.reg);
+        slot.reg.start(op, now);
+        self.stats.record_start(now);
+        self.settle(i, now);
+    }
+
+    /// The registrations on `carrier`.
+    fn on_carrier(&self, carrier: u32) -> impl Iterator<Item = usize> {
+        let step = self.cfg.carriers as usize;
+        (carrier as usize..self.slots.len()).step_by(step)
+    }
+
+    /// The one registration on `carrier`, when it is alone there.
+    fn sole_user(&self, carrier: u32) -> Option<usize> {
+        let mut users = self.on_carrier(carrier);
+        let first = users.next()?;
+        users.next().is_none().then_some(first)
+    }
+
+    fn count_failure(&mut self, i: usize, op: OpKind, kind: FailureKind, now: Instant) {
+        self.slots[i].set(slot::FAILED, true);
+        if Some(op) == self.main_kind {
+            self.stats.main_failed += 1;
+            self.stats.last_final = Some(now);
+        }
+        *self.stats.failures.entry(kind).or_default() += 1;
+    }
+
+    /// After anything happened to registration `i`: take its events and messages,
+    /// update the counts, and put its next deadline in the heap.
+    fn settle(&mut self, i: usize, now: Instant) {
+        let h = Handle(i as u32);
+        while let Some(event) = self.slots[i].reg.poll_event() {
+            self.count_event(i, h, event, now);
+        }
+        let slot = &mut self.slots[i];
+        while let Some(transmit) = slot.reg.poll_transmit() {
+            if transmit.retransmission {
+                self.stats.retransmissions += 1;
+            }
+            self.outbox.push(Outgoing {
+                handle: h,
+                carrier: slot.carrier,
+                transmit,
+            });
+        }
+        let busy = slot.reg.is_busy();
+        if busy != slot.has(slot::BUSY) {
+            slot.set(slot::BUSY, busy);
+            if busy {
+                self.in_flight += 1;
+            } else {
+                self.in_flight -= 1;
+            }
+        }
+        let registered = slot.reg.is_registered();
+        if registered != slot.has(slot::REGISTERED) {
+            slot.set(slot::REGISTERED, registered);
+            if registered {
+                self.registered += 1;
+            } else {
+                self.registered -= 1;
+            }
+        }
+        // Between transactions only a staying run has anything to do.
+        let idle_wakes = self.cfg.stays && self.phase == Phase::Main && !slot.has(slot::QUEUED);
+        let deadline = if busy || idle_wakes {
+            slot.reg.poll_timeout()
+        } else {
+            None
+        };
+        if deadline != slot.scheduled {
+            slot.scheduled = deadline;
+            if let Some(at) = deadline {
+                self.timers.push(Reverse((at, i as u32)));
+            }
+        }
+    }
+
+    /// Counts one event of registration `i` and hands it on (or, for a failure the
+    /// next target may cure, asks the driver to fail over instead).
+    fn count_event(&mut self, i: usize, h: Handle, event: Event, now: Instant) {
+        match &event {
+            Event::Challenged { .. } => self.stats.challenges += 1,
+            Event::IntervalTooBrief { .. } => self.stats.interval_too_brief += 1,
+            Event::Ignored { .. } => self.stats.ignored += 1,
+            Event::Completed(outcome) => {
+                let slot = &mut self.slots[i];
+                match outcome.op {
+                    OpKind::Register => self.stats.registered += 1,
+                    OpKind::Refresh => self.stats.refreshed += 1,
+                    OpKind::Query => {
+                        self.stats.queried += 1;
+                        self.stats.bindings += outcome.bindings.len() as u64;
+                        if !outcome.bindings.is_empty() {
+                            self.stats.aors_with_bindings += 1;
+                        }
+                    }
+                    OpKind::Unregister => self.stats.unregistered += 1,
+                }
+                if slot.has(slot::REMOVING) && outcome.op == OpKind::Unregister {
+                    slot.set(slot::REMOVED, true);
+                } else if Some(outcome.op) == self.main_kind && !slot.has(slot::MAIN_DONE) {
+                    slot.set(slot::MAIN_DONE, true);
+                    self.stats.record_latency(outcome.elapsed, now);
+                }
+            }
+            Event::Failed { error, .. } | Event::Retrying { error, .. }
+                if self.slots[i].fallbacks > 0 && worth_another_target(error) =>
+            {
+                let (Event::Failed { op, error } | Event::Retrying { op, error, .. }) = event
+                else {
+                    unreachable!("matched above")
+                };
+                self.events.push_back(EndpointEvent::Failover {
+                    handle: h,
+                    op,
+                    error,
+                });
+                return;
+            }
+            Event::Failed { op, error } => {
+                let kind = FailureKind::of(*op, error);
+                self.count_failure(i, *op, kind, now);
+            }
+            Event::Retrying { .. } => self.stats.retried += 1,
+            _ => {}
+        }
+        self.events.push_back(EndpointEvent::Event(h, event));
+    }
+}
+
+fn kind_of(op: &Operation) -> OpKind {
+    match op {
+        Operation::Register => OpKind::Register,
+        Operation::Query => OpKind::Query,
+        Operation::Unregister(_) => OpKind::Unregister,
+    }
+}
+
+fn transport_of(reg: &Registration) -> TransportKind {
+    reg.config().shared.transport
+}
