@@ -142,3 +142,98 @@ fn a_registrar_checking_nonce_counts_accepts_the_rising_count() {
     assert_eq!(code, 0, "{s}\n{stderr}");
     assert_eq!(s["succeeded"], AORS, "{s}");
 }
+
+/// AORs of the first `count` users that Kamailio holds a binding for, by a bulk query.
+fn aors_bound(kam: &Kamailio, count: u32) -> u64 {
+    let (code, lines, stderr) = bulk_of(kam, count, &["query", "--timeout", "2s"]);
+    assert_eq!(code, 0, "{stderr}");
+    summary(&lines)["aors_with_bindings"].as_u64().unwrap()
+}
+
+/// Polls `aors_bound` until it is `want`, for at most `limit`; returns the last count.
+fn wait_for_bound(kam: &Kamailio, count: u32, want: u64, limit: Duration) -> u64 {
+    let since = Instant::now();
+    loop {
+        let bound = aors_bound(kam, count);
+        if bound == want || since.elapsed() > limit {
+            return bound;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// A staying bulk run with 10 s grants: the registrar restarts with empty tables, and
+/// every AOR is bound again before one grant's time has passed (the refreshes restore
+/// them; those that met the dead registrar are retried). SIGTERM then removes them all.
+#[test]
+fn a_staying_run_is_whole_again_within_one_grant_after_the_registrar_restarts_empty() {
+    const AORS: u32 = 200;
+    let users = (1..=AORS)
+        .map(|n| (format!("bench{n:04}"), format!("pw{n:04}")))
+        .collect();
+    let mut kam = Kamailio::start(KamailioOptions {
+        users,
+        max_expires: 10,
+        ..KamailioOptions::default()
+    });
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sipreg"))
+        .args(["bulk", "register", "-e", "10", "--for", "120s"])
+        .args(["--aor", "sip:bench{n:04}@sipreg.test", "--count"])
+        .arg(AORS.to_string())
+        .args([
+            "--password-template",
+            "pw{n:04}",
+            "-r",
+            &kam.registrar_uri(),
+        ])
+        .args(["--rate", "2000", "--json"])
+        .env_remove("SIPREG_PASSWORD")
+        .env_remove("SIPREG_HA1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let grant = Duration::from_secs(10);
+    assert_eq!(
+        wait_for_bound(&kam, AORS, u64::from(AORS), grant),
+        u64::from(AORS)
+    );
+
+    kam.restart_empty();
+    let restarted = Instant::now();
+    let after_restart = aors_bound(&kam, AORS);
+    assert!(
+        after_restart < u64::from(AORS),
+        "the restarted registrar forgot bindings ({after_restart} left)"
+    );
+    let bound = wait_for_bound(&kam, AORS, u64::from(AORS), grant);
+    assert_eq!(
+        bound,
+        u64::from(AORS),
+        "only {bound} of {AORS} AORs bound {:?} after the restart",
+        restarted.elapsed()
+    );
+
+    // First SIGTERM: every binding is removed, the summary counts all AORs done.
+    // SAFETY: kill(2) on our own child's pid, which has not been reaped.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = wait_with_limit(child, Duration::from_secs(30));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{last}");
+    assert_eq!(last["succeeded"], AORS, "{last}");
+    assert_eq!(aors_bound(&kam, AORS), 0);
+}
+
+/// Waits for `child` to exit, killing it after `limit`.
+fn wait_with_limit(mut child: std::process::Child, limit: Duration) -> std::process::Output {
+    let since = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if since.elapsed() > limit {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}

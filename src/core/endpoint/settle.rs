@@ -1,0 +1,156 @@
+//! After anything happened to a registration: its events counted and handed on, its
+//! messages queued, its counts and its next deadline brought up to date.
+
+use super::slot;
+use super::stats::FailureKind;
+use super::{worth_another_target, Endpoint, EndpointEvent, Handle, Outgoing, Phase, Tally};
+use crate::core::{Event, OpKind};
+use std::cmp::Reverse;
+use std::time::Instant;
+
+impl Endpoint {
+    /// Nothing is in flight or waiting to start; a staying run has removed its
+    /// bindings (or never got any).
+    pub fn is_finished(&self) -> bool {
+        if self.in_flight > 0 || self.has_work() {
+            return false;
+        }
+        match self.phase {
+            Phase::Main => !self.cfg.stays || self.registered == 0,
+            Phase::Removing => true,
+        }
+    }
+
+    /// Counts what became of every registration.
+    pub fn tally(&self) -> Tally {
+        let mut t = Tally {
+            population: self.slots.len() as u64,
+            ..Tally::default()
+        };
+        for s in &self.slots {
+            let done = s.has(slot::MAIN_DONE) && (!self.cfg.stays || s.has(slot::REMOVED));
+            if !s.has(slot::STARTED) {
+                t.not_started += 1;
+            } else if s.has(slot::FAILED) {
+                t.failed += 1;
+            } else if done {
+                t.succeeded += 1;
+            } else {
+                t.unfinished += 1;
+            }
+        }
+        t
+    }
+
+    pub(super) fn count_failure(&mut self, i: usize, op: OpKind, kind: FailureKind, now: Instant) {
+        self.slots[i].set(slot::FAILED, true);
+        if Some(op) == self.main_kind {
+            self.stats.main_failed += 1;
+            self.stats.last_final = Some(now);
+        }
+        *self.stats.failures.entry(kind).or_default() += 1;
+    }
+
+    /// After anything happened to registration `i`: take its events and messages,
+    /// update the counts, and put its next deadline in the heap.
+    pub(super) fn settle(&mut self, i: usize, now: Instant) {
+        let h = Handle(i as u32);
+        while let Some(event) = self.slots[i].reg.poll_event() {
+            self.count_event(i, h, event, now);
+        }
+        let slot = &mut self.slots[i];
+        while let Some(transmit) = slot.reg.poll_transmit() {
+            if transmit.retransmission {
+                self.stats.retransmissions += 1;
+            }
+            self.outbox.push(Outgoing {
+                handle: h,
+                carrier: slot.carrier,
+                transmit,
+            });
+        }
+        let busy = slot.reg.is_busy();
+        if busy != slot.has(slot::BUSY) {
+            slot.set(slot::BUSY, busy);
+            if busy {
+                self.in_flight += 1;
+            } else {
+                self.in_flight -= 1;
+            }
+        }
+        let registered = slot.reg.is_registered();
+        if registered != slot.has(slot::REGISTERED) {
+            slot.set(slot::REGISTERED, registered);
+            if registered {
+                self.registered += 1;
+            } else {
+                self.registered -= 1;
+            }
+        }
+        // Between transactions only a staying run has anything to do.
+        let idle_wakes = self.cfg.stays && self.phase == Phase::Main && !slot.has(slot::QUEUED);
+        let deadline = if busy || idle_wakes {
+            slot.reg.poll_timeout()
+        } else {
+            None
+        };
+        if deadline != slot.scheduled {
+            slot.scheduled = deadline;
+            if let Some(at) = deadline {
+                self.timers.push(Reverse((at, i as u32)));
+            }
+        }
+    }
+
+    /// Counts one event of registration `i` and hands it on (or, for a failure the
+    /// next target may cure, asks the driver to fail over instead).
+    pub(super) fn count_event(&mut self, i: usize, h: Handle, event: Event, now: Instant) {
+        match &event {
+            Event::Challenged { .. } => self.stats.challenges += 1,
+            Event::IntervalTooBrief { .. } => self.stats.interval_too_brief += 1,
+            Event::Ignored { .. } => self.stats.ignored += 1,
+            Event::Completed(outcome) => {
+                let slot = &mut self.slots[i];
+                match outcome.op {
+                    OpKind::Register => self.stats.registered += 1,
+                    OpKind::Refresh => self.stats.refreshed += 1,
+                    OpKind::Query => {
+                        self.stats.queried += 1;
+                        self.stats.bindings += outcome.bindings.len() as u64;
+                        if !outcome.bindings.is_empty() {
+                            self.stats.aors_with_bindings += 1;
+                        }
+                    }
+                    OpKind::Unregister => self.stats.unregistered += 1,
+                }
+                if slot.has(slot::REMOVING) && outcome.op == OpKind::Unregister {
+                    slot.set(slot::REMOVED, true);
+                } else if Some(outcome.op) == self.main_kind && !slot.has(slot::MAIN_DONE) {
+                    slot.set(slot::MAIN_DONE, true);
+                    self.stats.record_latency(outcome.elapsed, now);
+                }
+            }
+            Event::Failed { error, .. } | Event::Retrying { error, .. }
+                if self.slots[i].fallbacks > 0 && worth_another_target(error) =>
+            {
+                let (Event::Failed { op, error } | Event::Retrying { op, error, .. }) = event
+                else {
+                    unreachable!("matched above")
+                };
+                self.events.push_back(EndpointEvent::Failover {
+                    handle: h,
+                    op,
+                    error,
+                });
+                return;
+            }
+            Event::Failed { op, error } => {
+                let kind = FailureKind::of(*op, error);
+                self.count_failure(i, *op, kind, now);
+            }
+            Event::Retrying { .. } => self.stats.retried += 1,
+            _ => {}
+        }
+        self.events.push_back(EndpointEvent::Event(h, event));
+    }
+}
