@@ -308,15 +308,24 @@ impl Endpoint {
     /// One datagram or stream message that arrived at `now` on `carrier`.
     pub fn handle_input(&mut self, now: Instant, carrier: u32, bytes: &[u8]) {
         let keepalive_answer = bytes == b"\r\n" || super::stun::is_stun(bytes);
-        if keepalive_answer || self.slots.len() == 1 {
+        if let Some(i) = self
+            .sole_user(carrier)
+            .filter(|_| keepalive_answer || self.slots.len() == 1)
+        {
             // No Call-ID to route by: the registration alone on its carrier takes it
             // (and a lone registration reports what it could not read).
-            let Some(i) = self.sole_user(carrier) else {
-                self.stats.ignored += 1;
-                return;
-            };
             self.slots[i].reg.handle_input(now, bytes);
             return self.settle(i, now);
+        }
+        if keepalive_answer {
+            // A carrier shared by several: a pong proves the flow alive for each of
+            // them, and a STUN answer is taken by the one whose transaction it names.
+            let users: Vec<usize> = self.on_carrier(carrier).collect();
+            for i in users {
+                self.slots[i].reg.handle_input(now, bytes);
+                self.settle(i, now);
+            }
+            return;
         }
         match Response::parse_datagram(bytes) {
             Ok(response) => self.handle_response(now, response),
