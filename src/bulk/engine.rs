@@ -138,7 +138,7 @@ impl Engine {
         assert!(!carriers.is_empty(), "a bulk run needs a socket");
         assert_eq!(members.len(), destinations.len());
         let rng = SharedRng::from_os();
-        let common = slot::Common {
+        let common = slot::PopulationDefaults {
             transport: carriers.transport(),
             expires: plan.expires,
             timers: plan.timers,

@@ -4,7 +4,7 @@ use super::population::Member;
 use super::rng::SharedRng;
 use crate::auth::Credentials;
 use crate::core::{Registration, RegistrationConfig, SharedConfig, Timers, TransportKind};
-use crate::net::transport_name;
+use crate::settings::default_contact;
 use crate::sip::{Host, SipUri};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -52,7 +52,7 @@ impl Slot {
 }
 
 /// What every registration of the run shares.
-pub struct Common<'a> {
+pub struct PopulationDefaults<'a> {
     pub transport: TransportKind,
     pub expires: u32,
     pub timers: Timers,
@@ -74,7 +74,7 @@ pub struct SharedConfigs {
 type Domain = (bool, Host, Option<u16>);
 
 impl SharedConfigs {
-    fn for_aor(&mut self, aor: &SipUri, common: &Common<'_>) -> Arc<SharedConfig> {
+    fn for_aor(&mut self, aor: &SipUri, common: &PopulationDefaults<'_>) -> Arc<SharedConfig> {
         if let Some(((sips, host, port), shared)) = &self.last {
             if *sips == aor.sips && *host == aor.host && *port == aor.port {
                 return Arc::clone(shared);
@@ -113,7 +113,7 @@ pub fn registration(
     member: Member,
     destination: SocketAddr,
     local: SocketAddr,
-    common: &Common<'_>,
+    common: &PopulationDefaults<'_>,
     configs: &mut SharedConfigs,
     mut claim: impl FnMut(&str) -> bool,
 ) -> (Registration, Option<Credentials>) {
@@ -123,16 +123,8 @@ pub fn registration(
         password,
         contact,
     } = member;
-    let contact = contact.unwrap_or_else(|| {
-        let mut c = SipUri::new(Host::from(local.ip()), Some(local.port()));
-        c.user = aor.user.clone();
-        if common.transport != TransportKind::Udp {
-            // As single mode does: the registrar reaches us back over the same transport.
-            let name = transport_name(common.transport);
-            c.params.0.push(("transport".into(), Some(name.into())));
-        }
-        c
-    });
+    let contact =
+        contact.unwrap_or_else(|| default_contact(aor.user.as_deref(), local, common.transport));
     let cfg = RegistrationConfig {
         shared: configs.for_aor(&aor, common),
         aor,
@@ -157,7 +149,7 @@ pub fn registration(
 #[cold]
 fn redraw(
     refused: &Registration,
-    common: &Common<'_>,
+    common: &PopulationDefaults<'_>,
     mut claim: impl FnMut(&str) -> bool,
 ) -> Registration {
     loop {
