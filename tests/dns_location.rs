@@ -397,3 +397,49 @@ fn bad_dns_server_argument_is_a_usage_error() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("--dns-server"), "{}", r.stderr);
 }
+
+/// Bulk mode reads `--dns-server` (and `--user-agent`) as every other command does:
+/// each AOR's domain is located through the given server.
+#[test]
+fn bulk_register_locates_the_domain_through_the_dns_server() {
+    let registrar = UdpRegistrar::answering();
+    let dns = DnsServer::start(zone(vec![
+        ("example.test", RecordType::A, vec![loopback()]),
+        (
+            "_sip._udp.example.test",
+            RecordType::SRV,
+            vec![srv(10, registrar.addr.port(), "reg.example.test")],
+        ),
+        ("reg.example.test", RecordType::A, vec![loopback()]),
+    ]));
+    let r = sipreg(&[
+        "bulk",
+        "register",
+        "--once",
+        "--aor",
+        "sip:bench{n}@example.test",
+        "--count",
+        "3",
+        "--dns-server",
+        &dns_arg(&dns),
+        "--user-agent",
+        "load-probe/1",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}\n{:?}", r.stderr, dns.asked());
+    let summary = r.json().pop().unwrap();
+    assert_eq!(summary["succeeded"], 3, "{summary}");
+    let requests = registrar.requests();
+    assert_eq!(requests.len(), 3);
+    for q in &requests {
+        assert_eq!(q.start_line(), "REGISTER sip:example.test SIP/2.0");
+        assert_eq!(q.header("user-agent"), Some("load-probe/1"));
+    }
+    assert!(
+        dns.asked()
+            .iter()
+            .any(|a| a == "SRV _sip._udp.example.test"),
+        "{:?}",
+        dns.asked()
+    );
+}
