@@ -28,3 +28,15 @@ pub use transport::{chosen_transport, transport_before_dns};
 pub use uri::{
     parse_local, parse_next_hop_arg, parse_uri_arg, scheme_len, uri_with_optional_scheme, ws_path,
 };
+
+/// The shared flags as clap reads them from `args`, for the unit tests here.
+#[cfg(test)]
+fn shared_args(args: &[&str]) -> crate::cli::SharedArgs {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct Line {
+        #[command(flatten)]
+        shared: crate::cli::SharedArgs,
+    }
+    Line::parse_from(std::iter::once("sipreg").chain(args.iter().copied())).shared
+}

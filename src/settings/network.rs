@@ -48,4 +48,27 @@ mod tests {
         let verified = TlsSettings::default();
         assert_eq!(insecure_warning(&verified, [TransportKind::Tls]), None);
     }
+
+    #[test]
+    fn dns_and_tls_come_from_their_flags() {
+        let shared = super::super::shared_args(&[
+            "--dns-server",
+            "127.0.0.1:5353",
+            "--ca-file",
+            "/tmp/ca.pem",
+            "--insecure",
+        ]);
+        assert_eq!(
+            dns_settings(&shared).unwrap().server,
+            Some("127.0.0.1:5353".parse().unwrap())
+        );
+        let tls = tls_settings(&shared);
+        assert!(tls.insecure);
+        assert_eq!(
+            tls.ca_file.as_deref(),
+            Some(std::path::Path::new("/tmp/ca.pem"))
+        );
+        let bad = super::super::shared_args(&["--dns-server", "dns.example"]);
+        assert!(matches!(dns_settings(&bad), Err(crate::Error::Usage(_))));
+    }
 }
