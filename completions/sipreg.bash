@@ -202,7 +202,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__query)
-            opts="-r -t -e -o -v -q -h --users --aor --count --first --password-template --user-template --contact-template --registrar --transport --local --ca-file --insecure --rate --concurrency --once --for --expires --sockets --connections --shard --timeout --output --json --verbose --quiet --help"
+            opts="-r -u -t -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --dns-server --rate --concurrency --once --for --expires --sockets --connections --shard --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -244,6 +244,22 @@ _sipreg() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --realm)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --transport)
                     COMPREPLY=($(compgen -W "udp tcp tls ws wss" -- "${cur}"))
                     return 0
@@ -256,7 +272,27 @@ _sipreg() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user-agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -290,18 +326,6 @@ _sipreg() {
                     ;;
                 --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -312,7 +336,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__register)
-            opts="-r -t -e -o -v -q -h --users --aor --count --first --password-template --user-template --contact-template --registrar --transport --local --ca-file --insecure --rate --concurrency --once --for --expires --sockets --connections --shard --timeout --output --json --verbose --quiet --help"
+            opts="-r -u -t -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --dns-server --rate --concurrency --once --for --expires --sockets --connections --shard --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -354,6 +378,22 @@ _sipreg() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --realm)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --transport)
                     COMPREPLY=($(compgen -W "udp tcp tls ws wss" -- "${cur}"))
                     return 0
@@ -366,7 +406,27 @@ _sipreg() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user-agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -400,18 +460,6 @@ _sipreg() {
                     ;;
                 --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -422,7 +470,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__unregister)
-            opts="-r -t -e -o -v -q -h --users --aor --count --first --password-template --user-template --contact-template --registrar --transport --local --ca-file --insecure --rate --concurrency --once --for --expires --sockets --connections --shard --timeout --output --json --verbose --quiet --help"
+            opts="-r -u -t -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --dns-server --rate --concurrency --once --for --expires --sockets --connections --shard --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -464,6 +512,22 @@ _sipreg() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --realm)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --transport)
                     COMPREPLY=($(compgen -W "udp tcp tls ws wss" -- "${cur}"))
                     return 0
@@ -476,7 +540,27 @@ _sipreg() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user-agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -510,18 +594,6 @@ _sipreg() {
                     ;;
                 --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -746,7 +818,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__query)
-            opts="-r -u -t -o -v -q -p -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --profile --config --dry-run --max-time --ca-file --insecure --dns-server --password --password-file --password-stdin --ha1 --expect-status --expect-bindings --expect-contact --expect-expires-at-least --help"
+            opts="-r -u -t -o -v -q -p -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --expect-status --expect-bindings --expect-contact --expect-expires-at-least --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -804,6 +876,14 @@ _sipreg() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -813,14 +893,6 @@ _sipreg() {
                     return 0
                     ;;
                 --max-time)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ca-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --dns-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -864,7 +936,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__register)
-            opts="-r -u -t -o -v -q -p -c -e -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --profile --config --dry-run --max-time --ca-file --insecure --dns-server --password --password-file --password-stdin --ha1 --contact --expires --once --for --keep-binding --q --instance --reg-id --nat-rewrite --no-nat-rewrite --retry-auth --keepalive --expect-status --expect-bindings --expect-contact --expect-expires-at-least --help"
+            opts="-r -u -t -o -v -q -p -c -e -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --contact --expires --once --for --keep-binding --q --instance --reg-id --nat-rewrite --no-nat-rewrite --retry-auth --keepalive --expect-status --expect-bindings --expect-contact --expect-expires-at-least --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -922,6 +994,14 @@ _sipreg() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -931,14 +1011,6 @@ _sipreg() {
                     return 0
                     ;;
                 --max-time)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ca-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --dns-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1018,7 +1090,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__unregister)
-            opts="-r -u -t -o -v -q -p -c -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --profile --config --dry-run --max-time --ca-file --insecure --dns-server --password --password-file --password-stdin --ha1 --all --contact --help"
+            opts="-r -u -t -o -v -q -p -c -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --all --contact --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1076,6 +1148,14 @@ _sipreg() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1085,14 +1165,6 @@ _sipreg() {
                     return 0
                     ;;
                 --max-time)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ca-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --dns-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

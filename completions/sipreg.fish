@@ -38,21 +38,21 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s r -l registra
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s u -l user -d 'Authentication user name (default: the AOR\'s user part)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l realm -d 'Answer challenges for this realm only' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s t -l transport -d 'Transport' -r -f -a "udp\t''
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s t -l transport -d 'Transport (bulk mode: udp, tcp or tls)' -r -f -a "udp\t''
 tcp\t''
 tls\t''
 ws\t''
 wss\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l local -d 'Local address to bind: IP or IP:PORT' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l user-agent -d 'User-Agent header value' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s o -l output -d 'Output format' -r -f -a "human\t''
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l profile -d 'Use this profile of the config file (also: AOR given as @NAME)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l config -d 'Config file with profiles (default: $XDG_CONFIG_HOME/sipreg/config.toml)' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l max-time -d 'Give up on the whole command after this long (challenges and retransmissions included)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
-complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s p -l password -d 'Password on the command line (visible to ps: prefer the options below)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l password-file -d 'Read the password from the first line of this file' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l ha1 -d 'HA1 = H(user:realm:password) in hex instead of a password' -r
@@ -68,10 +68,10 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l expect-bindin
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l expect-contact -d 'A binding with this contact must be present (compared as URIs, RFC 3261 19.1.4)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l expect-expires-at-least -d 'Our binding must be granted at least this long' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l json -d 'Short for --output json'
-complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages'
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s q -l quiet -d 'Print nothing; only the exit status tells'
-complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l dry-run -d 'Print the first REGISTER exactly as it would be sent, and exit without sending'
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l dry-run -d 'Print the first REGISTER exactly as it would be sent, and exit without sending'
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l once -d 'Register once and exit, leaving the binding in place'
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l keep-binding -d 'Leave the binding in place when exiting'
@@ -83,21 +83,21 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s r -l registrar -
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s u -l user -d 'Authentication user name (default: the AOR\'s user part)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l realm -d 'Answer challenges for this realm only' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s t -l transport -d 'Transport' -r -f -a "udp\t''
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s t -l transport -d 'Transport (bulk mode: udp, tcp or tls)' -r -f -a "udp\t''
 tcp\t''
 tls\t''
 ws\t''
 wss\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l local -d 'Local address to bind: IP or IP:PORT' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l user-agent -d 'User-Agent header value' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s o -l output -d 'Output format' -r -f -a "human\t''
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l profile -d 'Use this profile of the config file (also: AOR given as @NAME)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l config -d 'Config file with profiles (default: $XDG_CONFIG_HOME/sipreg/config.toml)' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l max-time -d 'Give up on the whole command after this long (challenges and retransmissions included)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
-complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s p -l password -d 'Password on the command line (visible to ps: prefer the options below)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l password-file -d 'Read the password from the first line of this file' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l ha1 -d 'HA1 = H(user:realm:password) in hex instead of a password' -r
@@ -106,40 +106,40 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l expect-bindings 
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l expect-contact -d 'A binding with this contact must be present (compared as URIs, RFC 3261 19.1.4)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l expect-expires-at-least -d 'Our binding must be granted at least this long' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l json -d 'Short for --output json'
-complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages'
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s q -l quiet -d 'Print nothing; only the exit status tells'
-complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l dry-run -d 'Print the first REGISTER exactly as it would be sent, and exit without sending'
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l dry-run -d 'Print the first REGISTER exactly as it would be sent, and exit without sending'
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s h -l help -d 'Print help'
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s r -l registrar -d 'Where to send requests (default: the AOR\'s domain)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s u -l user -d 'Authentication user name (default: the AOR\'s user part)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l realm -d 'Answer challenges for this realm only' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s t -l transport -d 'Transport' -r -f -a "udp\t''
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s t -l transport -d 'Transport (bulk mode: udp, tcp or tls)' -r -f -a "udp\t''
 tcp\t''
 tls\t''
 ws\t''
 wss\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l local -d 'Local address to bind: IP or IP:PORT' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l user-agent -d 'User-Agent header value' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s o -l output -d 'Output format' -r -f -a "human\t''
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l profile -d 'Use this profile of the config file (also: AOR given as @NAME)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l config -d 'Config file with profiles (default: $XDG_CONFIG_HOME/sipreg/config.toml)' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l max-time -d 'Give up on the whole command after this long (challenges and retransmissions included)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
-complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s p -l password -d 'Password on the command line (visible to ps: prefer the options below)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l password-file -d 'Read the password from the first line of this file' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l ha1 -d 'HA1 = H(user:realm:password) in hex instead of a password' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s c -l contact -d 'Remove this contact instead of our own' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l json -d 'Short for --output json'
-complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages'
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s q -l quiet -d 'Print nothing; only the exit status tells'
-complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l dry-run -d 'Print the first REGISTER exactly as it would be sent, and exit without sending'
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l dry-run -d 'Print the first REGISTER exactly as it would be sent, and exit without sending'
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l all -d 'Remove every binding of the AOR (Contact: *, Expires: 0)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s h -l help -d 'Print help'
@@ -157,14 +157,22 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l password-template -d 'Password template, e.g. \'pw{n:04}\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l user-template -d 'Auth user template (default: each AOR\'s user part)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l contact-template -d 'Contact template (default: sip:USER@LOCAL-ADDRESS:PORT)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s r -l registrar -d 'Where to send (default: each AOR\'s domain)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s t -l transport -d 'Transport: udp, tcp or tls (ws and wss are not available in bulk mode)' -r -f -a "udp\t''
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s r -l registrar -d 'Where to send requests (default: the AOR\'s domain)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s u -l user -d 'Authentication user name (default: the AOR\'s user part)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l realm -d 'Answer challenges for this realm only' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s t -l transport -d 'Transport (bulk mode: udp, tcp or tls)' -r -f -a "udp\t''
 tcp\t''
 tls\t''
 ws\t''
 wss\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l local -d 'Local address to bind: IP or IP:PORT (each further socket or connection: PORT+1, …)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l ca-file -d 'Trust this PEM CA certificate (TLS) besides the system\'s roots' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
+json\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l rate -d 'New transactions per second, paced evenly' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l concurrency -d 'At most this many transactions in flight' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l for -d 'Stay registered this long, then unregister all and exit' -r
@@ -172,14 +180,11 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l sockets -d 'UDP sockets to spread the population over' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l connections -d 'TCP/TLS connections shared by the population, AOR i on connection i % N (default: one per AOR)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l shard -d 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l timeout -d 'Give up on a transaction after this long (default 32s)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s o -l output -d 'Output format of the summary' -r -f -a "human\t''
-json\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l json -d 'Short for --output json'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s q -l quiet -d 'Print nothing; only the exit status tells'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l once -d 'Register each once and exit (bulk register)'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l json -d 'Short for --output json'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s v -l verbose -d '-v: one line per failure'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s q -l quiet -d 'Print nothing; only the exit status tells'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s h -l help -d 'Print help'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l users -d 'CSV file with a header line: aor,user,password[,contact] (quoted fields allowed)' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l aor -d 'AOR template, e.g. \'sip:bench{n:04}@example.test\'' -r
@@ -188,14 +193,22 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l password-template -d 'Password template, e.g. \'pw{n:04}\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l user-template -d 'Auth user template (default: each AOR\'s user part)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l contact-template -d 'Contact template (default: sip:USER@LOCAL-ADDRESS:PORT)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s r -l registrar -d 'Where to send (default: each AOR\'s domain)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s t -l transport -d 'Transport: udp, tcp or tls (ws and wss are not available in bulk mode)' -r -f -a "udp\t''
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s r -l registrar -d 'Where to send requests (default: the AOR\'s domain)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s u -l user -d 'Authentication user name (default: the AOR\'s user part)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l realm -d 'Answer challenges for this realm only' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s t -l transport -d 'Transport (bulk mode: udp, tcp or tls)' -r -f -a "udp\t''
 tcp\t''
 tls\t''
 ws\t''
 wss\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l local -d 'Local address to bind: IP or IP:PORT (each further socket or connection: PORT+1, …)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l ca-file -d 'Trust this PEM CA certificate (TLS) besides the system\'s roots' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
+json\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l rate -d 'New transactions per second, paced evenly' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l concurrency -d 'At most this many transactions in flight' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l for -d 'Stay registered this long, then unregister all and exit' -r
@@ -203,14 +216,11 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l sockets -d 'UDP sockets to spread the population over' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l connections -d 'TCP/TLS connections shared by the population, AOR i on connection i % N (default: one per AOR)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l shard -d 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l timeout -d 'Give up on a transaction after this long (default 32s)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s o -l output -d 'Output format of the summary' -r -f -a "human\t''
-json\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l json -d 'Short for --output json'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s q -l quiet -d 'Print nothing; only the exit status tells'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l once -d 'Register each once and exit (bulk register)'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l json -d 'Short for --output json'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s v -l verbose -d '-v: one line per failure'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s q -l quiet -d 'Print nothing; only the exit status tells'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s h -l help -d 'Print help'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l users -d 'CSV file with a header line: aor,user,password[,contact] (quoted fields allowed)' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l aor -d 'AOR template, e.g. \'sip:bench{n:04}@example.test\'' -r
@@ -219,14 +229,22 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l password-template -d 'Password template, e.g. \'pw{n:04}\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l user-template -d 'Auth user template (default: each AOR\'s user part)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l contact-template -d 'Contact template (default: sip:USER@LOCAL-ADDRESS:PORT)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s r -l registrar -d 'Where to send (default: each AOR\'s domain)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s t -l transport -d 'Transport: udp, tcp or tls (ws and wss are not available in bulk mode)' -r -f -a "udp\t''
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s r -l registrar -d 'Where to send requests (default: the AOR\'s domain)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s u -l user -d 'Authentication user name (default: the AOR\'s user part)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l realm -d 'Answer challenges for this realm only' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s t -l transport -d 'Transport (bulk mode: udp, tcp or tls)' -r -f -a "udp\t''
 tcp\t''
 tls\t''
 ws\t''
 wss\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l local -d 'Local address to bind: IP or IP:PORT (each further socket or connection: PORT+1, …)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l ca-file -d 'Trust this PEM CA certificate (TLS) besides the system\'s roots' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
+json\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l rate -d 'New transactions per second, paced evenly' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l concurrency -d 'At most this many transactions in flight' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l for -d 'Stay registered this long, then unregister all and exit' -r
@@ -234,14 +252,11 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l sockets -d 'UDP sockets to spread the population over' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l connections -d 'TCP/TLS connections shared by the population, AOR i on connection i % N (default: one per AOR)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l shard -d 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l timeout -d 'Give up on a transaction after this long (default 32s)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s o -l output -d 'Output format of the summary' -r -f -a "human\t''
-json\t''"
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l json -d 'Short for --output json'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s q -l quiet -d 'Print nothing; only the exit status tells'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l once -d 'Register each once and exit (bulk register)'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l json -d 'Short for --output json'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s v -l verbose -d '-v: one line per failure'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s q -l quiet -d 'Print nothing; only the exit status tells'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s h -l help -d 'Print help'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "register" -d 'Register every AOR (--once: once each; otherwise keep them refreshed)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "query" -d 'Query every AOR\'s bindings'

@@ -62,18 +62,11 @@ pub enum OutputFormat {
     Json,
 }
 
-/// Options every command shares.
+/// The network and output options of every command that talks to a registrar:
+/// `register`, `query`, `unregister` and each `bulk` command read them the same way
+/// (`settings`). Bulk mode refuses by name the few it cannot honour yet.
 #[derive(Debug, Clone, Args)]
-pub struct Common {
-    /// Address-of-record (sip:alice@example.com) or @PROFILE; optional with --profile
-    #[arg(
-        value_name = "AOR",
-        required_unless_present = "profile",
-        default_value = "",
-        hide_default_value = true
-    )]
-    pub aor: String,
-
+pub struct SharedArgs {
     /// Where to send requests (default: the AOR's domain)
     #[arg(short = 'r', long, value_name = "URI")]
     pub registrar: Option<String>,
@@ -90,11 +83,12 @@ pub struct Common {
     #[arg(long, value_name = "REALM")]
     pub realm: Option<String>,
 
-    /// Transport
+    /// Transport (bulk mode: udp, tcp or tls)
     #[arg(short = 't', long, value_enum, value_name = "TRANSPORT")]
     pub transport: Option<TransportArg>,
 
-    /// Local address to bind: IP or IP:PORT
+    /// Local address to bind: IP or IP:PORT (bulk mode: each further socket or
+    /// connection PORT+1, …)
     #[arg(long, value_name = "ADDR")]
     pub local: Option<String>,
 
@@ -102,11 +96,11 @@ pub struct Common {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
 
-    /// User-Agent header value
+    /// User-Agent header value (default: sipreg/VERSION)
     #[arg(long, value_name = "TEXT")]
     pub user_agent: Option<String>,
 
-    /// Output format
+    /// Output format (bulk mode: of the summary)
     #[arg(short = 'o', long, value_enum, default_value = "human")]
     pub output: OutputFormat,
 
@@ -114,13 +108,42 @@ pub struct Common {
     #[arg(long)]
     pub json: bool,
 
-    /// -v: events and a message ladder on stderr; -vv: whole SIP messages
+    /// -v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode:
+    /// one line per failure)
     #[arg(short = 'v', long, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
     /// Print nothing; only the exit status tells
     #[arg(short = 'q', long, conflicts_with = "verbose")]
     pub quiet: bool,
+
+    /// Trust this PEM CA certificate (TLS, WSS) besides the system's roots
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+
+    /// Do not verify the registrar's TLS certificate (dangerous; for tests only)
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353
+    #[arg(long, value_name = "ADDR")]
+    pub dns_server: Option<String>,
+}
+
+/// Options of the commands for one address-of-record.
+#[derive(Debug, Clone, Args)]
+pub struct Common {
+    /// Address-of-record (sip:alice@example.com) or @PROFILE; optional with --profile
+    #[arg(
+        value_name = "AOR",
+        required_unless_present = "profile",
+        default_value = "",
+        hide_default_value = true
+    )]
+    pub aor: String,
+
+    #[command(flatten)]
+    pub shared: SharedArgs,
 
     /// Use this profile of the config file (also: AOR given as @NAME)
     #[arg(long, value_name = "NAME", env = "SIPREG_PROFILE")]
@@ -137,18 +160,6 @@ pub struct Common {
     /// Give up on the whole command after this long (challenges and retransmissions included)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_time: Option<Duration>,
-
-    /// Trust this PEM CA certificate (TLS, WSS) besides the system's roots
-    #[arg(long, value_name = "PEM")]
-    pub ca_file: Option<PathBuf>,
-
-    /// Do not verify the registrar's TLS certificate (dangerous; for tests only)
-    #[arg(long)]
-    pub insecure: bool,
-
-    /// DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353
-    #[arg(long, value_name = "ADDR")]
-    pub dns_server: Option<String>,
 
     #[command(flatten)]
     pub credentials: CredentialArgs,
@@ -305,25 +316,8 @@ pub struct BulkArgs {
     #[arg(long, value_name = "TEMPLATE")]
     pub contact_template: Option<String>,
 
-    /// Where to send (default: each AOR's domain)
-    #[arg(short = 'r', long, value_name = "URI")]
-    pub registrar: Option<String>,
-
-    /// Transport: udp, tcp or tls (ws and wss are not available in bulk mode)
-    #[arg(short = 't', long, value_enum, value_name = "TRANSPORT")]
-    pub transport: Option<TransportArg>,
-
-    /// Local address to bind: IP or IP:PORT (each further socket or connection: PORT+1, …)
-    #[arg(long, value_name = "ADDR")]
-    pub local: Option<String>,
-
-    /// Trust this PEM CA certificate (TLS) besides the system's roots
-    #[arg(long, value_name = "PEM")]
-    pub ca_file: Option<PathBuf>,
-
-    /// Do not verify the registrar's TLS certificate (dangerous; for tests only)
-    #[arg(long)]
-    pub insecure: bool,
+    #[command(flatten)]
+    pub shared: SharedArgs,
 
     /// New transactions per second, paced evenly
     #[arg(long, value_name = "N", default_value = "100")]
@@ -357,26 +351,6 @@ pub struct BulkArgs {
     /// Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
-
-    /// Give up on a transaction after this long (default 32s)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub timeout: Option<Duration>,
-
-    /// Output format of the summary
-    #[arg(short = 'o', long, value_enum, default_value = "human")]
-    pub output: OutputFormat,
-
-    /// Short for --output json
-    #[arg(long)]
-    pub json: bool,
-
-    /// -v: one line per failure
-    #[arg(short = 'v', long, action = clap::ArgAction::Count)]
-    pub verbose: u8,
-
-    /// Print nothing; only the exit status tells
-    #[arg(short = 'q', long, conflicts_with = "verbose")]
-    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

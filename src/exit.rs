@@ -5,6 +5,10 @@
 use crate::core::RegError;
 use crate::error::Error;
 
+/// The process's exit status when a second Ctrl-C or SIGTERM cuts the removal of the
+/// bindings short: 128 + SIGINT, as a shell reports a program that Ctrl-C ended.
+pub const INTERRUPTED_TWICE: i32 = 130;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
     /// Success; for an interrupted `register`, the binding was removed.

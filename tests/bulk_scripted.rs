@@ -777,6 +777,32 @@ fn bad_arguments_are_usage_errors() {
     }
 }
 
+/// The flags bulk shares with the other commands but cannot honour yet are refused
+/// by name, never silently ignored.
+#[test]
+fn shared_flags_bulk_cannot_honour_are_usage_errors() {
+    let base = [
+        "register",
+        "--once",
+        "--aor",
+        "sip:b{n}@x.test",
+        "-r",
+        "sip:127.0.0.1:9",
+    ];
+    for (extra, flag) in [
+        (["--proxy", "sip:edge.x.test"], "--proxy"),
+        (["--user", "alice"], "--user"),
+        (["--realm", "x.test"], "--realm"),
+    ] {
+        let mut args = base.to_vec();
+        args.extend(extra);
+        let r = bulk(&args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(flag), "{args:?}: {}", r.stderr);
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    }
+}
+
 #[test]
 fn sockets_share_the_population_and_each_aor_keeps_its_own() {
     let reg = BulkRegistrar::start(shared_nonce_policy(false), Delivery::default());

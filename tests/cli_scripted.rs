@@ -358,6 +358,39 @@ fn a_second_interrupt_exits_130_at_once() {
     assert_eq!(child.wait().unwrap().code(), Some(130));
 }
 
+/// The same handler as bulk mode's: SIGTERM starts the removal like Ctrl-C does, and a
+/// second SIGTERM cuts it short with 130, just as a second Ctrl-C.
+#[test]
+fn a_second_sigterm_during_removal_exits_130() {
+    use std::time::{Duration, Instant};
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| {
+        if req.expires() == Some(0) {
+            vec![]
+        } else {
+            vec![ok_with_contact(req, 3600)]
+        }
+    }));
+    let mut child = staying(&reg, &[]);
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: kill(2) on the pid of a child we spawned and have not reaped.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !reg.requests().iter().any(|r| r.expires() == Some(0)) {
+        assert!(Instant::now() < deadline, "no unregistration was sent");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // SAFETY: as above; the child is still running (its removal gets no answer).
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "sipreg did not exit");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(status.code(), Some(130));
+}
+
 /// RFC 3581: the registrar saw us at 127.0.0.9:40999 (Via received/rport). With the
 /// default contact sipreg registers that address and removes the one it first
 /// registered, in one request: the registrar is left with exactly one binding.

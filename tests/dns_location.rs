@@ -397,3 +397,97 @@ fn bad_dns_server_argument_is_a_usage_error() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("--dns-server"), "{}", r.stderr);
 }
+
+/// Bulk mode reads `--dns-server` (and `--user-agent`) as every other command does:
+/// each AOR's domain is located through the given server.
+#[test]
+fn bulk_register_locates_the_domain_through_the_dns_server() {
+    let registrar = UdpRegistrar::answering();
+    let dns = DnsServer::start(zone(vec![
+        ("example.test", RecordType::A, vec![loopback()]),
+        (
+            "_sip._udp.example.test",
+            RecordType::SRV,
+            vec![srv(10, registrar.addr.port(), "reg.example.test")],
+        ),
+        ("reg.example.test", RecordType::A, vec![loopback()]),
+    ]));
+    let r = sipreg(&[
+        "bulk",
+        "register",
+        "--once",
+        "--aor",
+        "sip:bench{n}@example.test",
+        "--count",
+        "3",
+        "--dns-server",
+        &dns_arg(&dns),
+        "--user-agent",
+        "load-probe/1",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}\n{:?}", r.stderr, dns.asked());
+    let summary = r.json().pop().unwrap();
+    assert_eq!(summary["succeeded"], 3, "{summary}");
+    let requests = registrar.requests();
+    assert_eq!(requests.len(), 3);
+    for q in &requests {
+        assert_eq!(q.start_line(), "REGISTER sip:example.test SIP/2.0");
+        assert_eq!(q.header("user-agent"), Some("load-probe/1"));
+    }
+    assert!(
+        dns.asked()
+            .iter()
+            .any(|a| a == "SRV _sip._udp.example.test"),
+        "{:?}",
+        dns.asked()
+    );
+}
+
+/// Bulk mode fails over as the single commands do: the first SRV target does not
+/// answer, so every AOR moves to the second within the same run.
+#[test]
+fn bulk_register_fails_over_to_the_second_srv_target() {
+    let silent = UdpRegistrar::silent();
+    let working = UdpRegistrar::answering();
+    let dns = DnsServer::start(zone(vec![
+        (
+            "_sip._udp.example.test",
+            RecordType::SRV,
+            vec![
+                srv(10, silent.addr.port(), "dead.example.test"),
+                srv(20, working.addr.port(), "alive.example.test"),
+            ],
+        ),
+        ("example.test", RecordType::A, vec![loopback()]),
+        ("dead.example.test", RecordType::A, vec![loopback()]),
+        ("alive.example.test", RecordType::A, vec![loopback()]),
+    ]));
+    let r = sipreg(&[
+        "bulk",
+        "register",
+        "--once",
+        "--aor",
+        "sip:bench{n}@example.test",
+        "--count",
+        "5",
+        "--timeout",
+        "1s",
+        "--dns-server",
+        &dns_arg(&dns),
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}\n{:?}", r.stderr, dns.asked());
+    let summary = r.json().pop().unwrap();
+    assert_eq!(summary["succeeded"], 5, "{summary}");
+    let tried = silent.requests();
+    let answered = working.requests();
+    assert_eq!(answered.len(), 5);
+    // Each AOR went on as itself: its Call-ID at the second target is one it used at
+    // the first.
+    let first_ids: std::collections::HashSet<_> =
+        tried.iter().filter_map(|q| q.header("call-id")).collect();
+    for q in &answered {
+        assert!(first_ids.contains(q.header("call-id").unwrap()));
+    }
+}

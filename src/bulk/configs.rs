@@ -3,7 +3,7 @@
 use super::population::Member;
 use crate::auth::Credentials;
 use crate::core::{RegistrationConfig, SharedConfig, Timers, TransportKind};
-use crate::net::transport_name;
+use crate::settings::default_contact;
 use crate::sip::{Host, SipUri};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -72,16 +72,8 @@ pub fn registration_config(
         password,
         contact,
     } = member;
-    let contact = contact.unwrap_or_else(|| {
-        let mut c = SipUri::new(Host::from(local.ip()), Some(local.port()));
-        c.user = aor.user.clone();
-        if defaults.transport != TransportKind::Udp {
-            // As single mode does: the registrar reaches us back over the same transport.
-            let name = transport_name(defaults.transport);
-            c.params.0.push(("transport".into(), Some(name.into())));
-        }
-        c
-    });
+    let contact =
+        contact.unwrap_or_else(|| default_contact(aor.user.as_deref(), local, defaults.transport));
     let cfg = RegistrationConfig {
         shared: configs.for_aor(&aor, defaults),
         aor,

@@ -5,6 +5,7 @@ use super::error::BulkError;
 use super::shard::Shard;
 use super::template::Template;
 use crate::auth::Secret;
+use crate::settings::{scheme_len, uri_with_optional_scheme};
 use crate::sip::SipUri;
 
 /// One AOR of the population and how it authenticates.
@@ -73,28 +74,10 @@ fn check_contact_varies(template: &Template, uses: usize) -> Result<(), BulkErro
     Ok(())
 }
 
-/// Length of the `sip:`/`sips:` scheme at the start of `t` (any case), 0 if none.
-fn scheme_len(t: &str) -> usize {
-    ["sip:", "sips:"]
-        .iter()
-        .find(|scheme| {
-            t.get(..scheme.len())
-                .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
-        })
-        .map_or(0, |scheme| scheme.len())
-}
-
 /// Reads an AOR or contact; `sip:` may be left out, as on the command line.
 fn parse_uri(text: &str) -> Result<SipUri, String> {
-    let t = text.trim();
-    // Compared in place: a population of millions would otherwise copy every AOR
-    // twice before parsing it.
-    let parsed = if scheme_len(t) > 0 {
-        t.parse()
-    } else {
-        format!("sip:{t}").parse()
-    };
-    parsed.map_err(|_| format!("{text:?} is not a SIP URI (write it like sip:alice@example.com)"))
+    uri_with_optional_scheme(text)
+        .ok_or_else(|| format!("{text:?} is not a SIP URI (write it like sip:alice@example.com)"))
 }
 
 /// RFC 3261 §25.1 `unreserved` and `user-unreserved`: a user part made of nothing

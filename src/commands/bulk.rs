@@ -1,7 +1,6 @@
 //! `sipreg bulk register|query|unregister`: the command line of bulk mode wired to
 //! the population, the sockets, the event loop and the summary.
 
-use super::arguments::{parse_local, parse_uri_arg};
 use super::credentials::PASSWORD_ENV;
 use crate::bulk::connect::{self, Opening, Peer};
 use crate::bulk::population::{self, Shaping, Source};
@@ -10,16 +9,17 @@ use crate::bulk::template::Template;
 use crate::bulk::{
     cpu, fd_limit, observe, report, BulkError, End, Engine, Member, Mode, Plan, Shard,
 };
-use crate::cli::{BulkArgs, BulkCommand, OutputFormat, TransportArg};
-use crate::core::{Timers, TransportKind};
+use crate::cli::{BulkArgs, BulkCommand, OutputFormat};
+use crate::core::TransportKind;
 use crate::error::{Error, Result};
-use crate::exit::ExitStatus;
-use crate::net::{locate, now, parse_transport_name, DnsSettings, Target, TlsSettings};
+use crate::exit::{ExitStatus, INTERRUPTED_TWICE};
+use crate::net::{locate, now, DnsSettings, Target};
+use crate::settings::{
+    dns_settings, expires_secs, insecure_warning, output_format, parse_local, parse_uri_arg,
+    timers, tls_settings, transport_before_dns, user_agent,
+};
 use std::collections::HashMap;
 use std::net::SocketAddr;
-
-/// Exit status when a second Ctrl-C cuts the removal short (128 + SIGINT).
-const INTERRUPTED_TWICE: i32 = 130;
 /// More sockets than this would only waste descriptors.
 const MAX_SOCKETS: u32 = 1024;
 
@@ -44,7 +44,7 @@ pub async fn run(command: BulkCommand) -> ExitStatus {
     match setup(&args, mode).await {
         Ok(engine) => run_engine(engine, &args, mode).await,
         Err(e) => {
-            if !args.quiet {
+            if !args.shared.quiet {
                 eprintln!("sipreg: error: {e}");
             }
             e.exit_status()
@@ -53,17 +53,33 @@ pub async fn run(command: BulkCommand) -> ExitStatus {
 }
 
 fn usage_error(args: &BulkArgs, message: &str) -> ExitStatus {
-    if !args.quiet {
+    if !args.shared.quiet {
         eprintln!("sipreg: error: {message}");
     }
     ExitStatus::Usage
 }
 
-fn output_format(args: &BulkArgs) -> OutputFormat {
-    if args.json {
-        OutputFormat::Json
-    } else {
-        args.output
+/// The shared flags bulk mode cannot honour yet: refused by name rather than
+/// silently ignored, so that a load test never measures something other than asked.
+fn refuse_unsupported(args: &BulkArgs) -> Result<()> {
+    let shared = &args.shared;
+    let unsupported = [
+        (
+            shared.proxy.is_some(),
+            "--proxy is not available in bulk mode yet",
+        ),
+        (
+            shared.user.is_some(),
+            "--user is not available in bulk mode yet: give --user-template",
+        ),
+        (
+            shared.realm.is_some(),
+            "--realm is not available in bulk mode yet",
+        ),
+    ];
+    match unsupported.iter().find(|(given, _)| *given) {
+        Some((_, message)) => Err(Error::Usage((*message).into())),
+        None => Ok(()),
     }
 }
 
@@ -73,20 +89,24 @@ struct Prepared {
 }
 
 async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
+    refuse_unsupported(args)?;
     check_pacing(args)?;
     let shard = match &args.shard {
         Some(text) => Shard::parse(text).map_err(usage)?,
         None => Shard::WHOLE,
     };
     let members = read_population(args, shard)?;
-    let registrar = args
+    let shared = &args.shared;
+    let registrar = shared
         .registrar
         .as_deref()
         .map(|r| parse_uri_arg("--registrar", r))
         .transpose()?;
     let transport = transport(args, registrar.as_ref())?;
-    let targets = destinations(&members, registrar.as_ref(), transport).await?;
-    let local = args.local.as_deref().map(parse_local).transpose()?;
+    let dns = dns_settings(shared)?;
+    let routes = destinations(&members, registrar.as_ref(), transport, &dns).await?;
+    let targets = &routes.first;
+    let local = shared.local.as_deref().map(parse_local).transpose()?;
     // Every destination of one run must be reachable from the same sockets.
     let toward = targets.first().map_or_else(
         || Peer {
@@ -108,18 +128,14 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
         ));
     }
     let destinations: Vec<SocketAddr> = targets.iter().map(|t| t.addr).collect();
-    let expires = u32::try_from(args.expires.as_secs())
-        .map_err(|_| Error::Usage("--expires is too long: at most 4294967295 seconds".into()))?;
-    let mut timers = Timers::default();
-    if let Some(t) = args.timeout {
-        timers.timeout = t;
-    }
+    let expires = expires_secs(args.expires)?;
+    let timers = timers(shared.timeout);
     let carriers = match transport {
         TransportKind::Udp => Carriers::Udp(sockets::bind(args.sockets, local, toward.addr).await?),
         _ => {
             let opening = Opening {
                 transport,
-                peers: peers(args, &targets, toward)?,
+                peers: peers(args, targets, toward)?,
                 local,
                 tls: tls_config(args, transport)?,
                 timeout: timers.timeout,
@@ -135,16 +151,20 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
         concurrency: args.concurrency,
         timers,
         expires,
-        user_agent: format!("sipreg/{}", env!("CARGO_PKG_VERSION")),
+        user_agent: user_agent(shared.user_agent.as_deref()),
     };
-    let progress = !args.quiet && console::Term::stderr().is_term();
+    let progress = !shared.quiet && console::Term::stderr().is_term();
     let reporter = observe::Reporter::new(
-        output_format(args),
-        args.verbose > 0,
+        output_format(shared),
+        shared.verbose > 0,
         progress,
         members.len() as u64,
     );
-    let engine = Engine::new(plan, members, &destinations, carriers, Box::new(reporter));
+    let mut engine = Engine::new(plan, members, &destinations, carriers, Box::new(reporter));
+    if routes.lists.iter().any(|l| l.len() > 1) {
+        engine.set_routes(routes.lists, routes.of_member);
+    }
+    engine.set_dns(dns);
     Ok(Prepared { engine, shard })
 }
 
@@ -174,31 +194,13 @@ fn check_pacing(args: &BulkArgs) -> Result<()> {
     Ok(())
 }
 
-/// The transport of the whole run: `-t`, else the `;transport=` of `-r` (TLS for a
-/// `sips:` one), else UDP. Bulk mode does not pick one by NAPTR: a load test says
-/// what it measures.
+/// The transport of the whole run, chosen as every command chooses it before DNS
+/// (`-t`, else the `;transport=` of `-r`, TLS for a `sips:` one, else UDP): bulk mode
+/// does not pick one by NAPTR, a load test says what it measures. Then the options
+/// that only make sense over another transport are refused.
 fn transport(args: &BulkArgs, registrar: Option<&crate::sip::SipUri>) -> Result<TransportKind> {
-    let from_registrar = || -> Result<Option<TransportKind>> {
-        let Some(r) = registrar else {
-            return Ok(None);
-        };
-        match r.param("transport") {
-            Some(name) => parse_transport_name(name).map(Some).ok_or_else(|| {
-                Error::Usage(format!(
-                    "{r}: transport={name} is not supported; use udp, tcp or tls"
-                ))
-            }),
-            None => Ok(r.sips.then_some(TransportKind::Tls)),
-        }
-    };
-    let transport = match args.transport {
-        Some(TransportArg::Udp) => TransportKind::Udp,
-        Some(TransportArg::Tcp) => TransportKind::Tcp,
-        Some(TransportArg::Tls) => TransportKind::Tls,
-        Some(TransportArg::Ws) => TransportKind::Ws,
-        Some(TransportArg::Wss) => TransportKind::Wss,
-        None => from_registrar()?.unwrap_or(TransportKind::Udp),
-    };
+    let shared = &args.shared;
+    let transport = transport_before_dns(shared.transport, registrar)?;
     match transport {
         TransportKind::Ws | TransportKind::Wss => Err(Error::Usage(format!(
             "bulk mode over {} is not available in this build of sipreg; use udp, tcp or tls",
@@ -212,9 +214,11 @@ fn transport(args: &BulkArgs, registrar: Option<&crate::sip::SipUri>) -> Result<
             "--sockets applies to udp; over tcp and tls, share connections with --connections N"
                 .into(),
         )),
-        TransportKind::Udp | TransportKind::Tcp if args.ca_file.is_some() || args.insecure => Err(
-            Error::Usage("--ca-file and --insecure apply to tls only".into()),
-        ),
+        TransportKind::Udp | TransportKind::Tcp if shared.ca_file.is_some() || shared.insecure => {
+            Err(Error::Usage(
+                "--ca-file and --insecure apply to tls only".into(),
+            ))
+        }
         other => Ok(other),
     }
 }
@@ -252,14 +256,11 @@ fn tls_config(
     if transport != TransportKind::Tls {
         return Ok(None);
     }
-    let settings = TlsSettings {
-        ca_file: args.ca_file.clone(),
-        insecure: args.insecure,
-    };
-    if settings.insecure && !args.quiet {
-        eprintln!(
-            "sipreg: warning: --insecure: the server's TLS certificate is NOT verified; anyone on the path can impersonate the registrar"
-        );
+    let settings = tls_settings(&args.shared);
+    if let Some(warning) = insecure_warning(&settings, [transport]) {
+        if !args.shared.quiet {
+            eprintln!("sipreg: warning: {warning}");
+        }
     }
     settings.client_config().map(Some)
 }
@@ -332,18 +333,29 @@ fn position_of(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Where one registrar URI is, located as every other command does it (RFC 3263
-/// over the run's transport); bulk mode takes the best target and does not fail over.
-async fn target(
+/// Every target of one registrar URI, best first, located as every other command
+/// does it (RFC 3263 over the run's transport).
+async fn located(
     uri: &crate::sip::SipUri,
     transport: TransportKind,
     dns: &DnsSettings,
-) -> Result<Target> {
+) -> Result<Vec<Target>> {
     let targets = locate(uri, Some(transport), dns).await?;
-    targets.into_iter().next().ok_or_else(|| Error::Resolve {
-        host: uri.host.to_string(),
-        reason: "no target".into(),
-    })
+    if targets.is_empty() {
+        return Err(Error::Resolve {
+            host: uri.host.to_string(),
+            reason: "no target".into(),
+        });
+    }
+    Ok(targets)
+}
+
+/// Where the members' requests go: each member's first target, and every target of
+/// each registrar for failover (`lists[of_member[i]]`).
+struct Routes {
+    first: Vec<Target>,
+    lists: Vec<Vec<Target>>,
+    of_member: Vec<u32>,
 }
 
 /// Each member's registrar: `-r` for all, else its AOR's domain (located once per
@@ -352,28 +364,38 @@ async fn destinations(
     members: &[Member],
     registrar: Option<&crate::sip::SipUri>,
     transport: TransportKind,
-) -> Result<Vec<Target>> {
-    let dns = DnsSettings::from_arg(None)?;
+    dns: &DnsSettings,
+) -> Result<Routes> {
     if let Some(r) = registrar {
-        let t = target(r, transport, &dns).await?;
-        return Ok(vec![t; members.len()]);
+        let list = located(r, transport, dns).await?;
+        return Ok(Routes {
+            first: vec![list[0].clone(); members.len()],
+            lists: vec![list],
+            of_member: vec![0; members.len()],
+        });
     }
-    let mut resolved: HashMap<String, Target> = HashMap::new();
-    let mut out = Vec::with_capacity(members.len());
+    let mut index: HashMap<String, u32> = HashMap::new();
+    let mut routes = Routes {
+        first: Vec::with_capacity(members.len()),
+        lists: Vec::new(),
+        of_member: Vec::with_capacity(members.len()),
+    };
     for m in members {
         let domain = m.aor.domain_uri();
         let key = domain.to_string();
-        let addr = match resolved.get(&key) {
-            Some(a) => a.clone(),
+        let k = match index.get(&key) {
+            Some(k) => *k,
             None => {
-                let a = target(&domain, transport, &dns).await?;
-                resolved.insert(key, a.clone());
-                a
+                routes.lists.push(located(&domain, transport, dns).await?);
+                let k = (routes.lists.len() - 1) as u32;
+                index.insert(key, k);
+                k
             }
         };
-        out.push(addr);
+        routes.first.push(routes.lists[k as usize][0].clone());
+        routes.of_member.push(k);
     }
-    Ok(out)
+    Ok(routes)
 }
 
 async fn run_engine(prepared: Prepared, args: &BulkArgs, mode: Mode) -> ExitStatus {
@@ -405,8 +427,8 @@ async fn run_engine(prepared: Prepared, args: &BulkArgs, mode: Mode) -> ExitStat
             status.code()
         },
     };
-    if !args.quiet {
-        match output_format(args) {
+    if !args.shared.quiet {
+        match output_format(&args.shared) {
             OutputFormat::Json => println!("{}", summary.json()),
             OutputFormat::Human => {
                 for line in summary.human() {

@@ -1,18 +1,18 @@
 //! The profile a command line chooses (`@NAME`, `--profile NAME`, SIPREG_PROFILE) and
 //! the options it fills in. Whatever the command line gives wins over the profile.
 
-use super::arguments::parse_uri_arg;
 use super::credentials::ProfileSecret;
 use crate::cli::Common;
 use crate::config::{self, ConfigFile, CredentialSource, Located, Profile};
 use crate::error::{Error, Result};
+use crate::settings::parse_uri_arg;
 
 /// The expiry asked for when neither -e nor the profile says: an hour, the usual
 /// choice of user agents (RFC 3261 §10.2.1.1 leaves it to the client).
 pub const DEFAULT_EXPIRES: u32 = 3600;
 
 /// The command line with the profile's values filled in where it gave none.
-pub struct Chosen {
+pub struct ChosenProfile {
     pub common: Common,
     /// The profile's name and password source, when a profile was used.
     profile: Option<(String, Option<CredentialSource>)>,
@@ -22,12 +22,12 @@ pub struct Chosen {
     expires: Option<u32>,
 }
 
-impl Chosen {
+impl ChosenProfile {
     /// Reads the config file only when a profile is asked for: a command line
     /// without one never fails over an unrelated config file.
-    pub fn from_command_line(common: &Common) -> Result<Chosen> {
+    pub fn from_command_line(common: &Common) -> Result<ChosenProfile> {
         let Some(name) = profile_name(common)? else {
-            return Ok(Chosen {
+            return Ok(ChosenProfile {
                 common: common.clone(),
                 profile: None,
                 contact: None,
@@ -53,22 +53,23 @@ impl Chosen {
                 checked_uri(&file, profile, "aor", aor)?
             }
         };
-        merged.registrar = fill(
+        let shared = &common.shared;
+        merged.shared.registrar = fill(
             &file,
             profile,
             "registrar",
-            &common.registrar,
+            &shared.registrar,
             &profile.registrar,
         )?;
-        merged.proxy = fill(&file, profile, "proxy", &common.proxy, &profile.proxy)?;
+        merged.shared.proxy = fill(&file, profile, "proxy", &shared.proxy, &profile.proxy)?;
         let contact = profile
             .contact
             .as_ref()
             .map(|c| checked_uri(&file, profile, "contact", c))
             .transpose()?;
-        merged.user = common.user.clone().or_else(|| profile.user.clone());
-        merged.transport = common.transport.or(profile.transport);
-        Ok(Chosen {
+        merged.shared.user = shared.user.clone().or_else(|| profile.user.clone());
+        merged.shared.transport = shared.transport.or(profile.transport);
+        Ok(ChosenProfile {
             common: merged,
             profile: Some((name, profile.credentials.clone())),
             contact,

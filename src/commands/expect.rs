@@ -1,11 +1,11 @@
 //! Expectation options (`--expect-…`) of `register --once` and `query`: checks of
 //! the final response a script can rely on (exit status 6 when one fails).
 
-use super::arguments::parse_uri_arg;
 use crate::cli::ExpectArgs;
 use crate::core::{Binding, OpKind, Outcome};
 use crate::error::{Error, Result};
 use crate::output::Check;
+use crate::settings::parse_uri_arg;
 use crate::sip::SipUri;
 use serde_json::{json, Value};
 use std::time::Duration;

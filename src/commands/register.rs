@@ -6,21 +6,17 @@ use super::session::{Session, SessionOptions};
 use crate::cli::RegisterArgs;
 use crate::core::{Event, OpKind, Operation, UnregisterTarget};
 use crate::error::{Error, Result};
-use crate::exit::ExitStatus;
+use crate::exit::{ExitStatus, INTERRUPTED_TWICE};
+use crate::net::StopSignals;
 use crate::output::Output;
+use crate::settings::expires_secs;
 use std::time::Duration;
-
-/// Exit status when a second Ctrl-C cuts the unregistration short (128 + SIGINT).
-const INTERRUPTED_TWICE: i32 = 130;
 
 pub async fn run(args: RegisterArgs) -> ExitStatus {
     let output = Output::new(&args.common, args.common.aor.clone());
-    let expires = match args.expires.map(|e| u32::try_from(e.as_secs())).transpose() {
+    let expires = match args.expires.map(expires_secs).transpose() {
         Ok(e) => e,
-        Err(_) => {
-            let e = Error::Usage("--expires is too long: at most 4294967295 seconds".into());
-            return super::report_setup_error(&args.common, &e);
-        }
+        Err(e) => return super::report_setup_error(&args.common, &e),
     };
     if !args.once && expectations_given(&args.expect) {
         let e = Error::Usage("--expect-... options check one registration: add --once".into());
@@ -84,29 +80,6 @@ fn expectations_given(e: &crate::cli::ExpectArgs) -> bool {
         || e.expect_expires_at_least.is_some()
 }
 
-/// Resolves when the user asks to stop: Ctrl-C or SIGTERM.
-async fn stop_requested() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
 async fn sleep_or_forever(limit: Option<Duration>) {
     match limit {
         Some(d) => tokio::time::sleep(d).await,
@@ -121,9 +94,11 @@ async fn stay_registered(
     session.reg_mut().enable_recovery(args.retry_auth);
     session.start(Operation::Register);
     let mut op = OpKind::Register;
-    let stop = stop_requested();
+    // Installed from the first request on: the first Ctrl-C or SIGTERM ends the loop
+    // below, a second one the removal after it.
+    let mut stop = StopSignals::new(true);
     let limit = sleep_or_forever(args.duration);
-    tokio::pin!(stop, limit);
+    tokio::pin!(limit);
     let live = session.output.live_status_enabled();
     let mut redraw = tokio::time::interval(Duration::from_secs(1));
     loop {
@@ -146,7 +121,7 @@ async fn stay_registered(
             _ = redraw.tick(), if live => {
                 session.output.live_status(session.reg().standing(), crate::net::now());
             }
-            () = &mut stop => break,
+            () = stop.next() => break,
             () = &mut limit => break,
         }
     }
@@ -156,20 +131,20 @@ async fn stay_registered(
     if args.keep_binding {
         return Ok(());
     }
-    unregister_before_exit(session)
+    unregister_before_exit(session, &mut stop)
         .await
         .map_err(|e| (OpKind::Unregister, e))
 }
 
-/// Removes our binding, bounded by the transaction timeout. A second Ctrl-C exits at
-/// once with 130.
-async fn unregister_before_exit(session: &mut Session) -> Result<()> {
+/// Removes our binding, bounded by the transaction timeout. A second Ctrl-C or
+/// SIGTERM exits at once with 130.
+async fn unregister_before_exit(session: &mut Session, stop: &mut StopSignals) -> Result<()> {
     let unregister = Operation::Unregister(UnregisterTarget::Ours);
     tokio::select! {
         outcome = session.run(unregister) => {
             session.output.completed(&outcome?, &session.shown_contact());
             Ok(())
         }
-        _ = tokio::signal::ctrl_c() => std::process::exit(INTERRUPTED_TWICE),
+        () = stop.next() => std::process::exit(INTERRUPTED_TWICE),
     }
 }

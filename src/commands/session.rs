@@ -1,8 +1,8 @@
 //! What every command sets up the same way: the AOR, where to send, the socket, our
 //! Contact, the credentials; and running one operation to its end.
 
-use super::arguments::{chosen_transport, default_contact, ws_path, Arguments};
-use super::chosen_profile::{Chosen, DEFAULT_EXPIRES};
+use super::arguments::Arguments;
+use super::chosen_profile::{ChosenProfile, DEFAULT_EXPIRES};
 
 use super::credentials::{self, ProfileSecret};
 use super::dry_run;
@@ -11,15 +11,17 @@ use crate::auth::AuthError;
 use crate::cli::{Common, ExpectArgs};
 use crate::core::{
     Endpoint, EndpointConfig, Event, Handle, OpKind, Operation, Outcome, RegError, Registration,
-    RegistrationConfig, SharedConfig, Timers, TransportKind,
+    RegistrationConfig,
 };
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
-use crate::net::{locate, now, DnsSettings, Driver, LinkSettings, TlsSettings};
+use crate::net::{locate, now, Driver, LinkSettings};
 use crate::output::{DryRun, Output};
-use crate::sip::SipUri;
+use crate::settings::{
+    chosen_transport, default_contact, dns_settings, insecure_warning, tls_settings, ws_path,
+    Place, RequestShape,
+};
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant as Deadline;
 
@@ -69,49 +71,20 @@ fn os_seed() -> [u8; 32] {
     seed
 }
 
-/// Where a registration goes and what it binds, as found by a real or a dry run.
-struct Place {
-    aor: SipUri,
-    proxy: Option<SipUri>,
-    destination: SocketAddr,
-    transport: TransportKind,
-    local: SocketAddr,
-    contact: SipUri,
-}
-
-/// The core's configuration for the command line: one place builds it, so a dry run
-/// shows exactly what a real run sends.
+/// The core's configuration for the command line (`settings::registration_config`):
+/// the same for a real and a dry run, so a dry run shows exactly what a real run sends.
 fn registration_config(
     common: &Common,
     place: Place,
     opts: SessionOptions<'_>,
     expires: u32,
 ) -> RegistrationConfig {
-    let mut timers = Timers::default();
-    if let Some(t) = common.timeout {
-        timers.timeout = t;
-    }
-    RegistrationConfig {
-        shared: Arc::new(SharedConfig {
-            request_uri: place.aor.domain_uri(),
-            transport: place.transport,
-            contact_params: opts.contact_params,
-            extra_headers: opts.extra_headers,
-            expires,
-            proxy: place.proxy,
-            user_agent: Some(
-                common
-                    .user_agent
-                    .clone()
-                    .unwrap_or_else(|| format!("sipreg/{}", env!("CARGO_PKG_VERSION"))),
-            ),
-            timers,
-        }),
-        aor: place.aor,
-        destination: place.destination,
-        local: place.local,
-        contact: place.contact,
-    }
+    let shape = RequestShape {
+        contact_params: opts.contact_params,
+        extra_headers: opts.extra_headers,
+        expires,
+    };
+    crate::settings::registration_config(&common.shared, place, shape)
 }
 
 impl Session {
@@ -124,7 +97,7 @@ impl Session {
         opts: SessionOptions<'_>,
     ) -> Result<Session> {
         let deadline = common.max_time.map(|limit| Deadline::now() + limit);
-        let chosen = Chosen::from_command_line(common)?;
+        let chosen = ChosenProfile::from_command_line(common)?;
         output.set_aor(chosen.common.aor.clone());
         let opts = SessionOptions {
             contact: opts.contact.or(chosen.contact.as_deref()),
@@ -163,25 +136,21 @@ impl Session {
             credentials::configured(&common.credentials, profile_secret, &username, &output)?;
 
         // RFC 3263: every target for the next hop, best first; the driver fails over.
-        let dns = DnsSettings::from_arg(common.dns_server.as_deref())?;
+        let shared = &common.shared;
+        let dns = dns_settings(shared)?;
         let next_hop = proxy.as_ref().unwrap_or(&registrar);
-        let targets = locate(next_hop, chosen_transport(common), &dns).await?;
-        let tls = TlsSettings {
-            ca_file: common.ca_file.clone(),
-            insecure: common.insecure,
-        };
-        if tls.insecure && targets.iter().any(|t| crate::net::is_secure(t.transport)) {
-            output.warn(
-                "--insecure: the server's TLS certificate is NOT verified; anyone on the path can impersonate the registrar",
-            );
+        let targets = locate(next_hop, chosen_transport(shared.transport), &dns).await?;
+        let tls = tls_settings(shared);
+        if let Some(warning) = insecure_warning(&tls, targets.iter().map(|t| t.transport)) {
+            output.warn(warning);
         }
         let driver =
-            Driver::open(targets, LinkSettings::new(local, tls, ws_path(common)), dns).await?;
+            Driver::open(targets, LinkSettings::new(local, tls, ws_path(shared)), dns).await?;
         let destination = driver.target().addr;
         let transport = driver.target().transport;
         let local_addr = driver.local_addr();
         let contact =
-            contact_arg.unwrap_or_else(|| default_contact(&aor_user, local_addr, transport));
+            contact_arg.unwrap_or_else(|| default_contact(Some(&aor_user), local_addr, transport));
         let expires = opts.expires.unwrap_or(DEFAULT_EXPIRES);
         let stays = opts.stays;
         let cfg = registration_config(
@@ -199,7 +168,7 @@ impl Session {
         );
         let may_prompt = configured.is_none();
         let mut endpoint = Endpoint::new(EndpointConfig::single(stays), os_seed());
-        let me = endpoint.add(cfg, configured, common.realm.clone());
+        let me = endpoint.add(cfg, configured, common.shared.realm.clone());
         endpoint.set_fallbacks(me, driver.remaining_targets().len());
         Ok(Session {
             endpoint,
@@ -404,7 +373,7 @@ impl Session {
         opts: SessionOptions<'_>,
         op: Operation,
     ) -> Result<DryRun> {
-        let chosen = Chosen::from_command_line(common)?;
+        let chosen = ChosenProfile::from_command_line(common)?;
         let common = &chosen.common;
         output.set_aor(common.aor.clone());
         let contact = opts.contact.or(chosen.contact.as_deref());
@@ -413,7 +382,7 @@ impl Session {
         let place = dry_run::addresses(target, args.transport, args.local);
         let contact = args
             .contact_arg
-            .unwrap_or_else(|| default_contact(&args.aor_user, place.local, args.transport));
+            .unwrap_or_else(|| default_contact(Some(&args.aor_user), place.local, args.transport));
         // The same configuration connect() builds, with the addresses found above.
         let expires = chosen.expires(opts.expires);
         let cfg = registration_config(
@@ -429,7 +398,7 @@ impl Session {
             opts,
             expires,
         );
-        let mut reg = Registration::new(cfg, None, common.realm.clone(), os_seed());
+        let mut reg = Registration::new(cfg, None, common.shared.realm.clone(), os_seed());
         reg.start(op, now());
         let first = reg.poll_transmit().ok_or_else(|| {
             Error::io(

@@ -1,9 +1,9 @@
-use super::arguments::parse_uri_arg;
 use super::session::{Session, SessionOptions};
 use crate::cli::UnregisterArgs;
 use crate::core::{OpKind, Operation, UnregisterTarget};
 use crate::exit::ExitStatus;
 use crate::output::Output;
+use crate::settings::parse_uri_arg;
 
 /// `sipreg unregister`: Expires 0 for our contact, a named one, or `Contact: *`.
 pub async fn run(args: UnregisterArgs) -> ExitStatus {

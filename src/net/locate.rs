@@ -9,7 +9,7 @@
 //! transport, without SRV the host itself at the default port.
 
 use super::dns::{DnsSettings, LookupFailure, Lookups, NaptrRecord, SrvRecord};
-use super::target::{default_port, parse_transport_name, transport_name, Target};
+use super::target::{default_port, fallback_transport, transport_name, uri_transport, Target};
 use crate::core::TransportKind;
 use crate::error::{Error, Result};
 use crate::sip::{Host, SipUri};
@@ -40,14 +40,7 @@ pub async fn locate(
 /// The transport fixed before any DNS: `-t`, else the URI's `;transport=`. A `sips:`
 /// URI admits only TLS underneath.
 fn chosen_transport(uri: &SipUri, forced: Option<TransportKind>) -> Result<Option<TransportKind>> {
-    let from_uri = match uri.param("transport") {
-        Some(name) => Some(parse_transport_name(name).ok_or_else(|| {
-            Error::Usage(format!(
-                "{uri}: transport={name} is not supported; use udp, tcp, tls, ws or wss"
-            ))
-        })?),
-        None => None,
-    };
+    let from_uri = uri_transport(uri)?;
     let chosen = forced.or(from_uri);
     if let Some(kind @ (TransportKind::Udp | TransportKind::Tcp | TransportKind::Ws)) = chosen {
         if uri.sips {
@@ -58,16 +51,6 @@ fn chosen_transport(uri: &SipUri, forced: Option<TransportKind>) -> Result<Optio
         }
     }
     Ok(chosen)
-}
-
-/// What an address literal, a host with a port, or a domain without NAPTR or SRV
-/// records is reached with when nothing chose the transport (RFC 3263 §4.1).
-fn fallback_transport(uri: &SipUri) -> TransportKind {
-    if uri.sips {
-        TransportKind::Tls
-    } else {
-        TransportKind::Udp
-    }
 }
 
 /// The procedure for a host name, over any source of DNS answers.

@@ -5,6 +5,7 @@ mod dns;
 mod driver;
 mod link;
 mod locate;
+mod signals;
 mod source;
 mod stream;
 mod target;
@@ -17,8 +18,12 @@ pub use dns::DnsSettings;
 pub use driver::{now, Driver, Trace};
 pub use link::{Incoming, LinkError, LinkSettings};
 pub use locate::locate;
+pub use signals::StopSignals;
 pub use source::{advertised, any_address_for, route_source};
-pub use target::{default_port, is_secure, parse_transport_name, transport_name, Target};
+pub use target::{
+    default_port, fallback_transport, is_secure, parse_transport_name, transport_name,
+    uri_transport, Target,
+};
 pub use tls::{explain_handshake_error, server_name, TlsSettings};
 pub use udp::UdpTransport;
 pub use ws_url::{parse_ws_url, WsUrl};

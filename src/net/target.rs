@@ -2,7 +2,8 @@
 //! host name the user asked for (for TLS name checking and the WebSocket `Host`).
 
 use crate::core::TransportKind;
-use crate::sip::Host;
+use crate::error::{Error, Result};
+use crate::sip::{Host, SipUri};
 use std::fmt;
 use std::net::SocketAddr;
 
@@ -66,6 +67,29 @@ pub fn parse_transport_name(name: &str) -> Option<TransportKind> {
         "ws" => Some(TransportKind::Ws),
         "wss" => Some(TransportKind::Wss),
         _ => None,
+    }
+}
+
+/// The transport a URI names with `;transport=`, if any; one sipreg cannot speak is a
+/// usage error.
+pub fn uri_transport(uri: &SipUri) -> Result<Option<TransportKind>> {
+    let Some(name) = uri.param("transport") else {
+        return Ok(None);
+    };
+    parse_transport_name(name).map(Some).ok_or_else(|| {
+        Error::Usage(format!(
+            "{uri}: transport={name} is not supported; use udp, tcp, tls, ws or wss"
+        ))
+    })
+}
+
+/// What an address literal, a host with a port, or a domain without NAPTR or SRV
+/// records is reached with when nothing chose the transport (RFC 3263 §4.1).
+pub fn fallback_transport(uri: &SipUri) -> TransportKind {
+    if uri.sips {
+        TransportKind::Tls
+    } else {
+        TransportKind::Udp
     }
 }
 

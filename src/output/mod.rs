@@ -45,17 +45,13 @@ pub struct Output {
 
 impl Output {
     pub fn new(common: &Common, aor: String) -> Output {
-        let verbosity = match (common.quiet, common.verbose) {
+        let verbosity = match (common.shared.quiet, common.shared.verbose) {
             (true, _) => Verbosity::Quiet,
             (false, 0) => Verbosity::Normal,
             (false, 1) => Verbosity::Events,
             (false, _) => Verbosity::Messages,
         };
-        let format = if common.json {
-            OutputFormat::Json
-        } else {
-            common.output
-        };
+        let format = crate::settings::output_format(&common.shared);
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Output {
             format,

@@ -19,7 +19,7 @@ pub use contact::{ContactParts, ContactValue};
 pub use error::ParseError;
 pub use framing::{StreamFramer, MAX_MESSAGE_SIZE};
 pub use headers::{canonical_name, split_list};
-pub use request::{Registration as RegisterRequest, RequestContact, ViaSpec};
+pub use request::{RegisterRequest, RequestContact, ViaSpec};
 pub use response::Response;
 pub use uri::{displays_as, ipv4_text, Host, SipUri};
 pub use via::{Via, ViaView};

@@ -33,7 +33,7 @@ pub enum RequestContact {
 }
 
 #[derive(Debug, Clone)]
-pub struct Registration<'a> {
+pub struct RegisterRequest<'a> {
     pub request_uri: &'a SipUri,
     pub via: ViaSpec<'a>,
     pub aor: &'a SipUri,
@@ -49,7 +49,7 @@ pub struct Registration<'a> {
     pub extra_headers: &'a [(&'static str, String)],
 }
 
-impl Registration<'_> {
+impl RegisterRequest<'_> {
     pub fn encode(&self) -> Vec<u8> {
         let mut m = String::with_capacity(512);
         // Writing into a String cannot fail; the results are ignored for that reason.
@@ -132,7 +132,7 @@ mod tests {
             params: vec!["expires=0".into()],
         };
         let auth = [("Authorization", "Digest username=\"john.doe\"".to_string())];
-        let req = Registration {
+        let req = RegisterRequest {
             request_uri: &ruri,
             via: ViaSpec {
                 transport: "UDP",
