@@ -335,6 +335,10 @@ pub struct BulkArgs {
     #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
     pub duration: Option<Duration>,
 
+    /// Staying mode: keep-alives this often per AOR, CRLF ping on TCP/TLS, STUN on UDP (RFC 5626)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub keepalive: Option<Duration>,
+
     /// Requested expiry
     #[arg(short = 'e', long, value_name = "DURATION", value_parser = parse_duration,
           default_value = "3600")]

@@ -53,6 +53,7 @@ async fn register(reg: &BulkRegistrar, count: usize, rate: f64) -> (u64, u64, u6
         timers: Timers::default(),
         expires: 3600,
         user_agent: "sipreg-test".into(),
+        keepalive: None,
     };
     let destinations = vec![reg.addr; count];
     let mut engine = Engine::new(plan, members, &destinations, carriers, Box::new(Quiet));
@@ -107,6 +108,7 @@ async fn register_with_routes(
         timers: Timers::default(),
         expires: 3600,
         user_agent: "sipreg-test".into(),
+        keepalive: None,
     };
     let destinations = vec![first; count];
     let mut engine = Engine::new(plan, members, &destinations, carriers, Box::new(Quiet));

@@ -433,3 +433,50 @@ fn staying_mode_removes_every_binding_over_the_shared_connections_at_the_end() {
         .collect();
     assert_eq!(removals.len(), 6, "{removals:?}");
 }
+
+/// Staying mode with `--keepalive` over TCP: each AOR pings its connection with a
+/// CRLF pair (RFC 5626 §4.4.1) and Kamailio's CRLF pong keeps the flow alive, so no
+/// flow fails and every AOR stays registered until the end.
+#[test]
+fn staying_over_tcp_keeps_every_flow_alive_with_crlf_pings() {
+    let kam = Kamailio::start(KamailioOptions {
+        users: users(5),
+        tcp: true,
+        ..KamailioOptions::default()
+    });
+    let r = bulk(
+        5,
+        &[
+            "register",
+            "-r",
+            &kam.registrar_uri_tcp(),
+            "--keepalive",
+            "1s",
+            "--for",
+            "3500ms",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let s = r.summary();
+    assert_eq!(s["succeeded"], 5, "{s}");
+    assert!(s["keepalives"].as_u64().unwrap() >= 5, "{s}");
+    assert_eq!(s["flow_failures"], 0, "{s}");
+    assert_eq!(s["unregistered"], 5, "{s}");
+}
+
+#[test]
+fn keepalive_belongs_to_a_staying_run() {
+    let r = bulk(
+        1,
+        &[
+            "register",
+            "--once",
+            "--keepalive",
+            "30s",
+            "-r",
+            "sip:127.0.0.1:9",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--keepalive"), "{}", r.stderr);
+}

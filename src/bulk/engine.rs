@@ -131,7 +131,11 @@ impl Engine {
             if stays {
                 // A staying run keeps its bindings: failures are retried with back-off
                 // (RFC 5626 §4.5), as a staying single registration does.
-                endpoint.registration_mut(h).enable_recovery(false);
+                let reg = endpoint.registration_mut(h);
+                reg.enable_recovery(false);
+                if let Some(interval) = plan.keepalive {
+                    reg.enable_keepalive(interval);
+                }
             }
         }
         endpoint.start_all(plan.mode.operation(), now());

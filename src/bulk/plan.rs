@@ -59,4 +59,7 @@ pub struct Plan {
     /// Requested expiry in seconds.
     pub expires: u32,
     pub user_agent: String,
+    /// Staying mode: keep-alives this often (RFC 5626 §4.4); the registrar's
+    /// Flow-Timer, when it sends one, is followed too.
+    pub keepalive: Option<Duration>,
 }

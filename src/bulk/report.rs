@@ -96,6 +96,12 @@ impl Summary<'_> {
             "cpu_us_per_aor": self.cpu_per_aor().map(|c| round3(c.as_secs_f64() * 1e6)),
             "exit_status": self.exit_status,
         });
+        if let Mode::Stay { .. } = self.mode {
+            v["retried"] = json!(s.retried);
+            v["keepalives"] = json!(s.keepalives);
+            v["flow_failures"] = json!(s.flow_failures);
+            v["reconnects"] = json!(s.reconnects);
+        }
         if self.mode == Mode::Query {
             v["bindings"] = json!(s.bindings);
             v["aors_with_bindings"] = json!(s.aors_with_bindings);
@@ -136,6 +142,21 @@ impl Summary<'_> {
         if let Mode::Stay { .. } = self.mode {
             row("refreshed", s.refreshed.to_string());
             row("unregistered", s.unregistered.to_string());
+            if s.retried > 0 {
+                row(
+                    "retried",
+                    format!("{} attempts after a back-off", s.retried),
+                );
+            }
+            if s.keepalives + s.flow_failures + s.reconnects > 0 {
+                row(
+                    "keep-alives",
+                    format!(
+                        "{} sent, {} flows failed, {} connections reopened",
+                        s.keepalives, s.flow_failures, s.reconnects
+                    ),
+                );
+            }
         }
         if self.mode == Mode::Query {
             row(

@@ -38,6 +38,12 @@ pub async fn run(command: BulkCommand) -> ExitStatus {
         BulkCommand::Query(args) => (args, Mode::Query),
         BulkCommand::Unregister(args) => (args, Mode::Unregister),
     };
+    if !mode.stays() && args.keepalive.is_some() {
+        return usage_error(
+            &args,
+            "--keepalive applies to a staying bulk register (leave out --once)",
+        );
+    }
     if mode != Mode::RegisterOnce && !mode.stays() && args.duration.is_some() {
         return usage_error(&args, "--for applies to bulk register only");
     }
@@ -152,6 +158,7 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
         timers,
         expires,
         user_agent: user_agent(shared.user_agent.as_deref()),
+        keepalive: args.keepalive,
     };
     let progress = !shared.quiet && console::Term::stderr().is_term();
     let reporter = observe::Reporter::new(

@@ -369,6 +369,7 @@ impl Endpoint {
             reg.is_busy() || (self.cfg.stays && reg.is_registered())
         });
         if needed {
+            self.stats.reconnects += 1;
             self.events
                 .push_back(EndpointEvent::Reconnect { carrier, reason });
         }

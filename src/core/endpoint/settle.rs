@@ -62,6 +62,8 @@ impl Endpoint {
         while let Some(transmit) = slot.reg.poll_transmit() {
             if transmit.retransmission {
                 self.stats.retransmissions += 1;
+            } else if is_keepalive(&transmit.payload) {
+                self.stats.keepalives += 1;
             }
             self.outbox.push(Outgoing {
                 handle: h,
@@ -149,8 +151,15 @@ impl Endpoint {
                 self.count_failure(i, *op, kind, now);
             }
             Event::Retrying { .. } => self.stats.retried += 1,
+            Event::FlowFailed { .. } => self.stats.flow_failures += 1,
             _ => {}
         }
         self.events.push_back(EndpointEvent::Event(h, event));
     }
+}
+
+/// A keep-alive ping rather than a request: two CRLFs on a stream, a STUN
+/// Binding request on UDP. Requests start with a method name.
+fn is_keepalive(payload: &[u8]) -> bool {
+    payload == b"\r\n\r\n" || crate::core::stun::is_stun(payload)
 }

@@ -69,6 +69,12 @@ pub struct Stats {
     pub interval_too_brief: u64,
     /// Failed attempts that a staying run retries after a back-off.
     pub retried: u64,
+    /// Keep-alive pings sent (CRLF or STUN, RFC 5626 §4.4).
+    pub keepalives: u64,
+    /// Flows found dead: a keep-alive unanswered, a connection lost under a binding.
+    pub flow_failures: u64,
+    /// Connections the driver was asked to reopen.
+    pub reconnects: u64,
     /// Datagrams that were no response of any registration of ours, or that the
     /// registration ignored (duplicates, late answers).
     pub ignored: u64,
