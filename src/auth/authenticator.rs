@@ -279,7 +279,7 @@ impl Authenticator {
                 continue;
             };
             answer.nc = nc;
-            let value = header::format(&header::Credentials {
+            let value = header::format(&header::DigestAnswer {
                 username: &credentials.username,
                 realm: &answer.realm,
                 nonce: &answer.nonce,

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 /// The parameters of one answer, in the order they are written.
 #[derive(Debug)]
-pub(crate) struct Credentials<'a> {
+pub(crate) struct DigestAnswer<'a> {
     pub username: &'a str,
     pub realm: &'a str,
     pub nonce: &'a str,
@@ -20,7 +20,7 @@ pub(crate) struct Credentials<'a> {
     pub qop: Option<(Qop, u32)>,
 }
 
-pub(crate) fn format(c: &Credentials<'_>) -> String {
+pub(crate) fn format(c: &DigestAnswer<'_>) -> String {
     let mut out = String::with_capacity(256);
     out.push_str("Digest ");
     push_quoted(&mut out, "username", c.username);
@@ -82,8 +82,8 @@ fn push_quoted(out: &mut String, name: &str, value: &str) {
 mod tests {
     use super::*;
 
-    fn minimal<'a>() -> Credentials<'a> {
-        Credentials {
+    fn minimal<'a>() -> DigestAnswer<'a> {
+        DigestAnswer {
             username: "alice",
             realm: "r",
             nonce: "n",
@@ -107,7 +107,7 @@ mod tests {
 
     #[test]
     fn full_form_in_documented_order() {
-        let c = Credentials {
+        let c = DigestAnswer {
             cnonce: Some("cn"),
             opaque: Some("op"),
             qop: Some((Qop::AuthInt, 0x1a)),
@@ -124,7 +124,7 @@ mod tests {
 
     #[test]
     fn quotes_backslashes_and_line_breaks_are_neutralised() {
-        let c = Credentials {
+        let c = DigestAnswer {
             username: "a\"b\\c",
             realm: "x\r\nVia: evil",
             ..minimal()

@@ -28,7 +28,7 @@ use super::streams::{Sent, StreamEvent};
 use super::ticker::{Ticker, TICK};
 use crate::core::endpoint::stats::Stats;
 use crate::core::{
-    Endpoint, EndpointConfig, EndpointEvent, Event, Handle, OpKind, Outcome, Outgoing, RegError,
+    Dispatch, Endpoint, EndpointConfig, EndpointEvent, Event, Handle, OpKind, Outcome, RegError,
     Registration, TransportKind,
 };
 use crate::net::{locate, now, DnsSettings, Target};
@@ -78,7 +78,7 @@ pub struct Engine {
     located: HashMap<String, Vec<Target>>,
     dns: DnsSettings,
     /// What to send, taken from the endpoint and grouped by socket.
-    outbox: Vec<Outgoing>,
+    outbox: Vec<Dispatch>,
     /// Buffers for a batch of datagrams, and the arrays of a batch sent.
     receiver: Receiver,
     /// When the sockets were last read.

@@ -19,7 +19,7 @@ mod transaction;
 
 pub use backoff::CAP as BACKOFF_CAP;
 pub use config::{Operation, RegistrationConfig, SharedConfig, TransportKind, UnregisterTarget};
-pub use endpoint::{Endpoint, EndpointConfig, EndpointEvent, Handle, Outgoing, Tally};
+pub use endpoint::{Dispatch, Endpoint, EndpointConfig, EndpointEvent, Handle, Tally};
 pub use error::RegError;
 pub use event::{Binding, Event, OpKind, Outcome, Transmit};
 pub use ids::random_hex;

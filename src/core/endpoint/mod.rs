@@ -85,9 +85,9 @@ impl EndpointConfig {
     }
 }
 
-/// Bytes to send for a registration, on its carrier.
+/// Bytes to send for a registration, and the carrier to send them on.
 #[derive(Debug)]
-pub struct Outgoing {
+pub struct Dispatch {
     pub handle: Handle,
     pub carrier: u32,
     pub transmit: Transmit,
@@ -157,7 +157,7 @@ pub struct Endpoint {
     due: VecDeque<u32>,
     /// Operations started by `start`, waiting for a pacing slot.
     direct: VecDeque<(u32, Operation)>,
-    outbox: Vec<Outgoing>,
+    outbox: Vec<Dispatch>,
     events: VecDeque<EndpointEvent>,
     in_flight: u32,
     registered: u32,
@@ -450,7 +450,7 @@ impl Endpoint {
     }
 
     /// Bytes to send, in the order they were made.
-    pub fn drain_transmits(&mut self) -> std::vec::Drain<'_, Outgoing> {
+    pub fn drain_transmits(&mut self) -> std::vec::Drain<'_, Dispatch> {
         self.outbox.drain(..)
     }
 

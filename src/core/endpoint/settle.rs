@@ -3,7 +3,7 @@
 
 use super::slot;
 use super::stats::FailureKind;
-use super::{worth_another_target, Endpoint, EndpointEvent, Handle, Outgoing, Phase, Tally};
+use super::{worth_another_target, Dispatch, Endpoint, EndpointEvent, Handle, Phase, Tally};
 use crate::core::{Event, OpKind};
 use std::cmp::Reverse;
 use std::time::Instant;
@@ -65,7 +65,7 @@ impl Endpoint {
             } else if is_keepalive(&transmit.payload) {
                 self.stats.keepalives += 1;
             }
-            self.outbox.push(Outgoing {
+            self.outbox.push(Dispatch {
                 handle: h,
                 carrier: slot.carrier,
                 transmit,
