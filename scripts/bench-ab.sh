@@ -2,25 +2,22 @@
 # A/B comparison of two sipreg release binaries (e.g. before and after a change),
 # both against the same local Kamailio, runs interleaved OLD, NEW, OLD, NEW ... so
 # that drift on the machine (other builds, thermal, caches) hits both alike.
-# A benchmark, not a test: scripts/test.sh does not run it. Only loopback traffic.
+# A benchmark, not a test (scripts/test.sh does not run it). Only loopback traffic.
 #
 #   scripts/bench-ab.sh OLD_BINARY NEW_BINARY
 #   REPEAT=5 CLEAN_RATE=1 scripts/bench-ab.sh /tmp/sipreg-before target/release/sipreg
 #
 # Figures (each the median of its runs per binary; change% = (new - old) / old):
-#   bulk CPU us/reg @R/s   `bulk register --once`, COUNT AORs at rate R, user + system
-#                          CPU of the whole process (wait4) / COUNT; same flags as
-#                          scripts/bench-bulk.sh (one UDP socket on a fixed port, the
-#                          realm's challenge answered pre-emptively); every binding is
-#                          removed before each run
+#   bulk CPU us/reg @R/s   `bulk register --once`, COUNT AORs at rate R: user + system CPU
+#                          of the process (wait4) / COUNT; bench-bulk.sh's flags (one UDP
+#                          socket, fixed port, pre-emptive auth); bindings removed first
 #   highest clean rate/s   (CLEAN_RATE=1 only: slow) per repeat, the ladder CLEAN_RATES
 #                          climbed until a run is not clean (all ok, no retransmission,
 #                          >= 95 % of the asked rate), as scripts/bench-bulk.sh defines it
 #   register --once ms     whole-process wall time of one authenticated registration,
 #                          measured as scripts/bench.sh does (perf_counter around the run)
-#   idle RSS bytes/reg     staying mode: (VmRSS with MEM_AORS AORs - VmRSS with 1 AOR)
-#                          / (MEM_AORS - 1), once all are registered and idle, as
-#                          scripts/bench-bulk.sh measures it
+#   idle RSS bytes/reg     staying mode, all registered and idle, as bench-bulk.sh:
+#                          (VmRSS with MEM_AORS AORs - VmRSS with 1) / (MEM_AORS - 1)
 #
 # Environment:
 #   REPEAT       runs per binary of each bulk and memory figure (default 7)
@@ -55,8 +52,8 @@ RUN_TIMEOUT=${RUN_TIMEOUT:-120}
 for v in "$REPEAT" "$COUNT" $RATES "$CLEAN_RATE" $CLEAN_RATES "$WALL_RUNS" "$MEM_AORS" "$CHILDREN" "$RUN_TIMEOUT"; do
     [[ "$v" =~ ^[0-9]+$ ]] || die "not a number: $v"
 done
-[ "$REPEAT" -ge 1 ] && [ "$WALL_RUNS" -ge 1 ] && [ "$RUN_TIMEOUT" -ge 1 ] || die "REPEAT, WALL_RUNS, RUN_TIMEOUT must be >= 1"
-[ "$COUNT" -ge 2 ] && [ "$COUNT" -le 9999 ] || die "COUNT must be from 2 to 9999 (four-digit user names)"
+if [ "$REPEAT" -lt 1 ] || [ "$WALL_RUNS" -lt 1 ] || [ "$RUN_TIMEOUT" -lt 1 ]; then die "REPEAT, WALL_RUNS, RUN_TIMEOUT must be >= 1"; fi
+if [ "$COUNT" -lt 2 ] || [ "$COUNT" -gt 9999 ]; then die "COUNT must be from 2 to 9999 (four-digit user names)"; fi
 
 "$HERE/install-deps.sh" --check || die "Kamailio/sipsak missing: run scripts/install-deps.sh as root"
 command -v python3 >/dev/null 2>&1 || die "python3 is needed"
@@ -93,22 +90,19 @@ export AB_COUNT=$COUNT AB_RATES=$RATES AB_CLEAN=$CLEAN_RATE AB_LADDER=$CLEAN_RAT
 export AB_MEM=$MEM_AORS AB_TMO=$RUN_TIMEOUT
 # in the background and waited for, so that a signal stops the bench at once
 python3 - <<'PY' &
-import json, os, signal, statistics, subprocess, sys, time
+import atexit, json, os, signal, statistics, subprocess, sys, time
 
 E = os.environ
-SIDES = (("old", E["AB_OLD"]), ("new", E["AB_NEW"]))
-OLD = E["AB_OLD"]
+SIDES = (("old", OLD := E["AB_OLD"]), ("new", E["AB_NEW"]))
 work, repeat, count, tmo = E["AB_WORK"], int(E["AB_REPEAT"]), int(E["AB_COUNT"]), float(E["AB_TMO"])
 registrar = f"sip:127.0.0.1:{E['AB_PORT']}"
 population = ["--aor", "sip:bench{n:04}@sipreg.test", "--password-template", "pw{n:04}"]
 child = None  # the sipreg running now: killed if we are stopped, so none outlives the bench
 
-def stop(*_):
-    sys.exit(143)
-signal.signal(signal.SIGTERM, stop)
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+atexit.register(lambda: child and child.poll() is None and child.kill())
 
-def load():
-    return float(open("/proc/loadavg").read().split()[0])
+load = lambda: float(open("/proc/loadavg").read().split()[0])  # 1-min load average
 loads = [load()]
 
 def run(cmd):

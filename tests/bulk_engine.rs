@@ -113,7 +113,7 @@ async fn register_with_routes(
     let destinations = vec![first; count];
     let mut engine = Engine::new(plan, members, &destinations, carriers, Box::new(Quiet));
     if let Some(list) = routes {
-        engine.set_routes(vec![list], vec![0; count]);
+        engine.set_routes(sipreg::net::Routes::new(vec![list], vec![0; count]));
     }
     engine.run().await;
     engine.tally()

@@ -31,9 +31,8 @@ use crate::core::{
     Dispatch, Endpoint, EndpointConfig, EndpointEvent, Event, Handle, OpKind, Outcome, RegError,
     Registration, TransportKind,
 };
-use crate::net::{locate, now, DnsSettings, Target};
+use crate::net::{now, DnsSettings, Locator, Routes, Target};
 use crate::sip::{SipUri, MAX_MESSAGE_SIZE};
-use std::collections::HashMap;
 use std::future::Future;
 use std::io::ErrorKind;
 use std::net::SocketAddr;
@@ -74,9 +73,7 @@ pub struct Engine {
     routes: Routes,
     /// 3xx answers waiting for their target to be located.
     redirects: Vec<(Handle, OpKind, SipUri)>,
-    /// Redirect targets located already, by URI.
-    located: HashMap<String, Vec<Target>>,
-    dns: DnsSettings,
+    locator: Locator,
     /// What to send, taken from the endpoint and grouped by socket.
     outbox: Vec<Dispatch>,
     /// Buffers for a batch of datagrams, and the arrays of a batch sent.
@@ -145,8 +142,7 @@ impl Engine {
             endpoint,
             routes: Routes::default(),
             redirects: Vec::new(),
-            located: HashMap::new(),
-            dns: DnsSettings::default(),
+            locator: Locator::default(),
             outbox: Vec::new(),
             // A datagram longer than a SIP message may be is flagged, never parsed.
             receiver: Receiver::new(MAX_MESSAGE_SIZE),
@@ -157,22 +153,20 @@ impl Engine {
         }
     }
 
-    /// Every target of each member's registrar, best first: member i's are
-    /// `lists[of_member[i]]`, and its first is where `new` sent it. A member whose
-    /// target fails (timeout, transport error, 503) moves to the next (UDP).
-    pub fn set_routes(&mut self, lists: Vec<Vec<Target>>, of_member: Vec<u32>) {
-        for (i, list) in of_member.iter().enumerate() {
-            let fallbacks = lists
-                .get(*list as usize)
-                .map_or(0, |l| l.len().saturating_sub(1));
-            self.endpoint.set_fallbacks(Handle(i as u32), fallbacks);
+    /// Every target of each member's registrar, best first; each member starts at
+    /// its first, where `new` sent it. A member whose target fails (timeout,
+    /// transport error, 503) moves to the next (UDP).
+    pub fn set_routes(&mut self, routes: Routes) {
+        for i in 0..self.endpoint.len() {
+            let h = Handle(i as u32);
+            self.endpoint.set_fallbacks(h, routes.fallbacks(h));
         }
-        self.routes = Routes { lists, of_member };
+        self.routes = routes;
     }
 
     /// Where redirect targets are located (`--dns-server`).
     pub fn set_dns(&mut self, dns: DnsSettings) {
-        self.dns = dns;
+        self.locator = Locator::new(dns);
     }
 
     pub fn finish_observer(&mut self) {
@@ -365,45 +359,33 @@ impl Engine {
         let Carriers::Udp(sockets) = &self.carriers else {
             return None;
         };
-        let list = self.routes.of(h)?;
         let local = sockets[self.endpoint.carrier(h) as usize].local;
-        let mut left = self.endpoint.fallbacks(h);
-        while left > 0 {
-            let next = &list[list.len() - left];
-            left -= 1;
-            if next.addr.is_ipv4() == local.is_ipv4() && next.transport == TransportKind::Udp {
-                return Some((next.addr, local, left));
-            }
-        }
-        None
+        let fits =
+            |t: &Target| t.transport == TransportKind::Udp && t.addr.is_ipv4() == local.is_ipv4();
+        let (next, left) = self.routes.next(h, self.endpoint.fallbacks(h), fits)?;
+        Some((next.addr, local, left))
     }
 
     /// Locates the targets of the 3xx answers received (RFC 3263 over UDP, unless the
     /// URI names another transport, which bulk mode cannot follow) and starts each
     /// operation again there. A target that cannot be located fails its AOR.
     async fn follow_redirects(&mut self) {
-        let Carriers::Udp(sockets) = &self.carriers else {
-            return;
-        };
-        let family_v4 = sockets[0].local.is_ipv4();
         for (h, op, uri) in std::mem::take(&mut self.redirects) {
-            let key = uri.to_string();
-            if !self.located.contains_key(&key) {
-                let targets = locate(&uri, Some(TransportKind::Udp), &self.dns)
-                    .await
-                    .unwrap_or_default();
-                self.located.insert(key.clone(), targets);
-            }
-            let target = self.located[&key]
-                .iter()
-                .find(|t| t.transport == TransportKind::Udp && t.addr.is_ipv4() == family_v4);
+            let Carriers::Udp(sockets) = &self.carriers else {
+                return;
+            };
+            let local = sockets[self.endpoint.carrier(h) as usize].local;
+            let targets = self
+                .locator
+                .redirect_targets(&uri, TransportKind::Udp)
+                .await
+                .unwrap_or_default();
+            let fits = |t: &&Target| {
+                t.transport == TransportKind::Udp && t.addr.is_ipv4() == local.is_ipv4()
+            };
             let at = now();
-            match target {
+            match targets.iter().find(fits) {
                 Some(t) => {
-                    let Carriers::Udp(sockets) = &self.carriers else {
-                        return;
-                    };
-                    let local = sockets[self.endpoint.carrier(h) as usize].local;
                     self.endpoint
                         .retarget(h, t.addr, TransportKind::Udp, local, 0, at);
                 }
@@ -571,21 +553,6 @@ impl Engine {
             self.endpoint.connection_closed(k, reason);
         }
         self.take_events();
-    }
-}
-
-/// Every target of each AOR's registrar.
-#[derive(Default)]
-struct Routes {
-    lists: Vec<Vec<Target>>,
-    /// Which list each member uses; empty when nobody has a second target.
-    of_member: Vec<u32>,
-}
-
-impl Routes {
-    fn of(&self, h: Handle) -> Option<&[Target]> {
-        let list = *self.of_member.get(h.index())?;
-        self.lists.get(list as usize).map(Vec::as_slice)
     }
 }
 

@@ -168,8 +168,9 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
         members.len() as u64,
     );
     let mut engine = Engine::new(plan, members, &destinations, carriers, Box::new(reporter));
-    if routes.lists.iter().any(|l| l.len() > 1) {
-        engine.set_routes(routes.lists, routes.of_member);
+    let routes = crate::net::Routes::new(routes.lists, routes.of_member);
+    if routes.has_fallbacks() {
+        engine.set_routes(routes);
     }
     engine.set_dns(dns);
     Ok(Prepared { engine, shard })
@@ -359,7 +360,7 @@ async fn located(
 
 /// Where the members' requests go: each member's first target, and every target of
 /// each registrar for failover (`lists[of_member[i]]`).
-struct Routes {
+struct Located {
     first: Vec<Target>,
     lists: Vec<Vec<Target>>,
     of_member: Vec<u32>,
@@ -372,17 +373,17 @@ async fn destinations(
     registrar: Option<&crate::sip::SipUri>,
     transport: TransportKind,
     dns: &DnsSettings,
-) -> Result<Routes> {
+) -> Result<Located> {
     if let Some(r) = registrar {
         let list = located(r, transport, dns).await?;
-        return Ok(Routes {
+        return Ok(Located {
             first: vec![list[0].clone(); members.len()],
             lists: vec![list],
             of_member: vec![0; members.len()],
         });
     }
     let mut index: HashMap<String, u32> = HashMap::new();
-    let mut routes = Routes {
+    let mut routes = Located {
         first: Vec::with_capacity(members.len()),
         lists: Vec::new(),
         of_member: Vec::with_capacity(members.len()),

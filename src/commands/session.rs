@@ -169,7 +169,7 @@ impl Session {
         let may_prompt = configured.is_none();
         let mut endpoint = Endpoint::new(EndpointConfig::single(stays), os_seed());
         let me = endpoint.add(cfg, configured, common.shared.realm.clone());
-        endpoint.set_fallbacks(me, driver.remaining_targets().len());
+        endpoint.set_fallbacks(me, driver.fallbacks());
         Ok(Session {
             endpoint,
             driver,
@@ -334,9 +334,16 @@ impl Session {
         };
         let last = self
             .reg()
-            .last_final_response()
+            .last_refusal()
             .map(|(code, reason)| (code, crate::output::printable_reason(reason)));
         match (e.status(), e) {
+            (
+                Some(code),
+                RegError::Forbidden { reason, .. }
+                | RegError::Refused { reason, .. }
+                | RegError::NothingGranted { reason, .. }
+                | RegError::BindingMissing { reason, .. },
+            ) => Some((code, crate::output::printable_reason(reason))),
             (Some(code), _) => Some(match last {
                 Some((c, reason)) if c == code => (code, reason),
                 _ => (code, String::new()),

@@ -80,40 +80,15 @@ pub enum Standing {
     Idle,
 }
 
-/// The operation started last, kept small: a registration of a bulk run holds one.
-#[derive(Debug, Clone)]
+/// The operation started last, in one byte: a registration of a bulk run holds one.
+#[derive(Debug, Clone, Copy)]
 enum LastOp {
     Register,
     Query,
     UnregisterOurs,
     UnregisterAll,
-    UnregisterContact(Box<SipUri>),
-}
-
-impl LastOp {
-    fn of(op: &Operation) -> LastOp {
-        match op {
-            Operation::Register => LastOp::Register,
-            Operation::Query => LastOp::Query,
-            Operation::Unregister(UnregisterTarget::Ours) => LastOp::UnregisterOurs,
-            Operation::Unregister(UnregisterTarget::All) => LastOp::UnregisterAll,
-            Operation::Unregister(UnregisterTarget::Contact(uri)) => {
-                LastOp::UnregisterContact(Box::new(uri.clone()))
-            }
-        }
-    }
-
-    fn operation(&self) -> Operation {
-        match self {
-            LastOp::Register => Operation::Register,
-            LastOp::Query => Operation::Query,
-            LastOp::UnregisterOurs => Operation::Unregister(UnregisterTarget::Ours),
-            LastOp::UnregisterAll => Operation::Unregister(UnregisterTarget::All),
-            LastOp::UnregisterContact(uri) => {
-                Operation::Unregister(UnregisterTarget::Contact((**uri).clone()))
-            }
-        }
-    }
+    /// The Contact is in `Registration::last_unregister_contact`.
+    UnregisterContact,
 }
 
 /// What staying mode does after a failure.
@@ -133,9 +108,14 @@ pub struct Registration {
     rng: SeededRng,
     /// The operation started last, to start again elsewhere (failover, redirect).
     last_op: LastOp,
-    /// The status line of the latest final response, for `--expect-status` and
-    /// reports of authentication failures (which carry no status of their own).
-    last_final: Option<(u16, String)>,
+    /// The Contact of the last `Unregister(Contact(…))`, the one operation whose
+    /// target `last_op` cannot hold.
+    last_unregister_contact: Option<Box<SipUri>>,
+    /// The status line of the latest final response that was not a 2xx, for
+    /// `--expect-status` and reports of authentication failures (which carry no
+    /// status of their own). Boxed and dropped on success: an idle registration of a
+    /// bulk run pays one pointer for it.
+    last_refusal: Option<Box<(u16, String)>>,
     /// Boxed: a bulk run keeps thousands of idle registrations, most with nothing
     /// pending, so the space is paid only while a request is out.
     pending: Option<Box<Pending>>,
@@ -200,7 +180,8 @@ impl Registration {
             auth: Authenticator::new(credentials, realm),
             rng,
             last_op: LastOp::Register,
-            last_final: None,
+            last_unregister_contact: None,
+            last_refusal: None,
             pending: None,
             granted: None,
             old_branches: RecentBranches::default(),
@@ -304,13 +285,23 @@ impl Registration {
     /// Starts again, from its first request, the operation started last: after
     /// `set_destination` moved the registration to the next target or a redirect's.
     pub fn restart(&mut self, now: Instant) {
-        let op = self.last_op.operation();
+        let op = match self.last_op {
+            LastOp::Register => Operation::Register,
+            LastOp::Query => Operation::Query,
+            LastOp::UnregisterOurs => Operation::Unregister(UnregisterTarget::Ours),
+            LastOp::UnregisterAll => Operation::Unregister(UnregisterTarget::All),
+            LastOp::UnregisterContact => match &self.last_unregister_contact {
+                Some(uri) => Operation::Unregister(UnregisterTarget::Contact((**uri).clone())),
+                None => Operation::Unregister(UnregisterTarget::Ours),
+            },
+        };
         self.start(op, now);
     }
 
-    /// The status code and reason phrase of the latest final response received.
-    pub fn last_final_response(&self) -> Option<(u16, &str)> {
-        self.last_final.as_ref().map(|(c, r)| (*c, r.as_str()))
+    /// The status code and reason phrase of the latest final response received,
+    /// when it was not a 2xx.
+    pub fn last_refusal(&self) -> Option<(u16, &str)> {
+        self.last_refusal.as_deref().map(|(c, r)| (*c, r.as_str()))
     }
 
     /// Challenges learnt elsewhere (another registration to the same registrar): the
@@ -334,7 +325,16 @@ impl Registration {
     /// Begins an operation. A request still in flight is abandoned: its transaction
     /// stops retransmitting and a late answer to it is ignored.
     pub fn start(&mut self, op: Operation, now: Instant) {
-        self.last_op = LastOp::of(&op);
+        self.last_op = match &op {
+            Operation::Register => LastOp::Register,
+            Operation::Query => LastOp::Query,
+            Operation::Unregister(UnregisterTarget::Ours) => LastOp::UnregisterOurs,
+            Operation::Unregister(UnregisterTarget::All) => LastOp::UnregisterAll,
+            Operation::Unregister(UnregisterTarget::Contact(uri)) => {
+                self.last_unregister_contact = Some(Box::new(uri.clone()));
+                LastOp::UnregisterContact
+            }
+        };
         self.auth.begin_attempt();
         self.retry_at = None;
         let (kind, contact, expires) = match op {

@@ -9,7 +9,7 @@
 
 use super::dns::DnsSettings;
 use super::link::{receive_buffer, Incoming, Link, LinkSettings};
-use super::locate::locate;
+use super::routes::{Locator, Routes};
 use super::target::Target;
 use crate::core::{Endpoint, EndpointEvent, Event, Handle, Transmit};
 use crate::error::{Error, Result};
@@ -35,10 +35,10 @@ pub fn now() -> Instant {
 const CARRIER: u32 = 0;
 
 pub struct Driver {
-    targets: Vec<Target>,
-    current: usize,
+    /// Every target of the registrar (or of the registrar a 3xx named).
+    routes: Routes,
+    locator: Locator,
     settings: LinkSettings,
-    dns: DnsSettings,
     link: Link,
     buf: Vec<u8>,
     /// Connections that closed in a row with no message in between: the second
@@ -58,10 +58,9 @@ impl Driver {
         };
         let link = Link::open(first, &mut settings).await?;
         Ok(Driver {
-            targets,
-            current: 0,
+            routes: Routes::single(targets),
+            locator: Locator::new(dns),
             settings,
-            dns,
             link,
             buf: receive_buffer(),
             silent_closes: 0,
@@ -73,9 +72,9 @@ impl Driver {
         self.link.target()
     }
 
-    /// Targets still to fail over to after the current one.
-    pub fn remaining_targets(&self) -> &[Target] {
-        &self.targets[self.current + 1..]
+    /// Targets to fail over to after the first.
+    pub fn fallbacks(&self) -> usize {
+        self.routes.fallbacks(Handle(0))
     }
 
     /// Our address as written in Via and the default Contact.
@@ -145,9 +144,14 @@ impl Driver {
         event: EndpointEvent,
     ) -> Result<Option<(Handle, Event)>> {
         match event {
-            EndpointEvent::Failover { handle, error, .. } => {
-                self.current += 1;
-                self.switch(ep, trace, handle, &error.to_string()).await?;
+            EndpointEvent::Failover { handle, op, error } => {
+                let Some((next, left)) = self.routes.next(handle, ep.fallbacks(handle), |_| true)
+                else {
+                    ep.abandon(handle, op, error, now());
+                    return Ok(None);
+                };
+                self.switch(ep, trace, handle, next, left, &error.to_string())
+                    .await?;
                 Ok(None)
             }
             EndpointEvent::Reconnect { reason, .. } => {
@@ -179,19 +183,22 @@ impl Driver {
         h: Handle,
         target: &SipUri,
     ) -> Result<()> {
-        let transport = if target.param("transport").is_some() || target.sips {
-            None
-        } else {
-            Some(self.target().transport)
-        };
-        let targets = locate(target, transport, &self.dns).await?;
-        if targets.is_empty() {
+        let in_use = self.target().transport;
+        let targets = self.locator.redirect_targets(target, in_use).await?;
+        let Some(first) = targets.first().cloned() else {
             return Err(Error::Usage("no target to send to".into()));
-        }
-        self.targets = targets;
-        self.current = 0;
-        self.switch(ep, trace, h, &format!("redirected to {target}"))
-            .await
+        };
+        let left = targets.len() - 1;
+        self.routes.redirect(h, targets);
+        self.switch(
+            ep,
+            trace,
+            h,
+            first,
+            left,
+            &format!("redirected to {target}"),
+        )
+        .await
     }
 
     /// Sends the endpoint's queue; a send that fails is reported to the endpoint.
@@ -243,20 +250,21 @@ impl Driver {
         Ok(())
     }
 
-    /// Points the link at `targets[current]` and starts `h`'s operation there.
+    /// Points the link at `to` and starts `h`'s operation there, with `fallbacks`
+    /// targets left after it.
     async fn switch(
         &mut self,
         ep: &mut Endpoint,
         trace: &mut dyn Trace,
         h: Handle,
+        to: Target,
+        fallbacks: usize,
         why: &str,
     ) -> Result<()> {
         let from = self.link.target().clone();
-        let to = self.targets[self.current].clone();
         self.link.retarget(&to, &mut self.settings).await?;
         self.silent_closes = 0;
         trace.moved(&from, &to, why);
-        let fallbacks = self.remaining_targets().len();
         ep.retarget(
             h,
             to.addr,

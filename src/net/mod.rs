@@ -5,6 +5,7 @@ mod dns;
 mod driver;
 mod link;
 mod locate;
+mod routes;
 mod signals;
 mod source;
 mod stream;
@@ -18,6 +19,7 @@ pub use dns::DnsSettings;
 pub use driver::{now, Driver, Trace};
 pub use link::{Incoming, LinkError, LinkSettings};
 pub use locate::locate;
+pub use routes::{Locator, Routes};
 pub use signals::StopSignals;
 pub use source::{advertised, any_address_for, route_source};
 pub use target::{

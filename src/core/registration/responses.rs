@@ -36,7 +36,8 @@ impl Registration {
             return; // provisional: keep waiting
         }
         if let Some(p) = self.finish_pending() {
-            self.last_final = Some((response.status, response.reason.clone()));
+            self.last_refusal = (!(200..300).contains(&response.status))
+                .then(|| Box::new((response.status, response.reason.clone())));
             self.on_final(now, *p, response);
         }
     }
