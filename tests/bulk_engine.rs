@@ -11,9 +11,9 @@ mod scripted;
 
 use scripted::bulk_registrar::{BulkRegistrar, Delivery};
 use scripted::{respond, Req};
-use sipreg::bulk::sockets::{self, Carriers};
 use sipreg::bulk::{Engine, Member, Mode, Observer, Plan};
 use sipreg::core::Timers;
+use sipreg::net::carriers::{self as sockets, Carriers};
 
 struct Quiet;
 impl Observer for Quiet {}

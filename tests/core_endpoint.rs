@@ -20,6 +20,7 @@ fn endpoint(n: usize, rate: f64, stays: bool, carriers: u32) -> Endpoint {
             concurrency: 100_000,
             stays,
             carriers,
+            reopen_flows: true,
         },
         [3; 32],
     );
@@ -226,7 +227,7 @@ fn a_closed_stream_asks_for_a_reconnect_and_the_next_request_carries_the_new_add
     assert_eq!(ep.registered(), 2);
     events(&mut ep);
     // Connection 1 closes: only registration 1 depends on it.
-    ep.connection_closed(1, "connection closed by the registrar".into());
+    ep.connection_closed(1, t0, "connection closed by the registrar".into());
     let got = events(&mut ep);
     match &got[..] {
         [EndpointEvent::Reconnect { carrier: 1, reason }] => {
@@ -257,7 +258,7 @@ fn a_closed_stream_asks_for_a_reconnect_and_the_next_request_carries_the_new_add
         .any(|e| matches!(e, EndpointEvent::Event(Handle(1), Event::FlowFailed { .. }))));
     // Nothing needs a connection that carries no request and no staying binding.
     let mut once = endpoint(1, f64::INFINITY, false, 1);
-    once.connection_closed(0, "closed".into());
+    once.connection_closed(0, t0, "closed".into());
     assert!(events(&mut once).is_empty());
 }
 

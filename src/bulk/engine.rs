@@ -20,17 +20,18 @@
 //! wait for the tick does not count in the latencies.
 
 use super::configs::{self, RunDefaults, SharedConfigs};
-use super::datagrams::{wall_clock, Datagram, Receiver, Sender};
 use super::plan::{Mode, Plan};
 use super::population::Member;
-use super::sockets::{BulkSocket, Carriers};
-use super::streams::{Sent, StreamEvent};
-use super::ticker::{Ticker, TICK};
 use crate::core::endpoint::stats::Stats;
 use crate::core::{
     Dispatch, Endpoint, EndpointConfig, EndpointEvent, Event, Handle, OpKind, Outcome, RegError,
     Registration, TransportKind,
 };
+use crate::net::carriers::{Carriers, UdpCarrier};
+use crate::net::datagrams::{self, wall_clock, Datagram, Receiver, Sender};
+use crate::net::streams::Sent;
+use crate::net::ticker::{Ticker, TICK};
+use crate::net::StreamEvent;
 use crate::net::{now, DnsSettings, Locator, Routes, Target};
 use crate::sip::{SipUri, MAX_MESSAGE_SIZE};
 use std::future::Future;
@@ -45,6 +46,10 @@ pub use crate::core::Tally;
 /// Datagrams read from one socket (or stream messages taken) before the loop looks at
 /// its timers again.
 const RECEIVE_BATCH: usize = 256;
+
+/// Reopenings of one connection in a row that nothing arrived on before it closed
+/// again; the next close fails what waits on it.
+const MAX_SILENT_REOPENS: u8 = 2;
 
 /// Told about every outcome as it happens (per-AOR lines, the progress bar).
 pub trait Observer {
@@ -73,6 +78,10 @@ pub struct Engine {
     routes: Routes,
     /// 3xx answers waiting for their target to be located.
     redirects: Vec<(Handle, OpKind, SipUri)>,
+    /// Connections the endpoint asked to reopen, and why they closed.
+    reopens: Vec<(u32, String)>,
+    /// Per connection: reopened, then closed again with nothing received between.
+    silent_reopens: Vec<u8>,
     locator: Locator,
     /// What to send, taken from the endpoint and grouped by socket.
     outbox: Vec<Dispatch>,
@@ -109,6 +118,7 @@ impl Engine {
                 concurrency: plan.concurrency,
                 stays,
                 carriers: carriers.len() as u32,
+                reopen_flows: stays,
             },
             seed,
         );
@@ -136,12 +146,18 @@ impl Engine {
             }
         }
         endpoint.start_all(plan.mode.operation(), now());
+        let silent_reopens = match &carriers {
+            Carriers::Streams(s) => vec![0; s.len()],
+            Carriers::Udp(_) => Vec::new(),
+        };
         Engine {
             plan,
             carriers,
             endpoint,
             routes: Routes::default(),
             redirects: Vec::new(),
+            reopens: Vec::new(),
+            silent_reopens,
             locator: Locator::default(),
             outbox: Vec::new(),
             // A datagram longer than a SIP message may be is flagged, never parsed.
@@ -207,6 +223,9 @@ impl Engine {
             self.take_events();
             if !self.redirects.is_empty() {
                 self.follow_redirects().await;
+            }
+            if !self.reopens.is_empty() {
+                self.reopen().await;
             }
             self.flush().await;
             self.observer
@@ -331,8 +350,8 @@ impl Engine {
                     }
                 }
                 EndpointEvent::Reconnect { carrier, reason } => {
-                    // Not reopened yet: what waits on it fails.
-                    self.endpoint.carrier_failed(carrier, now(), reason);
+                    // Reopened in the loop's next turn: connecting takes a while.
+                    self.reopens.push((carrier, reason));
                 }
                 EndpointEvent::Failover { handle, op, error } => match self.next_target(handle) {
                     Some((addr, local, fallbacks)) => {
@@ -432,7 +451,7 @@ impl Engine {
                     }
                 }
                 read += n;
-                if n < super::datagrams::BATCH {
+                if n < datagrams::BATCH {
                     break; // the queue is empty (and readiness was cleared)
                 }
             }
@@ -449,10 +468,24 @@ impl Engine {
             };
             match event {
                 StreamEvent::Message { connection, bytes } => {
+                    if let Some(n) = self.silent_reopens.get_mut(connection as usize) {
+                        *n = 0;
+                    }
                     self.endpoint.handle_input(now(), connection, &bytes);
                 }
-                StreamEvent::Closed { connection, reason } => {
-                    self.connection_lost(connection, reason);
+                StreamEvent::Closed {
+                    connection,
+                    generation,
+                    reason,
+                } => {
+                    let current = match &self.carriers {
+                        Carriers::Streams(s) => s.is_current(connection as usize, generation),
+                        Carriers::Udp(_) => false,
+                    };
+                    // A close of a connection already replaced is old news.
+                    if current {
+                        self.connection_lost(connection, reason);
+                    }
                 }
             }
             next = match &mut self.carriers {
@@ -469,7 +502,33 @@ impl Engine {
             return;
         };
         streams.close(k as usize, reason.clone());
-        self.endpoint.connection_closed(k, reason);
+        self.endpoint.connection_closed(k, now(), reason);
+    }
+
+    /// Reopens the connections the endpoint asked for and tells it where each now
+    /// leaves from. A connection that closes again before anything arrived on it is
+    /// given up: the registrar refuses it, and what waits on it fails.
+    async fn reopen(&mut self) {
+        let Carriers::Streams(streams) = &mut self.carriers else {
+            return;
+        };
+        for (k, reason) in std::mem::take(&mut self.reopens) {
+            let silent = &mut self.silent_reopens[k as usize];
+            *silent = silent.saturating_add(1);
+            let outcome = if *silent > MAX_SILENT_REOPENS {
+                Err(format!("{reason}, again right after it was reopened"))
+            } else {
+                streams.reopen(k as usize).await
+            };
+            match outcome {
+                Ok(local) => self.endpoint.reconnected(k, local, &reason, now()),
+                Err(why) => {
+                    streams.close(k as usize, why.clone());
+                    self.endpoint.carrier_failed(k, now(), why);
+                }
+            }
+        }
+        self.take_events();
     }
 
     /// Sends the outbox: per socket, as many datagrams per system call as it takes.
@@ -550,7 +609,7 @@ impl Engine {
             self.endpoint.transport_failed(h, at, reason);
         }
         for (k, reason) in broken {
-            self.endpoint.connection_closed(k, reason);
+            self.endpoint.connection_closed(k, at, reason);
         }
         self.take_events();
     }
@@ -615,7 +674,7 @@ impl<S: Future<Output = ()>> Waits<'_, S> {
 }
 
 /// Ready when any of the sockets has something to read.
-fn udp_readable(sockets: &[BulkSocket], cx: &mut Context<'_>) -> Poll<Woke> {
+fn udp_readable(sockets: &[UdpCarrier], cx: &mut Context<'_>) -> Poll<Woke> {
     for s in sockets {
         if s.socket.poll_readable(cx).is_ready() {
             return Poll::Ready(Woke::Datagrams);

@@ -4,17 +4,15 @@
 //! Every AOR is an ordinary `core::Registration` of one `core::Endpoint`, which routes
 //! responses by Call-ID, keeps the deadlines in one heap, paces new transactions and
 //! counts outcomes. The loop (`engine`) only moves bytes and time between the
-//! endpoint and a few UDP sockets (`sockets`) or TCP/TLS connections (`connect`,
-//! `streams`); at high rates `ticker` wakes it once a millisecond instead of once per
-//! datagram.
+//! endpoint and its carriers (`net::carriers`: a few batch UDP sockets, or stream
+//! connections); at high rates `net::ticker` wakes it once a millisecond instead of
+//! once per datagram.
 //! The population comes from a CSV file (`csv`) or from templates (`template`), cut
 //! to one shard (`shard`) of a load test spread over several machines.
 
 pub mod configs;
-pub mod connect;
 pub mod cpu;
 pub mod csv;
-pub mod datagrams;
 pub mod engine;
 mod error;
 pub mod fd_limit;
@@ -24,10 +22,7 @@ pub mod population;
 pub mod report;
 pub mod shard;
 mod signals;
-pub mod sockets;
-pub mod streams;
 pub mod template;
-pub mod ticker;
 
 pub use crate::core::endpoint::stats;
 

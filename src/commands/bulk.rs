@@ -2,9 +2,7 @@
 //! the population, the sockets, the event loop and the summary.
 
 use super::credentials::PASSWORD_ENV;
-use crate::bulk::connect::{self, Opening, Peer};
 use crate::bulk::population::{self, Shaping, Source};
-use crate::bulk::sockets::{self, Carriers};
 use crate::bulk::template::Template;
 use crate::bulk::{
     cpu, fd_limit, observe, report, BulkError, End, Engine, Member, Mode, Plan, Shard,
@@ -13,10 +11,13 @@ use crate::cli::{BulkArgs, BulkCommand, OutputFormat};
 use crate::core::TransportKind;
 use crate::error::{Error, Result};
 use crate::exit::{ExitStatus, INTERRUPTED_TWICE};
+use crate::net::carriers::{self, Carriers};
+use crate::net::streams::{StreamPlan, Streams};
+use crate::net::Opening;
 use crate::net::{locate, now, DnsSettings, Target};
 use crate::settings::{
     dns_settings, expires_secs, insecure_warning, output_format, parse_local, parse_uri_arg,
-    timers, tls_settings, transport_before_dns, user_agent,
+    timers, tls_settings, transport_before_dns, user_agent, ws_path,
 };
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -114,16 +115,14 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
     let targets = &routes.first;
     let local = shared.local.as_deref().map(parse_local).transpose()?;
     // Every destination of one run must be reachable from the same sockets.
-    let toward = targets.first().map_or_else(
-        || Peer {
-            addr: SocketAddr::from(([127, 0, 0, 1], 5060)),
-            host: crate::sip::Host::from(std::net::IpAddr::from([127, 0, 0, 1])),
-        },
-        |t| Peer {
-            addr: t.addr,
-            host: t.host.clone(),
-        },
-    );
+    let toward = targets.first().cloned().unwrap_or_else(|| {
+        let addr = SocketAddr::from(([127, 0, 0, 1], 5060));
+        Target {
+            addr,
+            transport,
+            host: crate::sip::Host::from(addr.ip()),
+        }
+    });
     if targets
         .iter()
         .any(|d| d.addr.is_ipv4() != toward.addr.is_ipv4())
@@ -137,18 +136,23 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
     let expires = expires_secs(args.expires)?;
     let timers = timers(shared.timeout);
     let carriers = match transport {
-        TransportKind::Udp => Carriers::Udp(sockets::bind(args.sockets, local, toward.addr).await?),
+        TransportKind::Udp => {
+            Carriers::Udp(carriers::bind(args.sockets, local, toward.addr).await?)
+        }
         _ => {
-            let opening = Opening {
+            let plan = StreamPlan {
                 transport,
                 peers: peers(args, targets, toward)?,
                 local,
-                tls: tls_config(args, transport)?,
-                timeout: timers.timeout,
+                opening: Opening {
+                    tls: tls_config(args, transport)?,
+                    ws_path: ws_path(shared),
+                    limit: timers.timeout,
+                },
                 in_flight: args.concurrency as usize,
             };
-            fd_limit::ensure_room_for(opening.peers.len() as u64).map_err(Error::Usage)?;
-            Carriers::Streams(connect::open(opening).await?)
+            fd_limit::ensure_room_for(plan.peers.len() as u64).map_err(Error::Usage)?;
+            Carriers::Streams(Streams::open(plan).await?)
         }
     };
     let plan = Plan {
@@ -210,21 +214,23 @@ fn transport(args: &BulkArgs, registrar: Option<&crate::sip::SipUri>) -> Result<
     let shared = &args.shared;
     let transport = transport_before_dns(shared.transport, registrar)?;
     match transport {
-        TransportKind::Ws | TransportKind::Wss => Err(Error::Usage(format!(
-            "bulk mode over {} is not available in this build of sipreg; use udp, tcp or tls",
-            transport.via_token().to_ascii_lowercase()
-        ))),
         TransportKind::Udp if args.connections.is_some() => Err(Error::Usage(
-            "--connections applies to tcp and tls; over udp, spread the AORs with --sockets N"
+            "--connections applies to tcp, tls, ws and wss; over udp, spread the AORs with --sockets N"
                 .into(),
         )),
-        TransportKind::Tcp | TransportKind::Tls if args.sockets != 1 => Err(Error::Usage(
-            "--sockets applies to udp; over tcp and tls, share connections with --connections N"
-                .into(),
-        )),
-        TransportKind::Udp | TransportKind::Tcp if shared.ca_file.is_some() || shared.insecure => {
+        TransportKind::Tcp | TransportKind::Tls | TransportKind::Ws | TransportKind::Wss
+            if args.sockets != 1 =>
+        {
             Err(Error::Usage(
-                "--ca-file and --insecure apply to tls only".into(),
+                "--sockets applies to udp; over a stream transport, share connections with --connections N"
+                    .into(),
+            ))
+        }
+        TransportKind::Udp | TransportKind::Tcp | TransportKind::Ws
+            if shared.ca_file.is_some() || shared.insecure =>
+        {
+            Err(Error::Usage(
+                "--ca-file and --insecure apply to tls and wss only".into(),
             ))
         }
         other => Ok(other),
@@ -234,18 +240,12 @@ fn transport(args: &BulkArgs, registrar: Option<&crate::sip::SipUri>) -> Result<
 /// Where each connection goes: one per AOR to that AOR's registrar, or the
 /// `--connections N` shared ones (AOR i on connection i % N) to the one registrar
 /// they all must have then.
-fn peers(args: &BulkArgs, targets: &[Target], toward: Peer) -> Result<Vec<Peer>> {
+fn peers(args: &BulkArgs, targets: &[Target], toward: Target) -> Result<Vec<Target>> {
     let Some(n) = args.connections else {
         if targets.is_empty() {
             return Ok(vec![toward]);
         }
-        return Ok(targets
-            .iter()
-            .map(|t| Peer {
-                addr: t.addr,
-                host: t.host.clone(),
-            })
-            .collect());
+        return Ok(targets.to_vec());
     };
     if targets.iter().any(|t| t.addr != toward.addr) {
         return Err(Error::Usage(
@@ -261,7 +261,7 @@ fn tls_config(
     args: &BulkArgs,
     transport: TransportKind,
 ) -> Result<Option<std::sync::Arc<rustls::ClientConfig>>> {
-    if transport != TransportKind::Tls {
+    if !matches!(transport, TransportKind::Tls | TransportKind::Wss) {
         return Ok(None);
     }
     let settings = tls_settings(&args.shared);

@@ -246,7 +246,7 @@ impl Driver {
                 return Ok(());
             }
         }
-        ep.connection_closed(CARRIER, reason);
+        ep.connection_closed(CARRIER, now(), reason);
         Ok(())
     }
 

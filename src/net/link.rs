@@ -6,21 +6,21 @@
 //! into Via and Contact is known before anything is sent (and a dry run sends
 //! nothing, not even a SYN).
 
-use super::source::{advertised, any_address_for, route_source};
-use super::stream::{BoxedStream, StreamLink};
+use super::connection::{self, LinkError, Opening, ReaderTag, StreamEvent, Writer};
+use super::source::{any_address_for, route_source};
 use super::target::{is_secure, Target};
-use super::tls::{explain_handshake_error, server_name, TlsSettings};
+use super::tls::{server_name, TlsSettings};
 use super::udp::UdpTransport;
-use super::ws::WsLink;
 use crate::core::TransportKind;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::sip::MAX_MESSAGE_SIZE;
 use rustls::ClientConfig;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use thiserror::Error;
 use tokio::net::TcpSocket;
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
 
 /// What a link hands the driver.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,69 +64,20 @@ impl LinkSettings {
     }
 }
 
-/// Why a request could not be carried.
-#[derive(Debug, Error)]
-pub enum LinkError {
-    #[error("cannot connect to {target}: {reason}")]
-    Connect { target: String, reason: String },
-    #[error("TLS handshake with {target} failed: {reason}")]
-    Tls {
-        target: String,
-        reason: String,
-        /// The certificate was refused, rather than the network failing.
-        certificate: bool,
-    },
-    #[error("{0}")]
-    WebSocket(String),
-    #[error("cannot send to {target}: {source}")]
-    Send {
-        target: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("cannot bind {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        #[source]
-        source: std::io::Error,
-    },
+/// Messages a link's reader may have queued before it waits for the driver.
+const LINK_QUEUE: usize = 64;
+
+/// An open stream connection of a link: where to write, and what its reader read.
+struct Connected {
+    writer: Writer,
+    events: mpsc::Receiver<StreamEvent>,
+    reader: AbortHandle,
 }
 
-impl LinkError {
-    /// A verification failure: the same certificate is behind every target, so
-    /// failing over would only repeat it; it ends the run with its reason.
-    pub fn is_certificate(&self) -> bool {
-        matches!(
-            self,
-            LinkError::Tls {
-                certificate: true,
-                ..
-            }
-        )
+impl Drop for Connected {
+    fn drop(&mut self) {
+        self.reader.abort();
     }
-
-    pub fn into_error(self) -> Error {
-        match self {
-            LinkError::Bind { addr, source } => Error::io(format!("cannot bind {addr}"), source),
-            LinkError::Send { target, source } => {
-                Error::io(format!("cannot send to {target}"), source)
-            }
-            LinkError::Tls { target, reason, .. } => Error::io(
-                format!("TLS handshake with {target} failed"),
-                std::io::Error::other(reason),
-            ),
-            LinkError::Connect { target, reason } => Error::io(
-                format!("cannot connect to {target}"),
-                std::io::Error::other(reason),
-            ),
-            LinkError::WebSocket(reason) => Error::io("WebSocket", std::io::Error::other(reason)),
-        }
-    }
-}
-
-enum Connection {
-    Stream(StreamLink),
-    Ws(Box<WsLink>),
 }
 
 enum Carrier {
@@ -134,7 +85,7 @@ enum Carrier {
     Stream {
         /// Bound, not yet connected: the next connection leaves from here.
         bound: Option<TcpSocket>,
-        connection: Option<Connection>,
+        connection: Option<Connected>,
         tls: Option<Arc<ClientConfig>>,
         ws_path: String,
         bind: Option<SocketAddr>,
@@ -166,7 +117,7 @@ impl Link {
             None
         };
         let (socket, local) =
-            bind_tcp(settings.local, target.addr).map_err(LinkError::into_error)?;
+            bind_for(settings.local, target.addr).map_err(LinkError::into_error)?;
         Ok(Link {
             target: target.clone(),
             local,
@@ -263,10 +214,14 @@ impl Link {
                 Err(e) => (peer, Incoming::Closed(format!("cannot receive: {e}"))),
             },
             Carrier::Stream { connection, .. } => {
-                let incoming = match connection {
-                    Some(Connection::Stream(s)) => s.recv().await,
-                    Some(Connection::Ws(w)) => w.recv().await,
+                let event = match connection {
+                    Some(c) => c.events.recv().await,
                     None => std::future::pending().await,
+                };
+                let incoming = match event {
+                    Some(StreamEvent::Message { bytes, .. }) => Incoming::Message(bytes),
+                    Some(StreamEvent::Closed { reason, .. }) => Incoming::Closed(reason),
+                    None => Incoming::Closed("connection closed".into()),
                 };
                 if matches!(incoming, Incoming::Closed(_)) {
                     *connection = None;
@@ -278,7 +233,7 @@ impl Link {
 
     /// Drops the connection, if any, and binds the socket the next one will leave
     /// from; the local address changes (the core must be told).
-    pub fn reset(&mut self) -> Result<(), Error> {
+    pub fn reset(&mut self) -> Result<(), crate::error::Error> {
         self.rebind().map_err(LinkError::into_error)
     }
 
@@ -295,7 +250,7 @@ impl Link {
                 return Ok(());
             }
             *connection = None;
-            let (socket, local) = bind_tcp(*bind, dest)?;
+            let (socket, local) = bind_for(*bind, dest)?;
             *bound = Some(socket);
             self.local = local;
         }
@@ -315,13 +270,9 @@ impl Link {
     async fn write(&mut self, payload: &[u8]) -> std::io::Result<()> {
         match &mut self.carrier {
             Carrier::Stream {
-                connection: Some(Connection::Stream(s)),
+                connection: Some(c),
                 ..
-            } => s.send(payload).await,
-            Carrier::Stream {
-                connection: Some(Connection::Ws(w)),
-                ..
-            } => w.send(payload).await,
+            } => c.writer.send(payload).await,
             _ => Err(std::io::ErrorKind::NotConnected.into()),
         }
     }
@@ -342,151 +293,44 @@ impl Link {
         let socket = match bound.take() {
             Some(s) => s,
             None => {
-                let (s, local) = bind_tcp(*bind, target.addr)?;
+                let (s, local) = bind_for(*bind, target.addr)?;
                 self.local = local;
                 s
             }
         };
-        let deadline = Deadline {
-            at: tokio::time::Instant::now() + limit,
+        let opening = Opening {
+            tls: tls.clone(),
+            ws_path: ws_path.clone(),
             limit,
         };
-        let opened = open_connection(socket, &target, tls.clone(), ws_path, deadline).await?;
+        let (events_tx, events) = mpsc::channel(LINK_QUEUE);
+        let source = route_source(target.addr);
+        let opened = connection::open_connection(
+            socket,
+            &target,
+            &opening,
+            ReaderTag::default(),
+            events_tx,
+            source,
+        )
+        .await?;
         self.local = opened.local;
-        *connection = Some(opened.connection);
+        *connection = Some(Connected {
+            writer: opened.writer,
+            events,
+            reader: opened.reader,
+        });
         Ok(())
     }
 }
 
-struct Opened {
-    connection: Connection,
-    local: SocketAddr,
-}
-
-/// When opening a connection must be done, and the limit that set it.
-#[derive(Clone, Copy)]
-struct Deadline {
-    at: tokio::time::Instant,
-    limit: Duration,
-}
-
-impl Deadline {
-    /// Runs one stage of opening a connection; `stage` names it when time runs out.
-    async fn run<T>(
-        self,
-        stage: &str,
-        work: impl std::future::Future<Output = Result<T, LinkError>>,
-        late: impl FnOnce(String) -> LinkError,
-    ) -> Result<T, LinkError> {
-        match tokio::time::timeout_at(self.at, work).await {
-            Ok(result) => result,
-            Err(_) => Err(late(format!(
-                "no {stage} within {}",
-                humantime::format_duration(self.limit)
-            ))),
-        }
-    }
-}
-
-/// TCP connect, then TLS and the WebSocket upgrade as the transport asks, all
-/// within the transaction timeout.
-async fn open_connection(
-    socket: TcpSocket,
-    target: &Target,
-    tls: Option<Arc<ClientConfig>>,
-    ws_path: &str,
-    deadline: Deadline,
-) -> Result<Opened, LinkError> {
-    let connect_failed = |reason: String| LinkError::Connect {
-        target: target.to_string(),
-        reason,
-    };
-    let connect = async {
-        socket
-            .connect(target.addr)
-            .await
-            .map_err(|e| connect_failed(e.to_string()))
-    };
-    let tcp = deadline.run("connection", connect, connect_failed).await?;
-    // Requests are small and latency matters more than packet count.
-    let _ = tcp.set_nodelay(true);
-    let local = tcp
-        .local_addr()
-        .map_err(|e| connect_failed(e.to_string()))?;
-    let stream: BoxedStream = match tls {
-        Some(config) => {
-            let tls_failed = |reason: String, certificate: bool| LinkError::Tls {
-                target: target.to_string(),
-                reason,
-                certificate,
-            };
-            let name = server_name(&target.host).map_err(|e| tls_failed(e.to_string(), true))?;
-            let handshake = async {
-                tokio_rustls::TlsConnector::from(config)
-                    .connect(name, tcp)
-                    .await
-                    .map_err(|e| {
-                        let (reason, certificate) = explain_handshake_error(&e, &target.host);
-                        tls_failed(reason, certificate)
-                    })
-            };
-            let tls = deadline
-                .run("TLS handshake", handshake, |reason| {
-                    tls_failed(reason, false)
-                })
-                .await?;
-            Box::new(tls)
-        }
-        None => Box::new(tcp),
-    };
-    let connection = match target.transport {
-        TransportKind::Ws | TransportKind::Wss => {
-            let scheme = if target.transport == TransportKind::Wss {
-                "wss"
-            } else {
-                "ws"
-            };
-            let url = format!("{scheme}://{}:{}{ws_path}", target.host, target.addr.port());
-            let upgrade = async {
-                WsLink::handshake(stream, &url)
-                    .await
-                    .map_err(LinkError::WebSocket)
-            };
-            let ws = deadline
-                .run("answer to the WebSocket upgrade", upgrade, |reason| {
-                    LinkError::WebSocket(format!("{url}: {reason}"))
-                })
-                .await?;
-            Connection::Ws(Box::new(ws))
-        }
-        _ => Connection::Stream(StreamLink::new(stream)),
-    };
-    Ok(Opened { connection, local })
-}
-
-/// A TCP socket bound for a connection to `destination`, and the address to
-/// advertise for it: the bound port, and the address the kernel would route from
-/// when bound to "any".
-fn bind_tcp(
+/// A TCP socket bound for a connection to `destination`: `--local`, else "any".
+fn bind_for(
     local: Option<SocketAddr>,
     destination: SocketAddr,
 ) -> Result<(TcpSocket, SocketAddr), LinkError> {
     let addr = local.unwrap_or_else(|| SocketAddr::new(any_address_for(destination), 0));
-    let failed = |source| LinkError::Bind { addr, source };
-    let socket = if addr.is_ipv4() {
-        TcpSocket::new_v4()
-    } else {
-        TcpSocket::new_v6()
-    }
-    .map_err(failed)?;
-    if addr.port() != 0 {
-        // A fixed --local port must be reusable for the reconnection that follows
-        // a closed connection.
-        socket.set_reuseaddr(true).map_err(failed)?;
-    }
-    socket.bind(addr).map_err(failed)?;
-    let bound = socket.local_addr().map_err(failed)?;
-    Ok((socket, advertised(bound, || route_source(destination))))
+    connection::bind_socket(addr, || route_source(destination))
 }
 
 /// Big enough for any datagram we accept, plus one byte to see an oversized one.

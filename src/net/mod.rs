@@ -1,6 +1,9 @@
 //! The tokio side: transports (UDP, TCP, TLS, WebSocket), locating servers (RFC 3263)
 //! and the loop that feeds the core.
 
+pub mod carriers;
+mod connection;
+pub mod datagrams;
 mod dns;
 mod driver;
 mod link;
@@ -8,16 +11,21 @@ mod locate;
 mod routes;
 mod signals;
 mod source;
-mod stream;
+pub mod streams;
 mod target;
+pub mod ticker;
 mod tls;
 mod udp;
 mod ws;
 mod ws_url;
 
+pub use connection::{
+    bind_socket, open_connection, read_stream, read_tcp, with_hint, LinkError, Opened, Opening,
+    ReaderTag, StreamEvent, Writer,
+};
 pub use dns::DnsSettings;
 pub use driver::{now, Driver, Trace};
-pub use link::{Incoming, LinkError, LinkSettings};
+pub use link::{Incoming, LinkSettings};
 pub use locate::locate;
 pub use routes::{Locator, Routes};
 pub use signals::StopSignals;

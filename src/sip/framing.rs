@@ -52,8 +52,17 @@ pub(super) fn head_end(buf: &[u8]) -> Option<usize> {
     })
 }
 
+/// What a byte stream carries between messages: a message, or an RFC 5626
+/// keep-alive CRLF (a pong, when it answers our ping).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Framed {
+    Message(Vec<u8>),
+    Pong,
+}
+
 /// Splits a byte stream (TCP, TLS) into messages. Content-Length is mandatory on a
-/// stream; RFC 5626 keep-alive CRLFs between messages are skipped.
+/// stream; RFC 5626 keep-alive CRLFs between messages are skipped by
+/// `next_message`, and reported as pongs by `next_item`.
 #[derive(Debug, Default)]
 pub struct StreamFramer {
     buf: Vec<u8>,
@@ -70,16 +79,34 @@ impl StreamFramer {
     /// The next complete message, `Ok(None)` when more bytes are needed. An error means
     /// the stream cannot be resynchronised and the connection should be dropped.
     pub fn next_message(&mut self) -> Result<Option<Vec<u8>>, ParseError> {
-        let skip = self
+        loop {
+            match self.next_item()? {
+                Some(Framed::Message(m)) => return Ok(Some(m)),
+                Some(Framed::Pong) => continue,
+                None => return Ok(None),
+            }
+        }
+    }
+
+    /// The next message or keep-alive. A run of CRLFs at a message boundary that ends
+    /// a line is one pong; a lone CR at the very end is kept, as the first half of a
+    /// pong still on its way.
+    pub fn next_item(&mut self) -> Result<Option<Framed>, ParseError> {
+        let run = self
             .buf
             .iter()
             .position(|b| *b != b'\r' && *b != b'\n')
             .unwrap_or(self.buf.len());
-        if skip > 0 {
-            self.buf.drain(..skip);
+        if run > 0 {
+            let line_end = self.buf[..run].contains(&b'\n');
+            let keep = usize::from(run == self.buf.len() && !line_end);
+            self.buf.drain(..run - keep);
             self.scanned = 0;
+            if line_end {
+                return Ok(Some(Framed::Pong));
+            }
         }
-        if self.buf.is_empty() {
+        if self.buf.is_empty() || self.buf == b"\r" {
             return Ok(None);
         }
         // The blank line may straddle what was scanned before: back up 3 bytes.
@@ -115,7 +142,7 @@ impl StreamFramer {
             return Ok(None);
         }
         self.scanned = 0;
-        Ok(Some(self.buf.drain(..total).collect()))
+        Ok(Some(Framed::Message(self.buf.drain(..total).collect())))
     }
 }
 

@@ -17,7 +17,7 @@ mod via;
 
 pub use contact::{ContactParts, ContactValue};
 pub use error::ParseError;
-pub use framing::{StreamFramer, MAX_MESSAGE_SIZE};
+pub use framing::{Framed, StreamFramer, MAX_MESSAGE_SIZE};
 pub use headers::{canonical_name, split_list};
 pub use request::{RegisterRequest, RequestContact, ViaSpec};
 pub use response::Response;

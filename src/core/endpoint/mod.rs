@@ -71,6 +71,11 @@ pub struct EndpointConfig {
     /// Sockets or connections the registrations are spread over: registration i
     /// sends on carrier i % carriers.
     pub carriers: u32,
+    /// A stream connection that closes under a request or a staying binding is
+    /// reopened (RFC 5626 §4.4.1 flow recovery); otherwise what waits on it fails at
+    /// once. A load test that only registers once wants to see the registrar drop
+    /// connections, not have them hidden by reconnects.
+    pub reopen_flows: bool,
 }
 
 impl EndpointConfig {
@@ -81,6 +86,7 @@ impl EndpointConfig {
             concurrency: 1,
             stays,
             carriers: 1,
+            reopen_flows: true,
         }
     }
 }
@@ -362,8 +368,11 @@ impl Endpoint {
 
     /// The stream connection `carrier` closed or broke. When a registration needs it
     /// (a request is out, or a staying binding depends on it), the driver is asked to
-    /// reopen it.
-    pub fn connection_closed(&mut self, carrier: u32, reason: String) {
+    /// reopen it; without `reopen_flows`, the requests waiting on it fail instead.
+    pub fn connection_closed(&mut self, carrier: u32, now: Instant, reason: String) {
+        if !self.cfg.reopen_flows {
+            return self.carrier_failed(carrier, now, reason);
+        }
         let needed = self.on_carrier(carrier).any(|i| {
             let reg = &self.slots[i].reg;
             reg.is_busy() || (self.cfg.stays && reg.is_registered())

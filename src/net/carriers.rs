@@ -1,17 +1,17 @@
-//! The UDP sockets a bulk run shares among its registrations (`--sockets N`), and
-//! what a bulk run carries its messages on: those sockets, or TCP/TLS connections.
+//! What an endpoint's registrations carry their messages on: a few shared UDP sockets
+//! (`--sockets N`, batch reads and writes), or stream connections (`streams`).
 
 use super::datagrams::DatagramSocket;
+use super::source::{advertised, any_address_for, route_source};
 use super::streams::Streams;
 use crate::core::TransportKind;
 use crate::error::{Error, Result};
-use crate::net::{advertised, any_address_for, route_source};
 use std::net::SocketAddr;
 
 /// What the registrations of a run send on: UDP sockets, or stream connections.
 /// An enum, so that the UDP path stays a direct call on a socket.
 pub enum Carriers {
-    Udp(Vec<BulkSocket>),
+    Udp(Vec<UdpCarrier>),
     Streams(Streams),
 }
 
@@ -44,7 +44,7 @@ impl Carriers {
     }
 }
 
-pub struct BulkSocket {
+pub struct UdpCarrier {
     pub socket: DatagramSocket,
     /// The address written in Via and the default Contacts: never 0.0.0.0.
     pub local: SocketAddr,
@@ -56,7 +56,7 @@ pub async fn bind(
     count: u32,
     local: Option<SocketAddr>,
     destination: SocketAddr,
-) -> Result<Vec<BulkSocket>> {
+) -> Result<Vec<UdpCarrier>> {
     let base = local.unwrap_or_else(|| SocketAddr::new(any_address_for(destination), 0));
     let mut sockets = Vec::with_capacity(count as usize);
     for k in 0..count {
@@ -75,7 +75,7 @@ pub async fn bind(
         let bound = socket
             .local_addr()
             .map_err(|e| Error::io("cannot read the local address", e))?;
-        sockets.push(BulkSocket {
+        sockets.push(UdpCarrier {
             socket,
             local: advertised(bound, || route_source(destination)),
         });
