@@ -38,7 +38,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s r -l registra
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s u -l user -d 'Authentication user name (default: the AOR\'s user part)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l realm -d 'Answer challenges for this realm only' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s t -l transport -d 'Transport (bulk mode: udp, tcp or tls)' -r -f -a "udp\t''
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s t -l transport -d 'Transport' -r -f -a "udp\t''
 tcp\t''
 tls\t''
 ws\t''
@@ -83,7 +83,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s r -l registrar -
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s u -l user -d 'Authentication user name (default: the AOR\'s user part)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l realm -d 'Answer challenges for this realm only' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s t -l transport -d 'Transport (bulk mode: udp, tcp or tls)' -r -f -a "udp\t''
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s t -l transport -d 'Transport' -r -f -a "udp\t''
 tcp\t''
 tls\t''
 ws\t''
@@ -116,7 +116,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s r -l regist
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s u -l user -d 'Authentication user name (default: the AOR\'s user part)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l realm -d 'Answer challenges for this realm only' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s t -l transport -d 'Transport (bulk mode: udp, tcp or tls)' -r -f -a "udp\t''
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s t -l transport -d 'Transport' -r -f -a "udp\t''
 tcp\t''
 tls\t''
 ws\t''
@@ -161,7 +161,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s u -l user -d 'Authentication user name (default: the AOR\'s user part)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l realm -d 'Answer challenges for this realm only' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s t -l transport -d 'Transport (bulk mode: udp, tcp or tls)' -r -f -a "udp\t''
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s t -l transport -d 'Transport' -r -f -a "udp\t''
 tcp\t''
 tls\t''
 ws\t''
@@ -179,7 +179,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l keepalive -d 'Staying mode: keep-alives this often per AOR, CRLF ping on TCP/TLS, STUN on UDP (RFC 5626)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s e -l expires -d 'Requested expiry' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l sockets -d 'UDP sockets to spread the population over' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l connections -d 'TCP/TLS connections shared by the population, AOR i on connection i % N (default: one per AOR)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l connections -d 'Stream connections (TCP, TLS, WS, WSS) shared by the population, AOR i on connection i % N (default: one per AOR)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l shard -d 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l json -d 'Short for --output json'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'
@@ -198,7 +198,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s u -l user -d 'Authentication user name (default: the AOR\'s user part)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l realm -d 'Answer challenges for this realm only' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s t -l transport -d 'Transport (bulk mode: udp, tcp or tls)' -r -f -a "udp\t''
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s t -l transport -d 'Transport' -r -f -a "udp\t''
 tcp\t''
 tls\t''
 ws\t''
@@ -216,7 +216,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l keepalive -d 'Staying mode: keep-alives this often per AOR, CRLF ping on TCP/TLS, STUN on UDP (RFC 5626)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s e -l expires -d 'Requested expiry' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l sockets -d 'UDP sockets to spread the population over' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l connections -d 'TCP/TLS connections shared by the population, AOR i on connection i % N (default: one per AOR)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l connections -d 'Stream connections (TCP, TLS, WS, WSS) shared by the population, AOR i on connection i % N (default: one per AOR)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l shard -d 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l json -d 'Short for --output json'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'
@@ -235,7 +235,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s u -l user -d 'Authentication user name (default: the AOR\'s user part)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l realm -d 'Answer challenges for this realm only' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s t -l transport -d 'Transport (bulk mode: udp, tcp or tls)' -r -f -a "udp\t''
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s t -l transport -d 'Transport' -r -f -a "udp\t''
 tcp\t''
 tls\t''
 ws\t''
@@ -253,7 +253,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l keepalive -d 'Staying mode: keep-alives this often per AOR, CRLF ping on TCP/TLS, STUN on UDP (RFC 5626)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s e -l expires -d 'Requested expiry' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l sockets -d 'UDP sockets to spread the population over' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l connections -d 'TCP/TLS connections shared by the population, AOR i on connection i % N (default: one per AOR)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l connections -d 'Stream connections (TCP, TLS, WS, WSS) shared by the population, AOR i on connection i % N (default: one per AOR)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l shard -d 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l json -d 'Short for --output json'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'

@@ -83,7 +83,7 @@ pub struct SharedArgs {
     #[arg(long, value_name = "REALM")]
     pub realm: Option<String>,
 
-    /// Transport (bulk mode: udp, tcp or tls)
+    /// Transport
     #[arg(short = 't', long, value_enum, value_name = "TRANSPORT")]
     pub transport: Option<TransportArg>,
 
@@ -348,7 +348,7 @@ pub struct BulkArgs {
     #[arg(long, value_name = "N", default_value = "1")]
     pub sockets: u32,
 
-    /// TCP/TLS connections shared by the population, AOR i on connection i % N (default: one per AOR)
+    /// Stream connections (TCP, TLS, WS, WSS) shared by the population, AOR i on connection i % N (default: one per AOR)
     #[arg(long, value_name = "N")]
     pub connections: Option<u32>,
 

@@ -759,7 +759,7 @@ fn bad_arguments_are_usage_errors() {
     ];
     let cases: [(&[&str], &str); 6] = [
         (&["--rate", "0"], "--rate"),
-        (&["-t", "ws"], "ws"),
+        (&["-t", "ws", "--sockets", "2"], "--sockets"),
         (&["--shard", "5/4"], "--shard"),
         (&["--for", "10s"], "--for"),
         (&["--count", "3", "--aor", "sip:same@x.test"], "{n}"),

@@ -21,7 +21,10 @@ struct Run {
 
 impl Run {
     fn summary(&self) -> &Value {
-        let last = self.lines.last().expect("a summary line");
+        let last = self
+            .lines
+            .last()
+            .unwrap_or_else(|| panic!("no summary line; stderr: {}", self.stderr));
         assert_eq!(last["event"], "bulk_summary", "{last}");
         last
     }
@@ -345,8 +348,8 @@ fn a_shared_connection_closed_mid_run_fails_its_aors_and_the_run_ends() {
 #[test]
 fn transport_options_that_do_not_fit_are_usage_errors() {
     let cases: [(&[&str], &str); 6] = [
-        (&["-t", "ws"], "ws"),
-        (&["-t", "wss"], "wss"),
+        (&["-t", "ws", "--insecure"], "--insecure"),
+        (&["-t", "wss", "--sockets", "3"], "--sockets"),
         (&["-t", "tcp", "--connections", "0"], "--connections"),
         (&["--connections", "2"], "--connections"),
         (&["-t", "tcp", "--sockets", "2"], "--sockets"),
@@ -479,4 +482,76 @@ fn keepalive_belongs_to_a_staying_run() {
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("--keepalive"), "{}", r.stderr);
+}
+
+/// Bulk over WebSocket (RFC 7118) against Kamailio's listener: one connection per AOR,
+/// then four shared, each binding naming its connection's port with `;transport=ws`.
+#[test]
+fn ws_one_connection_per_aor_then_four_shared_with_kamailio() {
+    let kam = Kamailio::start(KamailioOptions {
+        users: users(40),
+        websocket: true,
+        ..KamailioOptions::default()
+    });
+    let url = kam.ws_url();
+    let ports = register_query_unregister(20, &["-r", &url], "ws", &kam);
+    assert_eq!(ports.len(), 20, "{ports:?}");
+    let ports = register_query_unregister(40, &["-r", &url, "--connections", "4"], "ws", &kam);
+    assert_eq!(ports.len(), 4, "{ports:?}");
+}
+
+/// Staying mode over TCP with a registrar that closes each AOR's first connection
+/// right after answering its REGISTER: every connection is reopened from a new port
+/// and its AOR registered again there, with the new port in Via and Contact and the
+/// old binding removed in the same request; at the end every binding is removed.
+#[test]
+fn staying_over_tcp_reopens_connections_the_registrar_closed_and_registers_again() {
+    const AORS: usize = 5;
+    let server = ScriptedTcp::start(Box::new(|req: &Req, _| {
+        let ok = Reply::Send(ok_response(req).into_bytes());
+        if req.connection < AORS {
+            vec![ok, Reply::Close]
+        } else {
+            vec![ok]
+        }
+    }));
+    let r = bulk(
+        AORS as u32,
+        &["register", "-r", &server.uri(), "--for", "2s"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let s = r.summary();
+    assert_eq!(s["succeeded"], AORS, "{s}");
+    assert_eq!(s["reconnects"], AORS, "{s}");
+    assert_eq!(s["registered"], 2 * AORS, "{s}");
+    assert_eq!(s["unregistered"], AORS, "{s}");
+    assert_eq!(server.connections(), 2 * AORS);
+    let requests = server.requests();
+    for user in (1..=AORS).map(|n| format!("bench{n:04}")) {
+        let mine: Vec<&Req> = requests.iter().filter(|q| to_user(q) == user).collect();
+        assert_eq!(mine.len(), 3, "{user}: register, again, remove");
+        let port_of = |q: &Req| {
+            let via = q.header("via").unwrap();
+            via.split(':')
+                .nth(1)
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_string()
+        };
+        let (first, again) = (mine[0], mine[1]);
+        assert!(first.connection < AORS && again.connection >= AORS);
+        let (old, new) = (port_of(first), port_of(again));
+        assert_ne!(old, new, "{user}: a new connection, a new sent-by");
+        let contact = again.header("contact").unwrap();
+        assert!(
+            contact.contains(&format!("127.0.0.1:{new};transport=tcp>")),
+            "{contact}"
+        );
+        assert!(
+            contact.contains(&format!("127.0.0.1:{old};transport=tcp>;expires=0")),
+            "the stale binding removed: {contact}"
+        );
+    }
 }

@@ -16,7 +16,7 @@ use crate::net::streams::{StreamPlan, Streams};
 use crate::net::Opening;
 use crate::net::{locate, now, DnsSettings, Target};
 use crate::settings::{
-    dns_settings, expires_secs, insecure_warning, output_format, parse_local, parse_uri_arg,
+    dns_settings, expires_secs, insecure_warning, output_format, parse_local, parse_next_hop_arg,
     timers, tls_settings, transport_before_dns, user_agent, ws_path,
 };
 use std::collections::HashMap;
@@ -107,7 +107,7 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
     let registrar = shared
         .registrar
         .as_deref()
-        .map(|r| parse_uri_arg("--registrar", r))
+        .map(|r| parse_next_hop_arg("--registrar", r))
         .transpose()?;
     let transport = transport(args, registrar.as_ref())?;
     let dns = dns_settings(shared)?;
