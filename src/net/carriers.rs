@@ -2,7 +2,7 @@
 //! (`--sockets N`, batch reads and writes), or stream connections (`streams`).
 
 use super::datagrams::DatagramSocket;
-use super::source::{advertised, any_address_for, route_source};
+use super::source::{advertised, carrier_address, route_source};
 use super::streams::Streams;
 use crate::core::TransportKind;
 use crate::error::{Error, Result};
@@ -57,19 +57,10 @@ pub async fn bind(
     local: Option<SocketAddr>,
     destination: SocketAddr,
 ) -> Result<Vec<UdpCarrier>> {
-    let base = local.unwrap_or_else(|| SocketAddr::new(any_address_for(destination), 0));
     let mut sockets = Vec::with_capacity(count as usize);
-    for k in 0..count {
-        let mut addr = base;
-        if base.port() != 0 {
-            let port = u16::try_from(u32::from(base.port()) + k).map_err(|_| {
-                Error::Usage(format!(
-                    "--local port {} plus --sockets {count} goes past port 65535",
-                    base.port()
-                ))
-            })?;
-            addr.set_port(port);
-        }
+    for k in 0..count as usize {
+        let what = format!("--sockets {count}");
+        let addr = carrier_address(local, k, destination, &what)?;
         let socket = DatagramSocket::bind(addr)
             .map_err(|e| Error::io(format!("cannot bind UDP {addr}"), e))?;
         let bound = socket

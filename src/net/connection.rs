@@ -337,15 +337,14 @@ pub async fn read_stream<R: AsyncRead + Unpin>(
     let mut framer = StreamFramer::default();
     let mut chunk = vec![0; READ_CHUNK];
     let reason = loop {
-        match reader.read(&mut chunk).await {
-            Ok(0) => break CLOSED_BY_PEER.to_string(),
-            Ok(n) => framer.push(&chunk[..n]),
-            Err(e) => break format!("connection failed: {e}"),
+        let read = reader.read(&mut chunk).await;
+        if let Ok(n) = read {
+            framer.push(&chunk[..n]);
         }
-        match deliver(&mut framer, tag.connection, &events).await {
-            Ok(true) => {}
-            Ok(false) => return,
-            Err(reason) => break reason,
+        match after_read(read, &mut framer, tag, &events).await {
+            Flow::More => {}
+            Flow::LoopGone => return,
+            Flow::Closed(reason) => break reason,
         }
     };
     closed(tag, reason, &events).await;
@@ -370,16 +369,10 @@ pub async fn read_tcp(reader: OwnedReadHalf, tag: ReaderTag, events: mpsc::Sende
             }
             read
         };
-        match read {
-            Ok(0) => break CLOSED_BY_PEER.to_string(),
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
-            Err(e) => break format!("connection failed: {e}"),
-        }
-        match deliver(&mut framer, tag.connection, &events).await {
-            Ok(true) => {}
-            Ok(false) => return,
-            Err(reason) => break reason,
+        match after_read(read, &mut framer, tag, &events).await {
+            Flow::More => {}
+            Flow::LoopGone => return,
+            Flow::Closed(reason) => break reason,
         }
     };
     closed(tag, reason, &events).await;
@@ -418,6 +411,35 @@ async fn read_ws(
         }
     };
     closed(tag, reason, &events).await;
+}
+
+/// What a reader does after a read.
+enum Flow {
+    More,
+    /// The loop dropped its end of the channel: nobody listens any more.
+    LoopGone,
+    Closed(String),
+}
+
+/// After a read into `framer` (done already when it succeeded): the messages it
+/// completed go to the loop; an end of stream, an error or garbage closes.
+async fn after_read(
+    read: std::io::Result<usize>,
+    framer: &mut StreamFramer,
+    tag: ReaderTag,
+    events: &mpsc::Sender<StreamEvent>,
+) -> Flow {
+    match read {
+        Ok(0) => return Flow::Closed(CLOSED_BY_PEER.to_string()),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Flow::More,
+        Err(e) => return Flow::Closed(format!("connection failed: {e}")),
+    }
+    match deliver(framer, tag.connection, events).await {
+        Ok(true) => Flow::More,
+        Ok(false) => Flow::LoopGone,
+        Err(reason) => Flow::Closed(reason),
+    }
 }
 
 /// Tells the loop that the connection `tag` reads for is gone.

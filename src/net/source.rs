@@ -31,6 +31,30 @@ pub fn advertised(bound: SocketAddr, source: impl FnOnce() -> Option<IpAddr>) ->
     SocketAddr::new(ip, bound.port())
 }
 
+/// The address carrier `k` of a run binds: `--local` with its port plus `k` (P, P+1,
+/// …), or "any" towards `peer` (the system picks each port). `what` names the
+/// option that makes several carriers, for the error.
+pub fn carrier_address(
+    local: Option<std::net::SocketAddr>,
+    k: usize,
+    peer: std::net::SocketAddr,
+    what: &str,
+) -> crate::error::Result<std::net::SocketAddr> {
+    let Some(mut addr) = local else {
+        return Ok(std::net::SocketAddr::new(any_address_for(peer), 0));
+    };
+    if addr.port() != 0 {
+        let port = u16::try_from(usize::from(addr.port()) + k).map_err(|_| {
+            crate::error::Error::Usage(format!(
+                "--local port {} plus {what} goes past port 65535; leave the port out",
+                addr.port()
+            ))
+        })?;
+        addr.set_port(port);
+    }
+    Ok(addr)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,7 +19,7 @@
 use super::connection::{
     bind_socket, open_connection, LinkError, Opening, ReaderTag, StreamEvent, Writer,
 };
-use super::source::{any_address_for, route_source};
+use super::source::{carrier_address, route_source};
 use super::target::Target;
 use crate::core::TransportKind;
 use crate::error::{Error, Result};
@@ -225,7 +225,8 @@ impl Streams {
 
     /// The address connection `k` binds: `--local` (its port plus k), else "any".
     fn bind_address(&self, k: usize) -> Result<SocketAddr> {
-        bind_address(self.plan.local, k, self.plan.peers[k].addr)
+        let peer = self.plan.peers[k].addr;
+        carrier_address(self.plan.local, k, peer, "one port per connection")
     }
 
     /// Binds, connects and starts the reader of connection `k`; a failure is a
@@ -291,23 +292,6 @@ fn describe(e: &LinkError, peer: &Target) -> String {
     }
 }
 
-/// The address connection `k` binds: `--local` (its port plus k), else "any".
-fn bind_address(local: Option<SocketAddr>, k: usize, peer: SocketAddr) -> Result<SocketAddr> {
-    let Some(mut addr) = local else {
-        return Ok(SocketAddr::new(any_address_for(peer), 0));
-    };
-    if addr.port() != 0 {
-        let port = u16::try_from(usize::from(addr.port()) + k).map_err(|_| {
-            Error::Usage(format!(
-                "--local port {} plus one port per connection goes past port 65535; leave the port out",
-                addr.port()
-            ))
-        })?;
-        addr.set_port(port);
-    }
-    Ok(addr)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,17 +321,18 @@ mod tests {
     fn a_fixed_local_port_counts_up_per_connection() {
         let peer: SocketAddr = "127.0.0.1:5060".parse().unwrap();
         let local: SocketAddr = "127.0.0.1:40000".parse().unwrap();
+        let what = "one port per connection";
         assert_eq!(
-            bind_address(Some(local), 3, peer).unwrap(),
+            carrier_address(Some(local), 3, peer, what).unwrap(),
             "127.0.0.1:40003".parse().unwrap()
         );
         let high: SocketAddr = "127.0.0.1:65535".parse().unwrap();
         assert!(matches!(
-            bind_address(Some(high), 1, peer),
+            carrier_address(Some(high), 1, peer, what),
             Err(Error::Usage(_))
         ));
         assert_eq!(
-            bind_address(None, 9, peer).unwrap(),
+            carrier_address(None, 9, peer, what).unwrap(),
             "0.0.0.0:0".parse().unwrap()
         );
     }

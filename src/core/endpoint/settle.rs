@@ -72,23 +72,9 @@ impl Endpoint {
             });
         }
         let busy = slot.reg.is_busy();
-        if busy != slot.has(slot::BUSY) {
-            slot.set(slot::BUSY, busy);
-            if busy {
-                self.in_flight += 1;
-            } else {
-                self.in_flight -= 1;
-            }
-        }
+        track(slot, slot::BUSY, busy, &mut self.in_flight);
         let registered = slot.reg.is_registered();
-        if registered != slot.has(slot::REGISTERED) {
-            slot.set(slot::REGISTERED, registered);
-            if registered {
-                self.registered += 1;
-            } else {
-                self.registered -= 1;
-            }
-        }
+        track(slot, slot::REGISTERED, registered, &mut self.registered);
         // Between transactions only a staying run has anything to do.
         let idle_wakes = self.cfg.stays && self.phase == Phase::Main && !slot.has(slot::QUEUED);
         let deadline = if busy || idle_wakes {
@@ -155,6 +141,18 @@ impl Endpoint {
             _ => {}
         }
         self.events.push_back(EndpointEvent::Event(h, event));
+    }
+}
+
+/// Sets `flag` of `slot` to `on`, keeping `count` (the slots that have it) in step.
+fn track(slot: &mut slot::Slot, flag: u8, on: bool, count: &mut u32) {
+    if on != slot.has(flag) {
+        slot.set(flag, on);
+        if on {
+            *count += 1;
+        } else {
+            *count -= 1;
+        }
     }
 }
 
