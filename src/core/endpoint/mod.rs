@@ -20,8 +20,9 @@
 //! has work (`poll_timeout`), and `EndpointEvent`s: the registrations' events, and
 //! what only the driver can do — fail over to the next RFC 3263 target (`Failover`),
 //! follow a 3xx (`Event::Redirected`), reopen a connection (`Reconnect`). The driver
-//! answers them with `retarget`, `abandon` or `reconnected`, the same way whatever
-//! the number of registrations. Counting outcomes (`stats`, `tally`) happens here
+//! answers them with `retarget`, `abandon`, `reconnected` or `relocated`, the same
+//! way whatever the number of registrations. Requests arriving at a contact are not
+//! routed yet (issue 8): they are counted as unreadable. Counting outcomes (`stats`, `tally`) happens here
 //! too, so a driver only moves bytes and time.
 
 mod index;
@@ -104,7 +105,9 @@ pub struct Dispatch {
 pub enum EndpointEvent {
     /// Something happened to a registration. `Event::Redirected` asks the driver to
     /// locate the target and `retarget` there (or `abandon`); `Event::FlowFailed`
-    /// asks it to reopen the registration's connection and call `reconnected`.
+    /// (a keep-alive went unanswered: the registration already registers again) asks
+    /// it to drop the connection and say where the next one leaves from
+    /// (`relocated`).
     Event(Handle, Event),
     /// The registration's target failed in a way the next RFC 3263 target may not
     /// (timeout, transport error, 503) and the driver said it has another: it moves
