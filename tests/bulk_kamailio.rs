@@ -193,6 +193,8 @@ fn a_staying_run_is_whole_again_within_one_grant_after_the_registrar_restarts_em
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    // Killed if an assertion below fails first, so no run outlives the test.
+    let mut child = KillOnDrop(Some(child));
     let grant = Duration::from_secs(10);
     assert_eq!(
         wait_for_bound(&kam, AORS, u64::from(AORS), grant),
@@ -215,14 +217,26 @@ fn a_staying_run_is_whole_again_within_one_grant_after_the_registrar_restarts_em
     );
 
     // First SIGTERM: every binding is removed, the summary counts all AORs done.
+    let pid = child.0.as_ref().map_or(0, |c| c.id());
     // SAFETY: kill(2) on our own child's pid, which has not been reaped.
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    let out = wait_with_limit(child, Duration::from_secs(30));
+    unsafe { libc::kill(pid as i32, libc::SIGTERM) };
+    let out = wait_with_limit(child.0.take().unwrap(), Duration::from_secs(30));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert_eq!(out.status.code(), Some(0), "{last}");
     assert_eq!(last["succeeded"], AORS, "{last}");
     assert_eq!(aors_bound(&kam, AORS), 0);
+}
+
+struct KillOnDrop(Option<std::process::Child>);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
 }
 
 /// Waits for `child` to exit, killing it after `limit`.
