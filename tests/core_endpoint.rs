@@ -309,3 +309,140 @@ fn a_staying_endpoint_paces_its_refreshes_and_removes_every_binding_at_the_end()
     assert_eq!(ep.registered(), 0);
     assert_eq!(ep.tally().succeeded, 50);
 }
+
+/// `n` staying registrations on one carrier over `transport`, each with keep-alives
+/// every 30 s, registered at t0; returns the endpoint and t0.
+fn registered_with_keepalives(n: usize, transport: TransportKind) -> (Endpoint, Instant) {
+    let t0 = Instant::now();
+    let mut ep = Endpoint::new(
+        EndpointConfig {
+            rate: f64::INFINITY,
+            concurrency: 100,
+            stays: true,
+            carriers: 1,
+            reopen_flows: true,
+        },
+        [5; 32],
+    );
+    for i in 0..n {
+        let mut cfg = config(3600);
+        cfg.aor = format!("sip:ka{i}@sipreg.test").parse().unwrap();
+        std::sync::Arc::make_mut(&mut cfg.shared).transport = transport;
+        let h = ep.add(cfg, None, None);
+        ep.registration_mut(h).enable_recovery(false);
+        ep.registration_mut(h)
+            .enable_keepalive(Duration::from_secs(30));
+    }
+    ep.start_all(Operation::Register, t0);
+    ep.handle_timeout(t0);
+    for (_, _, req) in sent(&mut ep) {
+        ep.handle_input(t0, 0, &ok_with_contact(&req, 3600));
+    }
+    events(&mut ep);
+    assert_eq!(ep.registered(), n as u32);
+    (ep, t0)
+}
+
+/// Runs the endpoint's deadlines up to `until`, returning the keep-alive pings sent.
+fn pings_until(ep: &mut Endpoint, until: Instant) -> Vec<(Handle, Vec<u8>)> {
+    let mut pings = Vec::new();
+    while let Some(at) = ep.poll_timeout().filter(|at| *at <= until) {
+        ep.handle_timeout(at);
+        pings.extend(ep.drain_transmits().map(|o| (o.handle, o.transmit.payload)));
+    }
+    pings
+}
+
+fn flow_failures(events: &[EndpointEvent]) -> Vec<Handle> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            EndpointEvent::Event(h, Event::FlowFailed { .. }) => Some(*h),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A STUN Binding success response (RFC 5389) for `request`'s transaction.
+fn binding_success(request: &[u8]) -> Vec<u8> {
+    let mut m = vec![0x01, 0x01, 0x00, 0x00];
+    m.extend_from_slice(&request[4..20]);
+    m
+}
+
+#[test]
+fn stun_answers_on_a_shared_socket_reach_the_registration_that_asked() {
+    let (mut ep, t0) = registered_with_keepalives(3, TransportKind::Udp);
+    let pings = pings_until(&mut ep, t0 + Duration::from_secs(31));
+    assert_eq!(pings.len(), 3, "one STUN ping each");
+    // Answered in reverse order; each reaches its own registration, so no flow fails.
+    for (_, ping) in pings.iter().rev() {
+        assert!(sipreg::core::stun::is_stun(ping));
+        ep.handle_input(t0 + Duration::from_secs(31), 0, &binding_success(ping));
+    }
+    pings_until(&mut ep, t0 + Duration::from_secs(45));
+    assert!(flow_failures(&events(&mut ep)).is_empty());
+    assert_eq!(ep.stats().ignored, 0);
+    // An answer nobody asked for is ignored.
+    let stray = binding_success(&pings[0].1);
+    ep.handle_input(t0 + Duration::from_secs(46), 0, &stray);
+    assert_eq!(ep.stats().ignored, 1);
+}
+
+#[test]
+fn pongs_on_a_shared_connection_answer_the_oldest_ping_only() {
+    let (mut ep, t0) = registered_with_keepalives(2, TransportKind::Tcp);
+    let pings = pings_until(&mut ep, t0 + Duration::from_secs(31));
+    assert_eq!(pings.len(), 2, "{pings:?}");
+    assert!(pings.iter().all(|(_, p)| p == b"\r\n\r\n"));
+    // One pong: it answers the first ping; the second goes unanswered and its flow
+    // is declared dead once the pong timeout passes.
+    ep.handle_input(t0 + Duration::from_secs(31), 0, b"\r\n");
+    pings_until(&mut ep, t0 + Duration::from_secs(45));
+    assert_eq!(flow_failures(&events(&mut ep)), [pings[1].0]);
+}
+
+/// Hostile and stray input: garbage, truncated STUN, oversized datagrams, responses
+/// with a foreign Call-ID or a wrong branch or CSeq. Nothing panics, nothing is
+/// answered, and the registrations go on.
+#[test]
+fn hostile_input_is_counted_and_ignored() {
+    let t0 = Instant::now();
+    let mut ep = endpoint(3, f64::INFINITY, false, 1);
+    ep.start_all(Operation::Register, t0);
+    ep.handle_timeout(t0);
+    let requests = sent(&mut ep);
+    let ok = ok_with_contact(&requests[0].2, 3600);
+    let text = String::from_utf8(ok.clone()).unwrap();
+    let wrong_branch = text.replace(&requests[0].2.branch(), "z9hG4bKnot-ours");
+    let cseq = requests[0].2.cseq();
+    let wrong_cseq = text.replace(&format!("CSeq: {cseq}"), &format!("CSeq: {}", cseq + 7));
+    let mut inputs: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        b"\x00\x01\x00\x00\x21\x12\xa4\x42".to_vec(),
+        vec![0xff; 70_000],
+        b"SIP/2.0 200 OK\r\n\x1b[2J\r\n\r\n".to_vec(),
+        b"INVITE sip:x@y SIP/2.0\r\nContent-Length: 0\r\n\r\n".to_vec(),
+        wrong_branch.into_bytes(),
+        wrong_cseq.into_bytes(),
+    ];
+    for k in 0..200u32 {
+        let mut garbled = ok.clone();
+        let at = (k as usize * 37) % garbled.len();
+        garbled[at] = (k % 256) as u8;
+        garbled.truncate(garbled.len() - (k as usize % 11));
+        inputs.push(garbled);
+    }
+    for bytes in &inputs {
+        ep.handle_input(t0, 0, bytes);
+    }
+    assert!(sent(&mut ep).is_empty(), "nothing is answered to garbage");
+    let s = ep.stats();
+    assert!(s.ignored + s.unreadable >= 7, "{s:?}");
+    // The registrations still take their real answers.
+    for (_, _, req) in &requests {
+        ep.handle_input(t0, 0, &ok_with_contact(req, 3600));
+    }
+    events(&mut ep);
+    assert_eq!(ep.registered(), 3);
+}

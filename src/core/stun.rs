@@ -26,6 +26,14 @@ pub fn is_stun(bytes: &[u8]) -> bool {
     bytes.len() >= 20 && bytes[0] & 0xc0 == 0 && bytes[4..8] == MAGIC_COOKIE.to_be_bytes()
 }
 
+/// The transaction ID of a STUN message (RFC 5389 §6), whatever its class.
+pub fn transaction_id(bytes: &[u8]) -> Option<TransactionId> {
+    if !is_stun(bytes) {
+        return None;
+    }
+    bytes[8..20].try_into().ok()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BindingSuccess {
     pub id: TransactionId,

@@ -33,6 +33,7 @@ mod settle;
 mod slot;
 pub mod stats;
 
+use super::stun::TransactionId;
 use super::TransportKind;
 use super::{Event, OpKind, Operation, RegError, Registration, RegistrationConfig, Transmit};
 use crate::auth::Credentials;
@@ -45,7 +46,7 @@ use rand::{RngCore, SeedableRng};
 use slot::Slot;
 use stats::{FailureKind, Stats};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::time::Instant;
 
@@ -174,6 +175,13 @@ pub struct Endpoint {
     /// The latest instant an input brought: when a transaction waiting for its first
     /// pacing slot may start.
     now: Option<Instant>,
+    /// STUN keep-alives out, by transaction ID: an answer on a socket many
+    /// registrations share goes to the one that asked.
+    stun_pings: HashMap<TransactionId, u32>,
+    /// The one STUN keep-alive each registration has out.
+    stun_ping_of: HashMap<u32, TransactionId>,
+    /// Per shared connection: the registrations whose CRLF pings are out, oldest first.
+    pong_queues: HashMap<u32, VecDeque<u32>>,
 }
 
 /// Failures after which the next target may do better (RFC 3263 §4.3; a 503 is how
@@ -214,6 +222,9 @@ impl Endpoint {
             registered: 0,
             stats: Stats::default(),
             now: None,
+            stun_pings: HashMap::new(),
+            stun_ping_of: HashMap::new(),
+            pong_queues: HashMap::new(),
         }
     }
 
@@ -326,13 +337,32 @@ impl Endpoint {
             self.slots[i].reg.handle_input(now, bytes);
             return self.settle(i, now);
         }
+        if let Some(id) = super::stun::transaction_id(bytes) {
+            // A socket shared by several: the answer goes to the one that asked.
+            match self.stun_pings.remove(&id) {
+                Some(i) => {
+                    self.stun_ping_of.remove(&i);
+                    self.slots[i as usize].reg.handle_input(now, bytes);
+                    self.settle(i as usize, now);
+                }
+                None => self.stats.ignored += 1,
+            }
+            return;
+        }
         if keepalive_answer {
-            // A carrier shared by several: a pong proves the flow alive for each of
-            // them, and a STUN answer is taken by the one whose transaction it names.
-            let users: Vec<usize> = self.on_carrier(carrier).collect();
-            for i in users {
-                self.slots[i].reg.handle_input(now, bytes);
-                self.settle(i, now);
+            // A connection shared by several answers their pings in order: the pong
+            // goes to the oldest ping still waiting (one that gave up is skipped).
+            let waiting = self.pong_queues.get_mut(&carrier);
+            let next = waiting.and_then(|q| {
+                std::iter::from_fn(|| q.pop_front())
+                    .find(|i| self.slots[*i as usize].reg.awaits_keepalive_answer())
+            });
+            match next {
+                Some(i) => {
+                    self.slots[i as usize].reg.handle_input(now, bytes);
+                    self.settle(i as usize, now);
+                }
+                None => self.stats.ignored += 1,
             }
             return;
         }

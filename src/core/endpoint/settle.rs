@@ -58,12 +58,34 @@ impl Endpoint {
         while let Some(event) = self.slots[i].reg.poll_event() {
             self.count_event(i, h, event, now);
         }
+        let population = self.slots.len();
         let slot = &mut self.slots[i];
         while let Some(transmit) = slot.reg.poll_transmit() {
             if transmit.retransmission {
                 self.stats.retransmissions += 1;
             } else if is_keepalive(&transmit.payload) {
                 self.stats.keepalives += 1;
+                let carriers = self.cfg.carriers as usize;
+                let shared = population > carriers;
+                if !shared {
+                    // Each answer has one registration to go to: nothing to track.
+                } else if transmit.payload == b"\r\n\r\n" {
+                    // Pongs come back in the order of the pings. No longer than the
+                    // connection has registrations: pings never answered drop out.
+                    let users = population.div_ceil(carriers);
+                    let queue = self.pong_queues.entry(slot.carrier).or_default();
+                    queue.push_back(i as u32);
+                    while queue.len() > users {
+                        queue.pop_front();
+                    }
+                } else if let Some(id) = crate::core::stun::transaction_id(&transmit.payload) {
+                    // One ping out per registration: a new one replaces an unanswered
+                    // one, so the table stays as small as the population.
+                    if let Some(old) = self.stun_ping_of.insert(i as u32, id) {
+                        self.stun_pings.remove(&old);
+                    }
+                    self.stun_pings.insert(id, i as u32);
+                }
             }
             self.outbox.push(Dispatch {
                 handle: h,

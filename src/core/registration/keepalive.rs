@@ -61,6 +61,13 @@ impl KeepAlive {
 }
 
 impl Registration {
+    /// A keep-alive of ours is waiting for its answer.
+    pub fn awaits_keepalive_answer(&self) -> bool {
+        self.keepalive
+            .as_ref()
+            .is_some_and(|k| k.awaiting.is_some())
+    }
+
     pub(super) fn keepalive_timer(&mut self, now: Instant) {
         let reliable = self.cfg.shared.transport.is_reliable();
         let Some(k) = &mut self.keepalive else {
