@@ -1,20 +1,14 @@
-//! The event loop of a bulk run: every registration on one current-thread loop, over
-//! a few shared UDP sockets or over TCP/TLS connections, with one timer heap and one
-//! pacer.
-//!
-//! Each received datagram or stream message is parsed once and handed to the
-//! registration its Call-ID names; the registration checks branch and CSeq itself.
-//! Every registration is a plain `core::Registration`: its own Call-ID, From-tag,
-//! CSeq, nonce state, retransmissions, 423 and stale handling and refresh schedule.
-//! The loop only moves bytes, keeps the deadlines in order and decides when a
-//! transaction may start. Over TCP/TLS, the connections' reader tasks (`streams`)
-//! frame the messages and the loop takes them from one channel; a connection that
-//! is lost fails the registrations waiting on it (`connection_lost`).
+//! The loop of a bulk run: it drives one `core::Endpoint` of every AOR over the run's
+//! carriers (a few shared UDP sockets, or stream connections), and only moves bytes
+//! and time. The endpoint routes responses by Call-ID, keeps the deadlines, paces the
+//! transactions and counts outcomes; the loop carries out what it asks of the
+//! network: failover to the next RFC 3263 target and 3xx redirects (over UDP), and
+//! reopening a stream connection in staying mode.
 //!
 //! While it paces UDP transactions at 1000/s or more, the loop runs on a 1 ms tick
-//! (`ticker`) instead of waking for every datagram: each tick reads what arrived,
-//! fires the deadlines and starts the transactions due, and the sockets stay out of
-//! the reactor meanwhile. Waking up is a good part of the client's CPU per
+//! (`net::ticker`) instead of waking for every datagram: each tick reads what
+//! arrived, fires the deadlines and starts the transactions due, and the sockets stay
+//! out of the reactor meanwhile. Waking up is a good part of the client's CPU per
 //! registration on a busy loop; a tick does the work of many datagrams for the price
 //! of one wake-up. Responses are timed from the kernel's receive timestamps, so the
 //! wait for the tick does not count in the latencies.

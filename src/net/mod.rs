@@ -1,5 +1,11 @@
-//! The tokio side: transports (UDP, TCP, TLS, WebSocket), locating servers (RFC 3263)
-//! and the loop that feeds the core.
+//! The tokio side. One carrier layer for every command: `connection` opens a stream
+//! connection (TCP, TLS, WS, WSS) and reads it with one framer; `streams` holds the N
+//! connections of a population, `datagrams` and `carriers` its batch UDP sockets,
+//! `ticker` the 1 ms tick of a busy loop; `link` is the one retargetable link of a
+//! single registration. `locate` finds servers (RFC 3263), `routes` keeps every
+//! target for failover and redirects, `signals` handles Ctrl-C/SIGTERM. `driver`
+//! runs an endpoint of one registration over a link (the bulk loop is
+//! `bulk::engine`).
 
 pub mod carriers;
 mod connection;
