@@ -230,7 +230,11 @@ fn a_closed_stream_asks_for_a_reconnect_and_the_next_request_carries_the_new_add
     ep.connection_closed(1, t0, "connection closed by the registrar".into());
     let got = events(&mut ep);
     match &got[..] {
-        [EndpointEvent::Reconnect { carrier: 1, reason }] => {
+        [EndpointEvent::Reconnect {
+            carrier: 1,
+            reason,
+            resend: true,
+        }] => {
             assert!(reason.contains("closed by the registrar"))
         }
         other => panic!("expected one reconnect of carrier 1, got {other:?}"),

@@ -21,7 +21,6 @@ pub mod plan;
 pub mod population;
 pub mod report;
 pub mod shard;
-mod signals;
 pub mod template;
 
 pub use crate::core::endpoint::stats;

@@ -150,6 +150,7 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
                     limit: timers.timeout,
                 },
                 in_flight: args.concurrency as usize,
+                lazy: false,
             };
             fd_limit::ensure_room_for(plan.peers.len() as u64).map_err(Error::Usage)?;
             Carriers::Streams(Streams::open(plan).await?)
@@ -414,11 +415,17 @@ async fn run_engine(prepared: Prepared, args: &BulkArgs, mode: Mode) -> ExitStat
     let cpu = cpu::process_cpu_time();
     let tally = engine.tally();
     let stats = engine.stats();
-    let status = if tally.succeeded == tally.population {
-        ExitStatus::Success
-    } else {
-        ExitStatus::Refused
+    let status = match &end {
+        End::Broken(e) => {
+            if !args.shared.quiet {
+                eprintln!("sipreg: error: {e}");
+            }
+            e.exit_status()
+        }
+        _ if tally.succeeded == tally.population => ExitStatus::Success,
+        _ => ExitStatus::Refused,
     };
+    let twice = matches!(end, End::InterruptedTwice);
     let summary = report::Summary {
         mode,
         rate_asked: args.rate,
@@ -429,7 +436,7 @@ async fn run_engine(prepared: Prepared, args: &BulkArgs, mode: Mode) -> ExitStat
             finished_at.saturating_duration_since(t)
         }),
         cpu,
-        exit_status: if end == End::InterruptedTwice {
+        exit_status: if twice {
             INTERRUPTED_TWICE as u8
         } else {
             status.code()
@@ -445,7 +452,7 @@ async fn run_engine(prepared: Prepared, args: &BulkArgs, mode: Mode) -> ExitStat
             }
         }
     }
-    if end == End::InterruptedTwice {
+    if twice {
         std::process::exit(INTERRUPTED_TWICE);
     }
     // The process ends next: freeing every registration one by one would only cost

@@ -15,7 +15,7 @@ use crate::core::{
 };
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
-use crate::net::{locate, now, Driver, LinkSettings};
+use crate::net::{locate, now, CarrierSettings, Driver, Interrupts, Next};
 use crate::output::{DryRun, Output};
 use crate::settings::{
     chosen_transport, default_contact, dns_settings, insecure_warning, tls_settings, ws_path,
@@ -144,10 +144,14 @@ impl Session {
         if let Some(warning) = insecure_warning(&tls, targets.iter().map(|t| t.transport)) {
             output.warn(warning);
         }
-        let driver =
-            Driver::open(targets, LinkSettings::new(local, tls, ws_path(shared)), dns).await?;
-        let destination = driver.target().addr;
-        let transport = driver.target().transport;
+        // Connecting and handshakes take at most the transaction timeout.
+        let limit = crate::settings::timers(shared.timeout).timeout;
+        let carrier = CarrierSettings::new(local, tls, ws_path(shared), limit);
+        let driver = Driver::single(targets, carrier, dns).await?;
+        let Some(first) = driver.target() else {
+            return Err(Error::Usage("no target to send to".into()));
+        };
+        let (destination, transport) = (first.addr, first.transport);
         let local_addr = driver.local_addr();
         let contact =
             contact_arg.unwrap_or_else(|| default_contact(Some(&aor_user), local_addr, transport));
@@ -225,10 +229,19 @@ impl Session {
     /// on the terminal (once) when one is attached.
     async fn next_event_unbounded(&mut self) -> Result<Event> {
         loop {
-            let (_, event) = self
+            let next = self
                 .driver
-                .next_event(&mut self.endpoint, &mut self.output)
+                .next(
+                    &mut self.endpoint,
+                    &mut self.output,
+                    &mut Interrupts::default(),
+                )
                 .await?;
+            let Next::Event(_, event) = next else {
+                // One registration with no interrupts: its endpoint never finishes
+                // while its command still waits for an event.
+                continue;
+            };
             if let Event::Redirected { .. } = &event {
                 // 3xx: the driver located the new registrar and started again there.
                 self.output.event(&event);

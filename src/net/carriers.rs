@@ -73,3 +73,55 @@ pub async fn bind(
     }
     Ok(sockets)
 }
+
+/// How a single registration's carrier is made, the same for every target it moves
+/// to: where to bind, TLS, the WebSocket path, and how long connecting may take.
+#[derive(Debug, Clone, Default)]
+pub struct CarrierSettings {
+    /// `--local`: the address (and port) to bind.
+    pub local: Option<SocketAddr>,
+    pub tls: super::tls::TlsSettings,
+    /// The path of the WebSocket URL (`/` unless a `ws://` URL said otherwise).
+    pub ws_path: String,
+    /// Connecting, TLS and the WebSocket upgrade together (the transaction timeout).
+    pub limit: std::time::Duration,
+    tls_config: Option<std::sync::Arc<rustls::ClientConfig>>,
+}
+
+impl CarrierSettings {
+    pub fn new(
+        local: Option<SocketAddr>,
+        tls: super::tls::TlsSettings,
+        ws_path: String,
+        limit: std::time::Duration,
+    ) -> CarrierSettings {
+        CarrierSettings {
+            local,
+            tls,
+            ws_path,
+            limit,
+            tls_config: None,
+        }
+    }
+
+    /// How to open a connection to `target`. The TLS configuration is built on first
+    /// use (reading the system's trust store costs time a UDP run should not pay),
+    /// and a host name no certificate can carry is a usage error before anything is
+    /// sent.
+    pub fn opening(&mut self, target: &super::target::Target) -> Result<super::Opening> {
+        let tls = if super::target::is_secure(target.transport) {
+            super::tls::server_name(&target.host)?;
+            if self.tls_config.is_none() {
+                self.tls_config = Some(self.tls.client_config()?);
+            }
+            self.tls_config.clone()
+        } else {
+            None
+        };
+        Ok(super::Opening {
+            tls,
+            ws_path: self.ws_path.clone(),
+            limit: self.limit,
+        })
+    }
+}

@@ -1,18 +1,16 @@
 //! The tokio side. One carrier layer for every command: `connection` opens a stream
 //! connection (TCP, TLS, WS, WSS) and reads it with one framer; `streams` holds the N
 //! connections of a population, `datagrams` and `carriers` its batch UDP sockets,
-//! `ticker` the 1 ms tick of a busy loop; `link` is the one retargetable link of a
-//! single registration. `locate` finds servers (RFC 3263), `routes` keeps every
-//! target for failover and redirects, `signals` handles Ctrl-C/SIGTERM. `driver`
-//! runs an endpoint of one registration over a link (the bulk loop is
-//! `bulk::engine`).
+//! `ticker` the 1 ms tick of a busy loop. `locate` finds servers (RFC 3263),
+//! `routes` keeps every target for failover and redirects, `signals` handles
+//! Ctrl-C/SIGTERM. `driver` is the one loop that runs an endpoint, of one
+//! registration or of a population, over its carriers.
 
 pub mod carriers;
 mod connection;
 pub mod datagrams;
 mod dns;
 mod driver;
-mod link;
 mod locate;
 mod routes;
 mod signals;
@@ -21,17 +19,16 @@ pub mod streams;
 mod target;
 pub mod ticker;
 mod tls;
-mod udp;
 mod ws;
 mod ws_url;
 
+pub use carriers::CarrierSettings;
 pub use connection::{
     bind_socket, open_connection, read_stream, read_tcp, with_hint, LinkError, Opened, Opening,
     ReaderTag, StreamEvent, Writer,
 };
 pub use dns::DnsSettings;
-pub use driver::{now, Driver, Trace};
-pub use link::{Incoming, LinkSettings};
+pub use driver::{now, Driver, Interrupts, Next, NoTrace, Trace};
 pub use locate::locate;
 pub use routes::{Locator, Routes};
 pub use signals::StopSignals;
@@ -41,5 +38,4 @@ pub use target::{
     uri_transport, Target,
 };
 pub use tls::{explain_handshake_error, server_name, TlsSettings};
-pub use udp::UdpTransport;
 pub use ws_url::{parse_ws_url, WsUrl};

@@ -15,6 +15,10 @@
 //!
 //! A connection that closes or breaks can be reopened (`reopen`) from a new local
 //! port; the endpoint decides whether anyone needs it.
+//!
+//! A single registration's connection is `lazy`: bound at once, so that the address
+//! that goes into Via and Contact is known before anything is sent (and a dry run
+//! sends nothing, not even a SYN), and connected when the first message goes out.
 
 use super::connection::{
     bind_socket, open_connection, LinkError, Opening, ReaderTag, StreamEvent, Writer,
@@ -39,6 +43,9 @@ pub const EVENT_QUEUE: usize = 4096;
 pub struct Connection {
     /// None once the connection is gone (or never came up).
     writer: Option<Writer>,
+    /// Bound, not yet connected (lazy connections): the next connection leaves from
+    /// here.
+    bound: Option<tokio::net::TcpSocket>,
     /// Why it is gone: every request meant for it fails with this.
     gone: Option<String>,
     reader: Option<AbortHandle>,
@@ -55,6 +62,9 @@ pub enum Sent {
     Gone(String),
     /// The write failed: the connection is gone from now on, with all it carried.
     Broke(String),
+    /// The registrar's certificate was refused: every target would show the same
+    /// one, so the run ends here with the reason.
+    Fatal(crate::error::Error),
 }
 
 /// How the connections of a run are opened.
@@ -69,6 +79,8 @@ pub struct StreamPlan {
     /// the loop and every other AOR).
     pub opening: Opening,
     pub in_flight: usize,
+    /// Bind now, connect on the first send (one registration's connection).
+    pub lazy: bool,
 }
 
 pub struct Streams {
@@ -103,6 +115,13 @@ impl Streams {
         let addrs = (0..count)
             .map(|k| streams.bind_address(k))
             .collect::<Result<Vec<_>>>()?;
+        if streams.plan.lazy {
+            for (k, addr) in addrs.into_iter().enumerate() {
+                let c = streams.bound(k, addr, 0).map_err(LinkError::into_error)?;
+                streams.connections.push(c);
+            }
+            return Ok(streams);
+        }
         let this = &streams;
         let mut opened: Vec<(usize, Connection)> = stream::iter(addrs.into_iter().enumerate())
             .map(|(k, addr)| async move { (k, this.open_one(k, addr, 0).await) })
@@ -133,6 +152,11 @@ impl Streams {
         self.connections.len()
     }
 
+    /// Connections are bound first and connected on their first message.
+    pub fn is_lazy(&self) -> bool {
+        self.plan.lazy
+    }
+
     pub fn is_empty(&self) -> bool {
         self.connections.is_empty()
     }
@@ -149,9 +173,21 @@ impl Streams {
             .count()
     }
 
-    /// Writes one message on `connection`.
+    /// Writes one message on `connection` (connecting a lazy one first).
     pub async fn send(&mut self, connection: usize, bytes: &[u8]) -> Sent {
         let limit = self.plan.opening.limit;
+        let unconnected = {
+            let c = &self.connections[connection];
+            c.writer.is_none() && c.gone.is_none()
+        };
+        if unconnected && self.plan.lazy {
+            if let Err(e) = self.connect(connection).await {
+                if e.is_certificate() {
+                    return Sent::Fatal(e.into_error());
+                }
+                return Sent::Gone(e.to_string());
+            }
+        }
         let c = &mut self.connections[connection];
         let Some(writer) = &mut c.writer else {
             return Sent::Gone(c.gone.clone().unwrap_or_default());
@@ -209,6 +245,22 @@ impl Streams {
         result
     }
 
+    /// Points `connection` at another peer (failover, a redirect); it is bound again
+    /// and, lazy or not, opened as `reopen` does.
+    pub async fn retarget(
+        &mut self,
+        connection: usize,
+        peer: Target,
+    ) -> std::result::Result<SocketAddr, String> {
+        self.plan.peers[connection] = peer;
+        self.reopen(connection).await
+    }
+
+    /// Where `connection` goes.
+    pub fn peer(&self, connection: usize) -> &Target {
+        &self.plan.peers[connection]
+    }
+
     /// The next event of any connection; never resolves once every reader has ended
     /// and its events were taken.
     pub async fn next_event(&mut self) -> StreamEvent {
@@ -229,11 +281,69 @@ impl Streams {
         carrier_address(self.plan.local, k, peer, "one port per connection")
     }
 
+    /// Connection `k` bound to `addr`, not connected.
+    fn bound(
+        &self,
+        k: usize,
+        addr: SocketAddr,
+        generation: u32,
+    ) -> std::result::Result<Connection, LinkError> {
+        let peer = self.plan.peers[k].addr;
+        let source = self.source;
+        let (socket, local) = bind_socket(addr, || source.or_else(|| route_source(peer)))?;
+        Ok(Connection {
+            writer: None,
+            bound: Some(socket),
+            gone: None,
+            reader: None,
+            generation,
+            local,
+        })
+    }
+
+    /// Connects lazy connection `k` from its bound socket (bound anew when a
+    /// cancelled attempt took it) and starts its reader.
+    async fn connect(&mut self, k: usize) -> std::result::Result<(), LinkError> {
+        let generation = self.connections[k].generation;
+        let socket = match self.connections[k].bound.take() {
+            Some(s) => s,
+            None => {
+                let addr = self.bind_address(k).map_err(|e| LinkError::Bind {
+                    addr: self.connections[k].local,
+                    reason: e.to_string(),
+                })?;
+                let mut c = self.bound(k, addr, generation)?;
+                self.connections[k].local = c.local;
+                c.bound.take().expect("just bound")
+            }
+        };
+        let tag = ReaderTag {
+            connection: k as u32,
+            generation,
+        };
+        let peer = &self.plan.peers[k];
+        let opened = open_connection(
+            socket,
+            peer,
+            &self.plan.opening,
+            tag,
+            self.sender.clone(),
+            self.source.or_else(|| route_source(peer.addr)),
+        )
+        .await?;
+        let c = &mut self.connections[k];
+        c.local = opened.local;
+        c.writer = Some(opened.writer);
+        c.reader = Some(opened.reader);
+        Ok(())
+    }
+
     /// Binds, connects and starts the reader of connection `k`; a failure is a
     /// connection that is gone with its reason.
     async fn open_one(&self, k: usize, addr: SocketAddr, generation: u32) -> Connection {
         let failed = |local: SocketAddr, reason: String| Connection {
             writer: None,
+            bound: None,
             gone: Some(reason),
             reader: None,
             generation,
@@ -260,6 +370,7 @@ impl Streams {
         {
             Ok(opened) => Connection {
                 writer: Some(opened.writer),
+                bound: None,
                 gone: None,
                 reader: Some(opened.reader),
                 generation,
@@ -314,6 +425,7 @@ mod tests {
                 limit,
             },
             in_flight: 1,
+            lazy: false,
         }
     }
 

@@ -105,10 +105,7 @@ pub struct Dispatch {
 #[derive(Debug)]
 pub enum EndpointEvent {
     /// Something happened to a registration. `Event::Redirected` asks the driver to
-    /// locate the target and `retarget` there (or `abandon`); `Event::FlowFailed`
-    /// (a keep-alive went unanswered: the registration already registers again) asks
-    /// it to drop the connection and say where the next one leaves from
-    /// (`relocated`).
+    /// locate the target and `retarget` there (or `abandon`).
     Event(Handle, Event),
     /// The registration's target failed in a way the next RFC 3263 target may not
     /// (timeout, transport error, 503) and the driver said it has another: it moves
@@ -118,9 +115,15 @@ pub enum EndpointEvent {
         op: OpKind,
         error: RegError,
     },
-    /// A stream connection that registrations depend on is gone: reopen it and call
-    /// `reconnected` (or `carrier_failed` when it cannot be reopened).
-    Reconnect { carrier: u32, reason: String },
+    /// A stream connection that registrations depend on is gone (closed, broken, or
+    /// a keep-alive on it went unanswered): reopen it and call `reconnected` — or,
+    /// when `resend` is false because the registrations send again by themselves,
+    /// `relocated` (`carrier_failed` when it cannot be reopened).
+    Reconnect {
+        carrier: u32,
+        reason: String,
+        resend: bool,
+    },
 }
 
 /// What became of the registrations, counted at the end.
@@ -182,6 +185,8 @@ pub struct Endpoint {
     stun_ping_of: HashMap<u32, TransactionId>,
     /// Per shared connection: the registrations whose CRLF pings are out, oldest first.
     pong_queues: HashMap<u32, VecDeque<u32>>,
+    /// Inside `reconnected`: the flow failures it causes need no reconnect of their own.
+    reconnecting: bool,
 }
 
 /// Failures after which the next target may do better (RFC 3263 §4.3; a 503 is how
@@ -225,6 +230,7 @@ impl Endpoint {
             stun_pings: HashMap::new(),
             stun_ping_of: HashMap::new(),
             pong_queues: HashMap::new(),
+            reconnecting: false,
         }
     }
 
@@ -412,17 +418,21 @@ impl Endpoint {
         });
         if needed {
             self.stats.reconnects += 1;
-            self.events
-                .push_back(EndpointEvent::Reconnect { carrier, reason });
+            self.events.push_back(EndpointEvent::Reconnect {
+                carrier,
+                reason,
+                resend: true,
+            });
         }
     }
 
-    /// The driver reopened `carrier` (after `Reconnect` or a `FlowFailed`), leaving
+    /// The driver reopened `carrier` (after a `Reconnect` that asks to resend), leaving
     /// now from `local`: every registration on it says so in Via (and Contact, when
     /// it is our own), and the ones that were using the old connection send again on
     /// the new one (RFC 5626 §4.4.1 flow recovery).
     pub fn reconnected(&mut self, carrier: u32, local: SocketAddr, reason: &str, now: Instant) {
         let users: Vec<usize> = self.on_carrier(carrier).collect();
+        self.reconnecting = true;
         for i in users {
             let reg = &mut self.slots[i].reg;
             let (destination, transport) = (reg.config().destination, transport_of(reg));
@@ -432,10 +442,12 @@ impl Endpoint {
             }
             self.settle(i, now);
         }
+        self.reconnecting = false;
     }
 
     /// The driver moved `carrier` to another local address without anything lost
-    /// (a connection rebound after a flow failure the registration handled itself).
+    /// (a connection reopened after a keep-alive failure the registrations handle
+    /// themselves, a lazy connection bound again after a failed connect).
     pub fn relocated(&mut self, carrier: u32, local: SocketAddr) {
         let users: Vec<usize> = self.on_carrier(carrier).collect();
         for i in users {

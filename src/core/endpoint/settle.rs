@@ -159,7 +159,20 @@ impl Endpoint {
                 self.count_failure(i, *op, kind, now);
             }
             Event::Retrying { .. } => self.stats.retried += 1,
-            Event::FlowFailed { .. } => self.stats.flow_failures += 1,
+            Event::FlowFailed { reason } => {
+                self.stats.flow_failures += 1;
+                let slot = &self.slots[i];
+                if !self.reconnecting && slot.reg.config().shared.transport.is_reliable() {
+                    // A keep-alive went unanswered on a connection: the registration
+                    // registers again by itself, on a new one.
+                    self.stats.reconnects += 1;
+                    self.events.push_back(EndpointEvent::Reconnect {
+                        carrier: slot.carrier,
+                        reason: reason.clone(),
+                        resend: false,
+                    });
+                }
+            }
             _ => {}
         }
         self.events.push_back(EndpointEvent::Event(h, event));

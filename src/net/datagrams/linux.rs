@@ -17,6 +17,9 @@ pub struct Headers {
     iovecs: Box<[libc::iovec]>,
     headers: Box<[libc::mmsghdr]>,
     controls: Box<[[u64; CONTROL_WORDS]]>,
+    /// Where each datagram came from: responses are routed by Call-ID, but the
+    /// message ladder of `-v` says who answered.
+    names: Box<[libc::sockaddr_storage]>,
 }
 
 impl Headers {
@@ -25,10 +28,13 @@ impl Headers {
         // (null pointers, zero lengths).
         let zero_iovec = unsafe { std::mem::zeroed::<libc::iovec>() };
         let zero_header = unsafe { std::mem::zeroed::<libc::mmsghdr>() };
+        // SAFETY: a plain C structure too; all zeroes is an unspecified address.
+        let zero_name = unsafe { std::mem::zeroed::<libc::sockaddr_storage>() };
         Headers {
             iovecs: vec![zero_iovec; BATCH].into_boxed_slice(),
             headers: vec![zero_header; BATCH].into_boxed_slice(),
             controls: vec![[0; CONTROL_WORDS]; BATCH].into_boxed_slice(),
+            names: vec![zero_name; BATCH].into_boxed_slice(),
         }
     }
 
@@ -45,9 +51,8 @@ impl Headers {
                 iov_len: room,
             };
             let h = &mut self.headers[k].msg_hdr;
-            // The sender's address is of no use: responses are routed by Call-ID.
-            h.msg_name = std::ptr::null_mut();
-            h.msg_namelen = 0;
+            h.msg_name = (&mut self.names[k] as *mut libc::sockaddr_storage).cast();
+            h.msg_namelen = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
             h.msg_iov = &mut self.iovecs[k];
             h.msg_iovlen = 1;
             h.msg_control = self.controls[k].as_mut_ptr().cast();
@@ -78,6 +83,31 @@ impl Headers {
         let len = h.msg_len as usize;
         let cut = h.msg_hdr.msg_flags & libc::MSG_TRUNC != 0 || len > room;
         (len.min(room), cut)
+    }
+
+    /// Where datagram `k` of the latest call came from.
+    pub fn source(&self, k: usize) -> Option<SocketAddr> {
+        let name = &self.names[k];
+        match i32::from(name.ss_family) {
+            libc::AF_INET => {
+                // SAFETY: the kernel wrote a sockaddr_in where the family says so,
+                // and sockaddr_storage is large and aligned enough for it.
+                let a = unsafe {
+                    &*(name as *const libc::sockaddr_storage).cast::<libc::sockaddr_in>()
+                };
+                let ip = std::net::Ipv4Addr::from(u32::from_be(a.sin_addr.s_addr));
+                Some(SocketAddr::from((ip, u16::from_be(a.sin_port))))
+            }
+            libc::AF_INET6 => {
+                // SAFETY: as above, for sockaddr_in6.
+                let a = unsafe {
+                    &*(name as *const libc::sockaddr_storage).cast::<libc::sockaddr_in6>()
+                };
+                let ip = std::net::Ipv6Addr::from(a.sin6_addr.s6_addr);
+                Some(SocketAddr::from((ip, u16::from_be(a.sin6_port))))
+            }
+            _ => None,
+        }
     }
 
     /// When the kernel queued datagram `k` of the latest call (wall clock), if the

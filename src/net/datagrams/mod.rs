@@ -46,6 +46,8 @@ pub struct Receiver {
     lengths: [(usize, bool); BATCH],
     /// Per buffer: when the kernel queued the datagram (wall clock), where it says.
     stamps: [Option<Duration>; BATCH],
+    /// Per buffer: who sent it.
+    sources: [Option<SocketAddr>; BATCH],
     #[cfg(target_os = "linux")]
     batch: linux::Headers,
 }
@@ -62,6 +64,7 @@ impl Receiver {
             buffers: vec![0; room * BATCH + 1].into_boxed_slice(),
             lengths: [(0, false); BATCH],
             stamps: [None; BATCH],
+            sources: [None; BATCH],
             #[cfg(target_os = "linux")]
             batch: linux::Headers::new(),
         }
@@ -95,6 +98,11 @@ impl Receiver {
         arrival(self.stamps[k], now, wall, floor)
     }
 
+    /// Who sent datagram `k` of the latest `receive`.
+    pub fn source(&self, k: usize) -> Option<SocketAddr> {
+        self.sources[k]
+    }
+
     /// Datagram `k` of the latest `receive`.
     pub fn datagram(&self, k: usize) -> Datagram<'_> {
         let (len, cut) = self.lengths[k];
@@ -114,17 +122,19 @@ impl Receiver {
         for k in 0..n {
             self.lengths[k] = self.batch.received(k, self.room);
             self.stamps[k] = self.batch.timestamp(k);
+            self.sources[k] = self.batch.source(k);
         }
         Ok(n)
     }
 
     #[cfg(not(target_os = "linux"))]
     fn read_batch(&mut self, socket: &DatagramSocket) -> io::Result<usize> {
-        let (n, _) = socket
+        let (n, from) = socket
             .tokio()
             .try_recv_from(&mut self.buffers[..self.room + 1])?;
         self.lengths[0] = (n.min(self.room), n > self.room);
         self.stamps[0] = None;
+        self.sources[0] = Some(from);
         Ok(1)
     }
 }
@@ -272,6 +282,10 @@ mod tests {
         let mut rx = Receiver::new(64);
         let first = rx.receive(&rxs).unwrap();
         assert_eq!(first, BATCH.min(count));
+        // Each datagram says who sent it (the `-v` ladder shows it).
+        let sender = tx.local_addr().unwrap();
+        assert_eq!(rx.source(0), Some(sender));
+        assert_eq!(rx.source(first - 1), Some(sender));
         // Readiness was kept: the rest is read without waiting for a new event.
         let (mut rest, mut last) = (0, 0);
         while first + rest < count {
