@@ -226,19 +226,10 @@ impl Driver {
         self.carriers.local(0)
     }
 
-    pub fn carriers(&self) -> &Carriers {
-        &self.carriers
-    }
-
     /// Times the loop slept and woke up again: once per tick while it paces at
     /// 1000/s or more, once per datagram or deadline otherwise.
     pub fn wakeups(&self) -> u64 {
         self.wakeups
-    }
-
-    /// Sends whatever the endpoint has queued, without waiting for anything else.
-    pub async fn flush(&mut self, ep: &mut Endpoint, trace: &mut dyn Trace) -> Result<()> {
-        self.send(ep, trace).await
     }
 
     /// Runs the endpoint until it has something for the caller. Cancel-safe between
