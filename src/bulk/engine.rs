@@ -1,17 +1,9 @@
-//! The loop of a bulk run: it drives one `core::Endpoint` of every AOR over the run's
-//! carriers (a few shared UDP sockets, or stream connections), and only moves bytes
-//! and time. The endpoint routes responses by Call-ID, keeps the deadlines, paces the
-//! transactions and counts outcomes; the loop carries out what it asks of the
-//! network: failover to the next RFC 3263 target and 3xx redirects (over UDP), and
-//! reopening a stream connection in staying mode.
-//!
-//! While it paces UDP transactions at 1000/s or more, the loop runs on a 1 ms tick
-//! (`net::ticker`) instead of waking for every datagram: each tick reads what
-//! arrived, fires the deadlines and starts the transactions due, and the sockets stay
-//! out of the reactor meanwhile. Waking up is a good part of the client's CPU per
-//! registration on a busy loop; a tick does the work of many datagrams for the price
-//! of one wake-up. Responses are timed from the kernel's receive timestamps, so the
-//! wait for the tick does not count in the latencies.
+//! A bulk run: one `core::Endpoint` of every AOR, driven by the one `net::Driver`
+//! over the run's carriers (a few shared UDP sockets, or stream connections), with
+//! Ctrl-C/SIGTERM and `--for` ending a staying run by removing every binding. The
+//! endpoint routes, paces and counts; the driver moves bytes and time and carries out
+//! failover, 3xx and reconnects; this file only sets the run up and tells the
+//! observer (per-AOR lines, the progress bar) what happened.
 
 use super::configs::{self, RunDefaults, SharedConfigs};
 use super::plan::{Mode, Plan};

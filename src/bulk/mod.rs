@@ -3,10 +3,9 @@
 //!
 //! Every AOR is an ordinary `core::Registration` of one `core::Endpoint`, which routes
 //! responses by Call-ID, keeps the deadlines in one heap, paces new transactions and
-//! counts outcomes. The loop (`engine`) only moves bytes and time between the
-//! endpoint and its carriers (`net::carriers`: a few batch UDP sockets, or stream
-//! connections); at high rates `net::ticker` wakes it once a millisecond instead of
-//! once per datagram.
+//! counts outcomes; the same `net::Driver` that runs a single registration moves its
+//! bytes and time over the run's carriers (a few batch UDP sockets, or stream
+//! connections). `engine` sets the run up and reports each outcome to the observer.
 //! The population comes from a CSV file (`csv`) or from templates (`template`), cut
 //! to one shard (`shard`) of a load test spread over several machines.
 
