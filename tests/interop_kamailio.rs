@@ -260,6 +260,7 @@ fn ha1_instead_of_password() {
             &ha1,
         ])
         .env_remove("SIPREG_PASSWORD")
+        .timeout(std::time::Duration::from_secs(60))
         .output()
         .unwrap();
     assert_eq!(

@@ -3,14 +3,17 @@
 
 mod support;
 
+use assert_cmd::Command;
 use serde_json::Value;
-use std::process::Command;
 use support::kamailio::{Kamailio, KamailioOptions};
 
 const AOR: &str = "sip:alice@sipreg.test";
 
 fn sipreg(kam: &Kamailio, args: &[&str]) -> (i32, Vec<Value>, String) {
-    let out = Command::new(assert_cmd::cargo::cargo_bin("sipreg"))
+    let out = Command::cargo_bin("sipreg")
+        .unwrap()
+        // Bounded: a run that hangs fails the test instead of stalling it.
+        .timeout(std::time::Duration::from_secs(60))
         .args(args)
         .args(["-r", &kam.registrar_uri(), "--json"])
         .env("SIPREG_PASSWORD", "secret-alice")
@@ -115,7 +118,10 @@ fn crlf_keepalives_over_tcp_are_answered() {
         tcp: true,
         ..KamailioOptions::default()
     });
-    let out = Command::new(assert_cmd::cargo::cargo_bin("sipreg"))
+    let out = Command::cargo_bin("sipreg")
+        .unwrap()
+        // Bounded: a run that hangs fails the test instead of stalling it.
+        .timeout(std::time::Duration::from_secs(60))
         .args(["register", AOR, "-r", &kam.registrar_uri(), "-t", "tcp"])
         .args(["--for", "3500ms", "--keepalive", "1s", "-v", "--json"])
         .env("SIPREG_PASSWORD", "secret-alice")

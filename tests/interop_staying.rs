@@ -78,7 +78,9 @@ impl Drop for Staying {
 
 /// Our contacts in the registrar, as a second sipreg sees them.
 fn bindings(kam: &Kamailio) -> Vec<String> {
-    let out = Command::new(assert_cmd::cargo::cargo_bin("sipreg"))
+    let out = assert_cmd::Command::cargo_bin("sipreg")
+        .unwrap()
+        .timeout(Duration::from_secs(60))
         .args([
             "query",
             AOR,

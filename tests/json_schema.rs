@@ -23,6 +23,7 @@ fn lines(reg: &ScriptedRegistrar, args: &[&str]) -> Vec<Value> {
         .args(args)
         .args(["-r", &reg.uri(), "-o", "json", "--timeout", "1s"])
         .env("SIPREG_PASSWORD", "pw")
+        .timeout(std::time::Duration::from_secs(20))
         .output()
         .unwrap();
     String::from_utf8(out.stdout)
@@ -337,6 +338,7 @@ fn bulk_summary_validates() {
             "2s",
         ])
         .env("SIPREG_PASSWORD", "pw")
+        .timeout(std::time::Duration::from_secs(20))
         .output()
         .unwrap();
     assert_eq!(
