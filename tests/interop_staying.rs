@@ -8,17 +8,17 @@ mod support;
 use scripted::registrar::ScriptedRegistrar;
 use scripted::{ok_with_contact, respond, Req};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use support::kamailio::{Kamailio, KamailioOptions};
+use support::lines::Lines;
 
 const AOR: &str = "sip:alice@sipreg.test";
 
 /// A `sipreg register` left running, its JSON events read line by line.
 struct Staying {
     child: Child,
-    events: BufReader<ChildStdout>,
+    events: Lines,
 }
 
 impl Staying {
@@ -31,13 +31,13 @@ impl Staying {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let events = BufReader::new(child.stdout.take().unwrap());
+        // Generous: the longest wait in these tests is one refresh interval.
+        let events = Lines::new(child.stdout.take().unwrap(), Duration::from_secs(60));
         Staying { child, events }
     }
 
     fn next(&mut self) -> Value {
-        let mut line = String::new();
-        self.events.read_line(&mut line).unwrap();
+        let line = self.events.next().expect("sipreg ended early");
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"))
     }
 
@@ -59,12 +59,9 @@ impl Staying {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();
-        let mut rest = Vec::new();
-        let mut line = String::new();
-        while self.events.read_line(&mut line).unwrap_or(0) > 0 {
-            rest.push(serde_json::from_str(&line).unwrap());
-            line.clear();
-        }
+        let rest = (self.events.rest().iter())
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
         (rest, self.child.wait().unwrap().code())
     }
 }

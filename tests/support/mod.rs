@@ -7,4 +7,5 @@
 #![allow(dead_code)]
 
 pub mod kamailio;
+pub mod lines;
 pub mod run;
