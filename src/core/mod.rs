@@ -16,6 +16,7 @@ mod registration;
 mod rng;
 pub mod stun;
 mod transaction;
+pub mod uas;
 
 pub use backoff::CAP as BACKOFF_CAP;
 pub use config::{Operation, RegistrationConfig, SharedConfig, TransportKind, UnregisterTarget};

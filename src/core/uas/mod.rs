@@ -1,0 +1,7 @@
+//! The user-agent server at our contact (issue 12): what answers the requests that
+//! arrive there. Its server transactions come first; the routing of requests to a
+//! registration and the choice of each answer build on them.
+
+mod transaction;
+
+pub use transaction::{Retransmitted, ServerKind, ServerTimer, ServerTransaction, T4};
