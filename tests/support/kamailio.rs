@@ -78,6 +78,9 @@ pub struct KamailioOptions {
     pub stun: bool,
     /// Close TCP connections idle this many seconds (a flow drop for the client).
     pub tcp_lifetime: Option<u32>,
+    /// Relay requests for a user (other than REGISTER) to its bound contacts, or
+    /// answer 404 when none is bound (see `WITH_ROUTING` in kamailio.cfg).
+    pub routing: bool,
 }
 
 /// The server side of the TLS listener, in PEM.
@@ -108,6 +111,7 @@ impl Default for KamailioOptions {
             service_route: false,
             outbound: false,
             stun: false,
+            routing: false,
             tcp_lifetime: None,
         }
     }
@@ -435,6 +439,9 @@ impl Kamailio {
         }
         if self.opts.outbound {
             a.extend(["-A".into(), "WITH_OUTBOUND".into()]);
+        }
+        if self.opts.routing {
+            a.extend(["-A".into(), "WITH_ROUTING".into()]);
         }
         if self.opts.stun {
             a.extend(["-A".into(), "WITH_STUN".into()]);
