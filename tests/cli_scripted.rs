@@ -520,3 +520,47 @@ fn a_terminal_is_asked_for_the_password_without_echo() {
         answer.header("authorization")
     );
 }
+
+/// Issue 13 item 12: escape sequences a registrar writes (a reason phrase that would
+/// retitle the terminal and clear it, a Contact parameter with ESC and NUL) reach the
+/// terminal as visible escapes, on the result line, in the bindings table, in the
+/// error line and on the -vv dump.
+#[test]
+fn control_characters_from_the_registrar_never_reach_the_terminal_raw() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, i| {
+        if i == 0 {
+            vec![respond(
+                req,
+                200,
+                "OK\x1b]0;pwned\x07\x1b[2J",
+                &["Contact: <sip:bob@192.0.2.9:5060>;expires=60;x=\"a\x1b[31mb\x00c\"".into()],
+            )]
+        } else {
+            vec![respond(req, 403, "No\x1b[2J way", &[])]
+        }
+    }));
+    let ok = Run::of(sipreg(&reg, &["query", AOR]));
+    let reg_run = Run::of(sipreg(&reg, &["register", AOR, "--once", "-vv"]));
+    for (what, text) in [
+        ("query stdout", &ok.stdout),
+        ("query stderr", &ok.stderr),
+        ("register stdout", &reg_run.stdout),
+        ("register stderr", &reg_run.stderr),
+    ] {
+        assert!(
+            !text.contains('\x1b') && !text.contains('\x07') && !text.contains('\0'),
+            "{what}: {text:?}"
+        );
+    }
+    assert!(
+        ok.stdout.contains("OK\\x1b]0;pwned\\x07\\x1b[2J"),
+        "{:?}",
+        ok.stdout
+    );
+    assert!(ok.stdout.contains("\\x1b[31mb\\x00c"), "{:?}", ok.stdout);
+    assert!(
+        reg_run.stderr.contains("No\\x1b[2J way"),
+        "{:?}",
+        reg_run.stderr
+    );
+}

@@ -457,3 +457,86 @@ fn no_credentials_is_an_auth_failure() {
     );
     assert_eq!(ExitStatus::of_registration(&e).code(), 3);
 }
+
+/// Issue 13 item 7: after a slow transaction (the 200 came 20 s after the request)
+/// the refresh is timed from the answer, so no REGISTER goes out at once.
+#[test]
+fn refresh_is_timed_from_the_answer_not_the_request() {
+    let t0 = Instant::now();
+    let mut reg = new_reg(60);
+    reg.start(Operation::Register, t0);
+    let r = one_sent(&mut reg);
+    let answered = t0 + Duration::from_secs(20);
+    // Drain the retransmissions of the slow transaction up to the answer.
+    while reg.poll_timeout().is_some_and(|at| at < answered) {
+        fire(&mut reg);
+        while reg.poll_transmit().is_some() {}
+    }
+    reg.handle_input(answered, &ok_with_contact(&r, 60));
+    assert_eq!(completed(&mut reg).granted, Some(60));
+    let at = fire(&mut reg);
+    assert_in_spread(at - answered, Duration::from_secs(30));
+    assert!(
+        at - t0 > Duration::from_secs(40),
+        "refresh at {:?}",
+        at - t0
+    );
+}
+
+/// Issue 13 item 6: a 2xx lists removed contacts with expires=0 (ejabberd does after
+/// `Contact: *`); they are gone (RFC 3261 §10.3), not bindings that remain.
+#[test]
+fn bindings_listed_with_expires_zero_are_gone() {
+    let t0 = Instant::now();
+    let mut reg = new_reg(3600);
+    reg.start(Operation::Unregister(UnregisterTarget::All), t0);
+    let r = one_sent(&mut reg);
+    let lines = ["Contact: <sip:alice@192.0.2.1:5060>;expires=0, <sip:alice@192.0.2.2:5060>;expires=0, <sip:alice@192.0.2.3:5060>;expires=30".to_string()];
+    reg.handle_input(t0, &respond(&r, 200, "OK", &lines));
+    let o = completed(&mut reg);
+    assert_eq!(o.bindings.len(), 1, "{:?}", o.bindings);
+    assert_eq!(o.bindings[0].contact, "sip:alice@192.0.2.3:5060");
+
+    // Our own contact listed with expires=0 after a REGISTER: nothing was granted.
+    let mut reg = new_reg(3600);
+    reg.start(Operation::Register, t0);
+    let r = one_sent(&mut reg);
+    reg.handle_input(t0, &ok_with_contact(&r, 0));
+    assert!(matches!(
+        failed(&mut reg),
+        RegError::NothingGranted { status: 200, .. }
+    ));
+}
+
+/// Issue 13 item 12b: an unreadable or overflowing expires parameter on our Contact is
+/// not read as a grant the registrar never gave: it is reported, and the grant is
+/// taken no longer than the Expires header or what was asked.
+#[test]
+fn an_unreadable_contact_expires_is_reported_and_never_lengthens_the_grant() {
+    let t0 = Instant::now();
+    for (bad, header, asked, want) in [
+        ("abc", Some(7200), 600, 600),
+        ("99999999999", None, 600, 600),
+        ("-5", Some(120), 600, 120),
+    ] {
+        let mut reg = new_reg(asked);
+        reg.start(Operation::Register, t0);
+        let r = one_sent(&mut reg);
+        let contact = r.contact_uri().unwrap();
+        let mut lines = vec![format!("Contact: <{contact}>;expires={bad}")];
+        if let Some(h) = header {
+            lines.push(format!("Expires: {h}"));
+        }
+        reg.handle_input(t0, &respond(&r, 200, "OK", &lines));
+        let evs = events(&mut reg);
+        let said = evs.iter().any(|e| {
+            matches!(e, Event::Ignored { reason } if reason.contains(&format!("unreadable expires={bad}")))
+        });
+        assert!(said, "{bad}: {evs:?}");
+        let granted = evs.iter().find_map(|e| match e {
+            Event::Completed(o) => o.granted,
+            _ => None,
+        });
+        assert_eq!(granted, Some(want), "{bad}");
+    }
+}

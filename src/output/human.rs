@@ -1,5 +1,6 @@
 //! Human output: short sentences and a bindings table.
 
+use super::terminal_safe as safe;
 use crate::core::{Binding, OpKind, Outcome};
 use console::Style;
 
@@ -16,7 +17,8 @@ fn seconds(s: u32) -> String {
 }
 
 pub(super) fn outcome_lines(aor: &str, o: &Outcome, our_contact: &str, color: bool) -> Vec<String> {
-    let status = format!("{} {}", o.status, o.reason);
+    // Everything below that a registrar wrote is escaped before any styling is added.
+    let status = format!("{} {}", o.status, safe(&o.reason));
     let ok = paint(&status, Style::new().green(), color);
     let mut lines = Vec::new();
     match o.op {
@@ -31,13 +33,13 @@ pub(super) fn outcome_lines(aor: &str, o: &Outcome, our_contact: &str, color: bo
                 "{verb} {our_contact} for {aor}, expires in {granted} ({ok})"
             ));
             for r in &o.service_route {
-                lines.push(format!("  service-route: {r}"));
+                lines.push(format!("  service-route: {}", safe(r)));
             }
             if let Some(g) = &o.pub_gruu {
-                lines.push(format!("  public GRUU: {g}"));
+                lines.push(format!("  public GRUU: {}", safe(g)));
             }
             if let Some(g) = &o.temp_gruu {
-                lines.push(format!("  temporary GRUU: {g}"));
+                lines.push(format!("  temporary GRUU: {}", safe(g)));
             }
         }
         OpKind::Query => {
@@ -73,16 +75,16 @@ fn table(bindings: &[Binding]) -> Vec<String> {
                 .params
                 .iter()
                 .map(|(n, v)| match v {
-                    Some(v) => format!("{n}={v}"),
-                    None => n.clone(),
+                    Some(v) => format!("{}={}", safe(n), safe(v)),
+                    None => safe(n).into_owned(),
                 })
                 .collect::<Vec<_>>()
                 .join(";");
             [
                 if b.ours {
-                    format!("{} *", b.contact)
+                    format!("{} *", safe(&b.contact))
                 } else {
-                    b.contact.clone()
+                    safe(&b.contact).into_owned()
                 },
                 b.expires
                     .map(|e| format!("{e}s"))

@@ -15,7 +15,7 @@ fn first_line(bytes: &[u8]) -> String {
         .position(|b| *b == b'\r' || *b == b'\n')
         .unwrap_or(bytes.len())
         .min(120);
-    String::from_utf8_lossy(&bytes[..end]).into_owned()
+    super::terminal_safe(&String::from_utf8_lossy(&bytes[..end])).into_owned()
 }
 
 fn cseq_of(bytes: &[u8]) -> Option<String> {
@@ -79,7 +79,7 @@ pub(super) fn message_text(bytes: &[u8]) -> String {
     }
     String::from_utf8_lossy(bytes)
         .lines()
-        .map(|l| format!("    | {l}"))
+        .map(|l| format!("    | {}", super::terminal_safe(l)))
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -7,11 +7,13 @@ mod human;
 mod json;
 mod ladder;
 mod progress;
+mod safe;
 mod status;
 
 pub use checks::Check;
 pub use dry_run::DryRun;
 pub use json::{binding_json, failure_json, outcome_json};
+pub use safe::terminal_safe;
 
 use crate::cli::{Common, OutputFormat};
 use crate::core::{Event, OpKind, Outcome, Transmit};
@@ -108,7 +110,8 @@ impl Output {
             console::Style::new().red().bold(),
             self.color_stderr,
         );
-        self.stderr_line(&format!("{prefix} {}", self.error_text(error)));
+        let text = self.error_text(error);
+        self.stderr_line(&format!("{prefix} {}", terminal_safe(&text)));
     }
 
     fn stdout_line(&self, line: &str) {
@@ -158,7 +161,7 @@ impl Output {
             console::Style::new().yellow().bold(),
             self.color_stderr,
         );
-        self.stderr_line(&format!("{prefix} {message}"));
+        self.stderr_line(&format!("{prefix} {}", terminal_safe(message)));
     }
 
     /// True when a live status line makes sense: human output on a terminal.
@@ -190,6 +193,7 @@ impl Output {
         }
         if let Some((least, line)) = p.line {
             if self.verbosity >= least {
+                let line = terminal_safe(&line);
                 self.stderr_line(&format!("{:>9}  {line}", ladder::stamp(self.start)));
             }
         }
@@ -226,12 +230,9 @@ impl Trace for Output {
     }
 }
 
-/// A reason phrase as a terminal may show it: no control characters (a hostile
-/// registrar's escape sequences), at most 100 characters.
+/// A reason phrase as a terminal may show it: control characters (a hostile
+/// registrar's escape sequences) escaped, at most 100 characters of it.
 pub fn printable_reason(reason: &str) -> String {
-    reason
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(100)
-        .collect()
+    let short: String = reason.chars().take(100).collect();
+    terminal_safe(&short).into_owned()
 }

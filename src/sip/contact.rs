@@ -111,13 +111,34 @@ impl ContactParts<'_> {
         expires_of(&self.params)
     }
 
+    /// The `expires` parameter, telling absent (`Ok(None)`) from unreadable (`Err`).
+    pub fn expires_checked(&self) -> Result<Option<u32>, String> {
+        expires_param(&self.params)
+    }
+
     pub fn q(&self) -> Option<f32> {
         q_of(&self.params)
     }
 }
 
 fn expires_of(params: &ParamList) -> Option<u32> {
-    params.value("expires").and_then(|e| e.trim().parse().ok())
+    expires_param(params).ok().flatten()
+}
+
+/// The `expires` parameter: `Ok(None)` when absent, `Err(text)` when present but not
+/// delta-seconds that fit 32 bits (RFC 3261 §25.1), so that the caller can refuse to
+/// read a grant into it instead of quietly falling back to something else.
+fn expires_param(params: &ParamList) -> Result<Option<u32>, String> {
+    match params.value("expires") {
+        None => Ok(None),
+        Some(e) => {
+            let t = e.trim();
+            match t.parse::<u32>() {
+                Ok(v) if t.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(v)),
+                _ => Err(t.to_string()),
+            }
+        }
+    }
 }
 
 fn q_of(params: &ParamList) -> Option<f32> {

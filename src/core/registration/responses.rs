@@ -206,13 +206,24 @@ impl Registration {
     fn on_success(&mut self, now: Instant, p: Pending, r: Response) {
         let op = p.attempt.op;
         let header_expires = r.expires();
-        let bindings = self.bindings(&r, header_expires);
+        let (bindings, ours_removed) = self.bindings(&r, header_expires, p.expires);
         self.redirect_hops = 0;
         if op == OpKind::Query || op == OpKind::Unregister {
             return self.complete(now, &p, r, bindings, None);
         }
         if self.rewrite_for_nat(now, &p, &r) {
             return;
+        }
+        if ours_removed {
+            // Our contact listed with expires=0: the registrar removed it (§10.3).
+            return self.fail(
+                now,
+                op,
+                RegError::NothingGranted {
+                    status: r.status,
+                    reason: r.reason,
+                },
+            );
         }
         let listed = !bindings.is_empty();
         let ours = bindings.iter().find(|b| b.ours);
@@ -257,10 +268,13 @@ impl Registration {
             self.cfg.shared.timers.timeout,
         );
         let fraction = self.random_fraction();
-        let refresh_at = p.tx.started + spread(delay, fraction);
+        // Timed from the answer, not the request: after a slow transaction (lost
+        // requests retransmitted) the registrar granted from about now, and timing from
+        // the first send would make the refresh due at once.
+        let refresh_at = now + spread(delay, fraction);
         self.granted = Some(Granted {
             refresh_at,
-            expires_at: p.tx.started + Duration::from_secs(u64::from(granted)),
+            expires_at: now + Duration::from_secs(u64::from(granted)),
         });
         let flow_timer = r.header("flow-timer").and_then(|v| v.trim().parse().ok());
         let fraction = self.random_fraction();
@@ -307,8 +321,17 @@ impl Registration {
         true
     }
 
-    fn bindings(&mut self, r: &Response, header_expires: Option<u32>) -> Vec<Binding> {
+    /// The bindings a 2xx lists, without those it lists with expires=0 (gone, RFC 3261
+    /// §10.3), and whether ours was among the removed. `asked`: the expiry we asked for,
+    /// the ceiling for a binding whose own expires parameter is unreadable.
+    fn bindings(
+        &mut self,
+        r: &Response,
+        header_expires: Option<u32>,
+        asked: u32,
+    ) -> (Vec<Binding>, bool) {
         let mut bindings = Vec::new();
+        let mut ours_removed = false;
         for c in r.contact_parts() {
             // Registrars echo the Contact they stored, so comparing the text first
             // spares parsing our own URI back on every response.
@@ -321,26 +344,49 @@ impl Registration {
                 Err(e) => Err(e),
             };
             match ours {
-                Ok((c, ours)) => bindings.push(Binding {
-                    ours,
-                    expires: c.expires().or(header_expires),
-                    q: c.q(),
-                    params: c
-                        .params
-                        .0
-                        .into_iter()
-                        .filter(|(n, _)| {
-                            !n.eq_ignore_ascii_case("expires") && !n.eq_ignore_ascii_case("q")
-                        })
-                        .collect(),
-                    contact: c.raw_uri.to_string(),
-                }),
+                Ok((c, ours)) => {
+                    let expires = match c.expires_checked() {
+                        Ok(e) => e.or(header_expires),
+                        Err(bad) => {
+                            // Never read a grant the registrar did not give: no
+                            // longer than the Expires header or what we asked.
+                            let fallback = header_expires.unwrap_or(asked).min(asked);
+                            self.events.push_back(Event::Ignored {
+                                reason: format!(
+                                    "unreadable expires={} in the Contact of {} {}: taken as {fallback} s",
+                                    bad,
+                                    r.status,
+                                    r.reason
+                                ),
+                            });
+                            Some(fallback)
+                        }
+                    };
+                    if expires == Some(0) {
+                        ours_removed |= ours;
+                        continue;
+                    }
+                    bindings.push(Binding {
+                        ours,
+                        expires,
+                        q: c.q(),
+                        params: c
+                            .params
+                            .0
+                            .into_iter()
+                            .filter(|(n, _)| {
+                                !n.eq_ignore_ascii_case("expires") && !n.eq_ignore_ascii_case("q")
+                            })
+                            .collect(),
+                        contact: c.raw_uri.to_string(),
+                    });
+                }
                 Err(e) => self.events.push_back(Event::Ignored {
                     reason: format!("unreadable binding in {} {}: {e}", r.status, r.reason),
                 }),
             }
         }
-        bindings
+        (bindings, ours_removed)
     }
 
     fn complete(
