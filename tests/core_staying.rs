@@ -621,3 +621,82 @@ fn refreshing_is_announced() {
         .iter()
         .any(|e| matches!(e, Event::Refreshing)));
 }
+
+/// Issue 13 item 1: a refresh's 200 is lost, its retransmission is answered
+/// `400 invalid cseq` (as Kamailio does after ~20 s): the binding is in place, so the
+/// run goes on with a fresh REGISTER (same Call-ID, new CSeq) at once, not an exit.
+#[test]
+fn a_400_to_a_refresh_whose_200_was_lost_registers_again_with_a_new_cseq() {
+    let t0 = Instant::now();
+    let mut reg = staying(60);
+    reg.start(Operation::Register, t0);
+    let r1 = one_sent(&mut reg);
+    reg.handle_input(t0, &ok_with_contact(&r1, 60));
+    completed(&mut reg);
+    let at = fire(&mut reg);
+    let refresh = one_sent(&mut reg);
+    // The registrar's 200 to the refresh is lost; Timer E retransmits it.
+    let again_at = fire(&mut reg);
+    let again = one_sent(&mut reg);
+    assert_eq!(again.cseq(), refresh.cseq(), "a retransmission");
+    reg.handle_input(
+        again_at,
+        &respond(&again, 400, "Bad Request - invalid cseq", &[]),
+    );
+    let ev = events(&mut reg);
+    assert!(
+        ev.iter()
+            .any(|e| matches!(e, Event::Retrying { after, .. } if after.is_zero())),
+        "{ev:?}"
+    );
+    assert!(
+        !ev.iter().any(|e| matches!(e, Event::Failed { .. })),
+        "{ev:?}"
+    );
+    let fresh = one_sent(&mut reg);
+    assert_eq!(fresh.call_id(), r1.call_id());
+    assert_eq!(fresh.cseq(), refresh.cseq() + 1, "a new CSeq");
+    reg.handle_input(again_at, &ok_with_contact(&fresh, 60));
+    assert_eq!(completed(&mut reg).granted, Some(60));
+    assert!(at > t0);
+
+    // If the fresh request is refused too, the usual back-off follows: still no exit.
+    let _ = fire(&mut reg);
+    let refresh = one_sent(&mut reg);
+    reg.handle_input(t0, &respond(&refresh, 400, "Bad Request", &[]));
+    let fresh = one_sent(&mut reg);
+    reg.handle_input(t0, &respond(&fresh, 400, "Bad Request", &[]));
+    let ev = events(&mut reg);
+    assert!(
+        ev.iter().any(
+            |e| matches!(e, Event::Retrying { after, .. } if *after >= Duration::from_secs(30))
+        ),
+        "{ev:?}"
+    );
+    assert!(
+        !ev.iter().any(|e| matches!(e, Event::Failed { .. })),
+        "{ev:?}"
+    );
+}
+
+/// Issue 13 item 12b: `Retry-After: 0` does not make a retry loop.
+#[test]
+fn retry_after_zero_waits_the_floor() {
+    let t0 = Instant::now();
+    let mut reg = staying(3600);
+    reg.start(Operation::Register, t0);
+    let r = one_sent(&mut reg);
+    reg.handle_input(
+        t0,
+        &respond(&r, 503, "Service Unavailable", &["Retry-After: 0".into()]),
+    );
+    let ev = events(&mut reg);
+    assert!(
+        ev.iter().any(|e| matches!(e, Event::Retrying { after, .. } if *after == sipreg::core::RETRY_AFTER_FLOOR)),
+        "{ev:?}"
+    );
+    assert_eq!(
+        reg.poll_timeout(),
+        Some(t0 + sipreg::core::RETRY_AFTER_FLOOR)
+    );
+}

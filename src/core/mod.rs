@@ -25,5 +25,5 @@ pub use error::RegError;
 pub use event::{Binding, Event, OpKind, Outcome, Transmit};
 pub use ids::random_hex;
 pub use refresh::{refresh_delay, CHALLENGE_ALLOWANCE};
-pub use registration::{Registration, Standing};
+pub use registration::{Registration, Standing, RETRY_AFTER_FLOOR};
 pub use transaction::{ClientTransaction, TimerOutcome, Timers};

@@ -27,6 +27,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// The shortest wait a registrar's Retry-After can ask of a staying registration.
+pub const RETRY_AFTER_FLOOR: Duration = Duration::from_secs(5);
+
 /// RFC 3261 §8.1.1.7: every branch we create starts with this magic cookie.
 const BRANCH_COOKIE: &str = "z9hG4bK";
 
@@ -37,6 +40,8 @@ struct Attempt {
     first_sent: Instant,
     interval_retries: u32,
     challenges: u32,
+    /// Fresh requests sent after a refusal that may have crossed a lost 2xx.
+    crossed_retries: u32,
 }
 
 impl Attempt {
@@ -46,6 +51,7 @@ impl Attempt {
             first_sent: now,
             interval_retries: 0,
             challenges: 0,
+            crossed_retries: 0,
         }
     }
 }
@@ -515,6 +521,12 @@ impl Registration {
     /// Ends an operation without success: a retry later in staying mode when the
     /// failure is one that may pass, a final `Failed` otherwise.
     fn fail(&mut self, now: Instant, op: OpKind, error: RegError) {
+        self.fail_with(now, op, error, false);
+    }
+
+    /// `crossed`: the failure may answer a request that crossed a lost 2xx, so it is
+    /// transient in staying mode whatever its status.
+    fn fail_with(&mut self, now: Instant, op: OpKind, error: RegError, crossed: bool) {
         let registering = matches!(op, OpKind::Register | OpKind::Refresh);
         if registering {
             self.granted = None;
@@ -524,16 +536,17 @@ impl Registration {
         }
         let retry = self
             .recovery
-            .filter(|r| registering && error.is_transient(r.retry_auth));
+            .filter(|r| registering && (crossed || error.is_transient(r.retry_auth)));
         if retry.is_none() {
             self.events.push_back(Event::Failed { op, error });
             return;
         }
         self.failures = self.failures.saturating_add(1);
-        // Retry-After is honoured exactly (RFC 3261 §21.5.4, §20.33); otherwise the
+        // Retry-After is honoured (RFC 3261 §21.5.4, §20.33)…; otherwise the
         // RFC 5626 back-off with its random spread.
         let after = match error.retry_after() {
-            Some(seconds) => Duration::from_secs(u64::from(seconds)),
+            // …with a floor: `Retry-After: 0` must not make a retry loop.
+            Some(seconds) => Duration::from_secs(u64::from(seconds)).max(RETRY_AFTER_FLOOR),
             None => {
                 let fraction = 0.5 + self.random_fraction() / 2.0;
                 backoff::wait(self.failures, fraction)

@@ -108,16 +108,36 @@ impl Registration {
                 let contact = self.our_contact(None);
                 self.send_new(p.attempt, contact, p.expires, now);
             }
-            _ => self.fail(
-                now,
-                op,
-                RegError::Refused {
-                    status: r.status,
-                    retry_after: r.retry_after(),
-                    reason: r.reason,
-                },
-            ),
+            _ => self.on_refused(now, p, r),
         }
+    }
+
+    /// Any other non-2xx. In staying mode, a refusal of a refresh or of a request that
+    /// was retransmitted may answer a copy that crossed a lost 2xx (Kamailio answers a
+    /// late retransmission `400 invalid cseq`), and the binding may well be in place:
+    /// one fresh request with a new CSeq goes out at once, and if that fails too, the
+    /// usual back-off follows instead of an exit.
+    fn on_refused(&mut self, now: Instant, p: Pending, r: Response) {
+        let op = p.attempt.op;
+        let crossed = matches!(op, OpKind::Register | OpKind::Refresh)
+            && (op == OpKind::Refresh || p.tx.retransmissions > 0);
+        let error = RegError::Refused {
+            status: r.status,
+            retry_after: r.retry_after(),
+            reason: r.reason,
+        };
+        if crossed && self.recovery.is_some() && p.attempt.crossed_retries == 0 {
+            self.events.push_back(Event::Retrying {
+                op,
+                error,
+                after: Duration::ZERO,
+            });
+            let mut attempt = p.attempt;
+            attempt.crossed_retries += 1;
+            let contact = self.our_contact(None);
+            return self.send_new(attempt, contact, p.expires, now);
+        }
+        self.fail_with(now, op, error, crossed);
     }
 
     fn on_challenge(&mut self, now: Instant, p: Pending, r: Response) {
