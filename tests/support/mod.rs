@@ -8,4 +8,5 @@
 
 pub mod kamailio;
 pub mod lines;
+pub mod relay;
 pub mod run;
