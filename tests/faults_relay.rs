@@ -103,10 +103,10 @@ fn a_refresh_whose_200_was_lost_and_then_got_400_keeps_the_binding() {
                         s.2 = Some(Instant::now());
                     }
                     // The retransmissions are lost on the way up until 21 s have passed.
-                    (Some(r), Some(first)) if cseq == Some(r) => {
-                        if first.elapsed() < Duration::from_secs(21) {
-                            return Verdict::Drop;
-                        }
+                    (Some(r), Some(first))
+                        if cseq == Some(r) && first.elapsed() < Duration::from_secs(21) =>
+                    {
+                        return Verdict::Drop;
                     }
                     _ => {}
                 },
