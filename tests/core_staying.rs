@@ -700,3 +700,88 @@ fn retry_after_zero_waits_the_floor() {
         Some(t0 + sipreg::core::RETRY_AFTER_FLOOR)
     );
 }
+
+fn ok_with_flow_timer(r: &Req, seconds: u32) -> Vec<u8> {
+    let contact = r.contact_uri().unwrap();
+    respond(
+        r,
+        200,
+        "OK",
+        &[
+            format!("Contact: <{contact}>;expires=3600"),
+            format!("Flow-Timer: {seconds}"),
+        ],
+    )
+}
+
+/// Issue 13 item 3: a Flow-Timer alone starts keep-alives (RFC 5626 §4.4.1), without
+/// --keepalive, and every later ping follows it, not only the first.
+#[test]
+fn flow_timer_alone_starts_keepalives_and_every_ping_follows_it() {
+    let t0 = Instant::now();
+    let mut cfg = config(3600);
+    Arc::make_mut(&mut cfg.shared).transport = TransportKind::Tcp;
+    let mut reg = registration(cfg);
+    reg.enable_recovery(false);
+    reg.start(Operation::Register, t0);
+    let r = one_sent(&mut reg);
+    reg.handle_input(t0, &ok_with_flow_timer(&r, 29));
+    completed(&mut reg);
+    let mut last = t0;
+    for _ in 0..3 {
+        let at = fire(&mut reg);
+        let gap = at - last;
+        assert!(
+            gap >= Duration::from_secs(23) && gap <= Duration::from_secs(29),
+            "ping {gap:?} after the last answer"
+        );
+        assert_eq!(reg.poll_transmit().unwrap().payload, b"\r\n\r\n");
+        reg.handle_input(at, b"\r\n");
+        last = at;
+    }
+
+    // With --keepalive 120 the Flow-Timer wins for the later pings too.
+    let mut cfg = config(3600);
+    Arc::make_mut(&mut cfg.shared).transport = TransportKind::Tcp;
+    let mut reg = registration(cfg);
+    reg.enable_recovery(false);
+    reg.enable_keepalive(Duration::from_secs(120));
+    reg.start(Operation::Register, t0);
+    let r = one_sent(&mut reg);
+    reg.handle_input(t0, &ok_with_flow_timer(&r, 29));
+    completed(&mut reg);
+    let first = fire(&mut reg);
+    let _ = reg.poll_transmit();
+    reg.handle_input(first, b"\r\n");
+    let second = fire(&mut reg);
+    assert!(
+        second - first <= Duration::from_secs(29),
+        "{:?}",
+        second - first
+    );
+}
+
+/// Issue 13 item 5: a STUN error response to our keep-alive (ejabberd answers one)
+/// ends the transaction at once and fails the flow, instead of waiting 10 s.
+#[test]
+fn a_stun_error_response_fails_the_flow_at_once() {
+    let (mut reg, _) = registered_with_keepalive(TransportKind::Udp);
+    let at = fire(&mut reg);
+    let ping = reg.poll_transmit().unwrap().payload;
+    assert!(stun::is_stun(&ping));
+    // Binding error response, same transaction ID, ERROR-CODE 400.
+    let mut error = vec![0x01, 0x11, 0x00, 0x08, 0x21, 0x12, 0xA4, 0x42];
+    error.extend_from_slice(&ping[8..20]);
+    error.extend_from_slice(&[0x00, 0x09, 0x00, 0x04, 0x00, 0x00, 0x04, 0x00]);
+    // One for another transaction is ignored.
+    let mut other = error.clone();
+    other[8] ^= 0xff;
+    reg.handle_input(at, &other);
+    assert!(events(&mut reg).is_empty());
+    reg.handle_input(at + Duration::from_millis(3), &error);
+    let ev = events(&mut reg);
+    assert!(
+        ev.iter().any(|e| matches!(e, Event::FlowFailed { reason } if reason.contains("STUN error response 400"))),
+        "{ev:?}"
+    );
+}

@@ -6,6 +6,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 const MAGIC_COOKIE: u32 = 0x2112_A442;
 const BINDING_REQUEST: u16 = 0x0001;
 const BINDING_SUCCESS: u16 = 0x0101;
+const BINDING_ERROR: u16 = 0x0111;
+const ERROR_CODE: u16 = 0x0009;
 const MAPPED_ADDRESS: u16 = 0x0001;
 const XOR_MAPPED_ADDRESS: u16 = 0x0020;
 
@@ -64,6 +66,31 @@ pub fn parse_binding_success(bytes: &[u8]) -> Option<BindingSuccess> {
         rest = rest.get(padded..).unwrap_or_default();
     }
     Some(BindingSuccess { id, mapped })
+}
+
+/// A Binding error response (RFC 5389 §7.3.4): its transaction ID and the ERROR-CODE
+/// (class · 100 + number) when it carries one. None for anything else.
+pub fn parse_binding_error(bytes: &[u8]) -> Option<(TransactionId, Option<u16>)> {
+    if !is_stun(bytes) || u16::from_be_bytes([bytes[0], bytes[1]]) != BINDING_ERROR {
+        return None;
+    }
+    let id: TransactionId = bytes[8..20].try_into().ok()?;
+    let length = usize::from(u16::from_be_bytes([bytes[2], bytes[3]]));
+    let mut rest = bytes.get(20..20 + length).unwrap_or_default();
+    let mut code = None;
+    while rest.len() >= 4 {
+        let kind = u16::from_be_bytes([rest[0], rest[1]]);
+        let len = usize::from(u16::from_be_bytes([rest[2], rest[3]]));
+        let Some(value) = rest.get(4..4 + len) else {
+            break;
+        };
+        if kind == ERROR_CODE && value.len() >= 4 {
+            code = Some(u16::from(value[2] & 0x07) * 100 + u16::from(value[3]));
+        }
+        let padded = (4 + len + 3) & !3;
+        rest = rest.get(padded..).unwrap_or_default();
+    }
+    Some((id, code))
 }
 
 /// A (XOR-)MAPPED-ADDRESS value; `xor` is the cookie and transaction id to undo.

@@ -5,7 +5,9 @@
 
 use super::Registration;
 use crate::core::event::Transmit;
-use crate::core::stun::{binding_request, is_stun, parse_binding_success, TransactionId};
+use crate::core::stun::{
+    binding_request, is_stun, parse_binding_error, parse_binding_success, TransactionId,
+};
 use rand::RngCore;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -19,8 +21,11 @@ struct Awaiting {
 }
 
 pub(super) struct KeepAlive {
-    /// From --keepalive; a Flow-Timer from the registrar takes precedence.
+    /// From --keepalive (or the first Flow-Timer, when there was no --keepalive).
     configured: Duration,
+    /// The interval in use: a Flow-Timer from the registrar takes precedence over
+    /// `configured`, for every ping until the next registration says otherwise.
+    interval: Duration,
     next_ping: Option<Instant>,
     awaiting: Option<Awaiting>,
     mapped: Option<SocketAddr>,
@@ -30,6 +35,7 @@ impl KeepAlive {
     pub(super) fn new(interval: Duration) -> KeepAlive {
         KeepAlive {
             configured: interval,
+            interval,
             next_ping: None,
             awaiting: None,
             mapped: None,
@@ -48,8 +54,9 @@ impl KeepAlive {
             Some(n) if n > 0 => Duration::from_secs(u64::from(n)).mul_f64(0.8 + 0.2 * fraction),
             _ => self.configured,
         };
+        self.interval = interval.max(Duration::from_secs(1));
         self.awaiting = None;
-        self.next_ping = Some(now + interval.max(Duration::from_secs(1)));
+        self.next_ping = Some(now + self.interval);
     }
 
     pub(super) fn next_deadline(&self) -> Option<Instant> {
@@ -116,6 +123,15 @@ impl Registration {
         };
         let mut changed = None;
         if !pong {
+            if let Some((id, code)) = parse_binding_error(bytes) {
+                // An error response ends the transaction at once (RFC 5389 §7.3.4):
+                // the registrar does not keep this flow alive (ejabberd answers so).
+                if Some(id) == awaiting.stun_id {
+                    let code = code.map(|c| format!(" {c}")).unwrap_or_default();
+                    self.flow_failed(now, format!("STUN error response{code} to a keep-alive"));
+                }
+                return true;
+            }
             let Some(answer) = parse_binding_success(bytes) else {
                 return true;
             };
@@ -130,7 +146,7 @@ impl Registration {
             k.mapped = answer.mapped.or(k.mapped);
         }
         k.awaiting = None;
-        k.next_ping = Some(now + k.configured);
+        k.next_ping = Some(now + k.interval);
         if let Some((old, new)) = changed {
             self.flow_failed(now, format!("NAT mapping changed from {old} to {new}"));
         }

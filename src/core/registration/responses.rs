@@ -1,5 +1,6 @@
 //! What a final response does to the registration.
 
+use super::keepalive::KeepAlive;
 use super::{Attempt, Granted, Pending, Registration};
 use crate::auth::challenge::select;
 use crate::core::error::RegError;
@@ -296,7 +297,12 @@ impl Registration {
             refresh_at,
             expires_at: now + Duration::from_secs(u64::from(granted)),
         });
-        let flow_timer = r.header("flow-timer").and_then(|v| v.trim().parse().ok());
+        let flow_timer: Option<u32> = r.header("flow-timer").and_then(|v| v.trim().parse().ok());
+        // A Flow-Timer asks for keep-alives at least that often (RFC 5626 §4.4.1),
+        // whether or not --keepalive was given.
+        if let (None, Some(n @ 1..)) = (&self.keepalive, flow_timer) {
+            self.keepalive = Some(KeepAlive::new(Duration::from_secs(u64::from(n))));
+        }
         let fraction = self.random_fraction();
         if let Some(k) = &mut self.keepalive {
             k.start(now, flow_timer, fraction);
