@@ -131,3 +131,24 @@ fn status_6_expectation_failed() {
         "sipreg: expectation failed: --expect-expires-at-least: expected at least 7200 s, got granted 3600 s"
     );
 }
+
+/// Issue 13 item 9: a sips: AOR needs TLS (or WSS) on every hop; anything else is a
+/// usage error before a single datagram goes out, whatever scheme the registrar has.
+#[test]
+fn status_2_sips_aor_over_anything_but_tls() {
+    let reg = answering(200, "OK");
+    for extra in [vec!["-t", "udp"], vec!["-t", "tcp"], vec!["-t", "ws"]] {
+        let mut args = vec!["register", "sips:alice@sipreg.test", "--once", "-r"];
+        let uri = reg.uri();
+        args.push(&uri);
+        args.extend(extra.iter());
+        let r = sipreg(&args);
+        assert_exit(&r, 2);
+        assert!(r.stderr.contains("needs TLS end to end"), "{}", r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    }
+    let with_param = format!("{};transport=udp", reg.uri());
+    let r = sipreg(&["query", "sips:alice@sipreg.test", "-r", &with_param]);
+    assert_exit(&r, 2);
+    assert!(reg.requests().is_empty(), "nothing was sent over UDP");
+}

@@ -34,16 +34,36 @@ impl Arguments {
                 common.aor
             )));
         };
-        let registrar = match &shared.registrar {
+        let mut registrar = match &shared.registrar {
             Some(r) => parse_next_hop_arg("--registrar", r)?,
             None => aor.domain_uri(),
         };
-        let proxy = shared
+        let mut proxy = shared
             .proxy
             .as_deref()
             .map(|p| parse_next_hop_arg("--proxy", p))
             .transpose()?;
-        let transport = transport_before_dns(shared.transport, Some(&registrar))?;
+        if aor.sips {
+            // A sips: AOR asks for TLS on every hop (RFC 3261 §26.2.2): its next hop
+            // is located as a sips: one, whatever scheme it was written with.
+            registrar.sips = true;
+            if let Some(p) = &mut proxy {
+                p.sips = true;
+            }
+        }
+        let next_hop = proxy.as_ref().unwrap_or(&registrar);
+        let transport = transport_before_dns(shared.transport, Some(next_hop))?;
+        if next_hop.sips && !matches!(transport, TransportKind::Tls | TransportKind::Wss) {
+            return Err(Error::Usage(format!(
+                "{} needs TLS end to end (sips:): use -t tls or -t wss, not {}",
+                if aor.sips {
+                    &common.aor
+                } else {
+                    "the next hop"
+                },
+                crate::net::transport_name(transport)
+            )));
+        }
         let local = shared.local.as_deref().map(parse_local).transpose()?;
         let contact_arg = contact.map(|c| parse_uri_arg("--contact", c)).transpose()?;
         let username = shared.user.clone().unwrap_or_else(|| aor_user.clone());
