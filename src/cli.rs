@@ -93,7 +93,7 @@ pub struct SharedArgs {
     pub local: Option<String>,
 
     /// Give up on a request after this long (default 32s, 64*T1)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true)]
     pub timeout: Option<Duration>,
 
     /// User-Agent header value (default: sipreg/VERSION)
@@ -197,7 +197,8 @@ pub struct RegisterArgs {
     pub contact: Option<String>,
 
     /// Requested expiry, e.g. 3600, 10m, 1h (default: the profile's, else 3600)
-    #[arg(short = 'e', long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(short = 'e', long, value_name = "DURATION", value_parser = parse_duration,
+          allow_hyphen_values = true)]
     pub expires: Option<Duration>,
 
     /// Register once and exit, leaving the binding in place
@@ -341,7 +342,7 @@ pub struct BulkArgs {
 
     /// Requested expiry
     #[arg(short = 'e', long, value_name = "DURATION", value_parser = parse_duration,
-          default_value = "3600")]
+          default_value = "3600", allow_hyphen_values = true)]
     pub expires: Duration,
 
     /// UDP sockets to spread the population over
@@ -373,12 +374,26 @@ pub struct UnregisterArgs {
 
 /// Durations as plain seconds (`3600`) or humantime (`1h`, `90s`, `2m 30s`).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    const HOW: &str = "give whole seconds (3600) or a duration like 90s, 10m, 1h";
     let t = s.trim();
     if let Ok(secs) = t.parse::<u64>() {
         return Ok(Duration::from_secs(secs));
     }
-    humantime::parse_duration(t)
-        .map_err(|e| format!("{e}: give seconds (3600) or a duration like 90s, 10m, 1h"))
+    if t.starts_with('-') {
+        return Err(format!("a duration cannot be negative: {HOW}"));
+    }
+    if t.parse::<f64>().is_ok() {
+        return Err(format!("plain numbers are whole seconds: {HOW}"));
+    }
+    humantime::parse_duration(t).map_err(|e| format!("{e}: {HOW}"))
+}
+
+/// `--timeout`: a duration above zero (zero would give up before sending).
+pub fn parse_timeout(s: &str) -> Result<Duration, String> {
+    match parse_duration(s)? {
+        d if d.is_zero() => Err("must be more than 0, e.g. 5s (default 32s)".into()),
+        d => Ok(d),
+    }
 }
 
 fn parse_q(s: &str) -> Result<f32, String> {

@@ -152,3 +152,39 @@ fn status_2_sips_aor_over_anything_but_tls() {
     assert_exit(&r, 2);
     assert!(reg.requests().is_empty(), "nothing was sent over UDP");
 }
+
+/// Issue 13 item 14: numbers that make no sense are usage errors with one line that
+/// says what to give, before anything is sent.
+#[test]
+fn status_2_numbers_that_make_no_sense() {
+    let reg = answering(200, "OK");
+    let uri = reg.uri();
+    for (args, says) in [
+        (vec!["-e", "0"], "at least 1 second"),
+        (vec!["-e", "500ms"], "at least 1 second"),
+        (vec!["-e", "1500ms"], "not whole seconds"),
+        (vec!["-e", "1.5"], "plain numbers are whole seconds"),
+        (vec!["--expires", "-5"], "cannot be negative"),
+        (vec!["--timeout", "0"], "must be more than 0"),
+    ] {
+        let mut all = vec!["register", AOR, "--once", "-r", &uri];
+        all.extend(args.iter());
+        let r = sipreg(&all);
+        assert_exit(&r, 2);
+        assert!(r.stderr.contains(says), "{args:?}: {}", r.stderr);
+        assert!(
+            !r.stderr.contains("-- -5"),
+            "no clap hint that would eat the AOR: {}",
+            r.stderr
+        );
+    }
+    for (registrar, says) in [
+        ("sip:127.0.0.1:0", "port 0"),
+        ("sip:127.0.0.1:70000", "port 70000 is out of range"),
+    ] {
+        let r = sipreg(&["register", AOR, "--once", "-r", registrar]);
+        assert_exit(&r, 2);
+        assert!(r.stderr.contains(says), "{registrar}: {}", r.stderr);
+    }
+    assert!(reg.requests().is_empty(), "nothing was sent");
+}

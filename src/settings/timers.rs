@@ -15,6 +15,20 @@ pub fn timers(timeout: Option<Duration>) -> Timers {
 
 /// `-e` in the whole seconds an Expires header carries.
 pub fn expires_secs(expires: Duration) -> Result<u32> {
+    // Expires is whole seconds (RFC 3261 §20.19); 0 would remove the binding, which
+    // is what `unregister` is for.
+    if expires < Duration::from_secs(1) {
+        return Err(Error::Usage(format!(
+            "--expires {} would remove the binding: give at least 1 second (sipreg unregister removes bindings)",
+            humantime::format_duration(expires)
+        )));
+    }
+    if expires.subsec_nanos() != 0 {
+        return Err(Error::Usage(format!(
+            "--expires {} is not whole seconds: SIP grants seconds (e.g. 90 or 90s)",
+            humantime::format_duration(expires)
+        )));
+    }
     u32::try_from(expires.as_secs())
         .map_err(|_| Error::Usage("--expires is too long: at most 4294967295 seconds".into()))
 }

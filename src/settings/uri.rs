@@ -35,11 +35,29 @@ pub fn uri_with_optional_scheme(text: &str) -> Option<SipUri> {
 
 /// Reads a URI argument. `sip:` may be left out (`alice@example.com`, `pbx.example.com:5070`).
 pub fn parse_uri_arg(option: &str, text: &str) -> Result<SipUri> {
-    uri_with_optional_scheme(text).ok_or_else(|| {
-        Error::Usage(format!(
-            "{option} {text:?} is not a SIP URI: write it like sip:alice@example.com or sip:pbx.example.com:5060"
-        ))
-    })
+    let uri = uri_with_optional_scheme(text).ok_or_else(|| {
+        Error::Usage(match bad_port(text) {
+            Some(port) => format!("{option} {text:?}: port {port} is out of range: ports go from 1 to 65535"),
+            None => format!(
+                "{option} {text:?} is not a SIP URI: write it like sip:alice@example.com or sip:pbx.example.com:5060"
+            ),
+        })
+    })?;
+    if uri.port == Some(0) {
+        return Err(Error::Usage(format!(
+            "{option} {text:?}: port 0 is not a port to send to: ports go from 1 to 65535 (or leave it out)"
+        )));
+    }
+    Ok(uri)
+}
+
+/// The digits after the host's `:` when they are a number too large for a port.
+fn bad_port(text: &str) -> Option<String> {
+    let rest = &text[scheme_len(text.trim())..];
+    let host_port = rest.rsplit('@').next()?.split([';', '?']).next()?;
+    let (_, port) = host_port.rsplit_once(':')?;
+    let big = port.len() > 5 || port.parse::<u32>().is_ok_and(|p| p > 65535);
+    (big && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())).then(|| port.to_string())
 }
 
 /// Reads `--local`: an IP address (any port) or IP:PORT.
