@@ -785,3 +785,43 @@ fn a_stun_error_response_fails_the_flow_at_once() {
         "{ev:?}"
     );
 }
+
+/// Issue 13 item 12b: with --nat-rewrite, a Via that says we were seen at a broadcast,
+/// unspecified or multicast address, or at port 0, is not believed: nothing is
+/// re-registered, the working binding stays, and the reason is given.
+#[test]
+fn nat_rewrite_does_not_believe_nonsense_addresses() {
+    let t0 = Instant::now();
+    for (ip, port) in [
+        ("255.255.255.255", 5060),
+        ("0.0.0.0", 5060),
+        ("239.1.2.3", 5060),
+        ("203.0.113.7", 0),
+    ] {
+        let mut reg = staying(60);
+        reg.enable_nat_rewrite(true);
+        reg.start(Operation::Register, t0);
+        let r = one_sent(&mut reg);
+        reg.handle_input(t0, &with_via_nat(ok_with_contact(&r, 60), ip, port));
+        let ev = events(&mut reg);
+        assert!(
+            ev.iter().any(
+                |e| matches!(e, Event::Ignored { reason } if reason.contains("cannot be reached"))
+            ),
+            "{ip}:{port}: {ev:?}"
+        );
+        assert!(
+            !ev.iter().any(|e| matches!(e, Event::NatDetected { .. })),
+            "{ev:?}"
+        );
+        let o = ev.iter().find_map(|e| match e {
+            Event::Completed(o) => Some(o),
+            _ => None,
+        });
+        assert_eq!(o.and_then(|o| o.granted), Some(60), "{ip}:{port}");
+        assert!(
+            sent(&mut reg).is_empty(),
+            "{ip}:{port}: nothing re-registered"
+        );
+    }
+}

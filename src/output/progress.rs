@@ -46,8 +46,9 @@ pub(super) fn describe(aor: &str, event: &Event) -> Progress {
             )),
             None,
         ),
+        // At -v, next to the ladder line of what was ignored, so that it says why.
         Event::Ignored { reason } => (
-            Some((Verbosity::Messages, format!("ignored: {reason}"))),
+            Some((Verbosity::Events, format!("ignored: {reason}"))),
             None,
         ),
         Event::Retrying { op, error, after } => {

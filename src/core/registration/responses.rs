@@ -5,7 +5,7 @@ use super::{Attempt, Granted, Pending, Registration};
 use crate::auth::challenge::select;
 use crate::core::error::RegError;
 use crate::core::event::{Binding, Event, OpKind, Outcome};
-use crate::core::nat::{contact_differs, observed_address};
+use crate::core::nat::{contact_differs, observed_address, reachable_at};
 use crate::core::refresh::{refresh_delay, spread};
 use crate::sip::{displays_as, RequestContact, Response, SipUri};
 use std::sync::Arc;
@@ -319,6 +319,14 @@ impl Registration {
             return false;
         };
         if !contact_differs(&self.cfg.contact, observed) {
+            return false;
+        }
+        if !reachable_at(observed) {
+            self.events.push_back(Event::Ignored {
+                reason: format!(
+                    "the registrar says it saw us at {observed}, which cannot be reached: not believed, our contact is kept"
+                ),
+            });
             return false;
         }
         let rewriting = self.nat_rewrite && !self.nat_rewritten;
