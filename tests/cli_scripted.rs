@@ -564,3 +564,75 @@ fn control_characters_from_the_registrar_never_reach_the_terminal_raw() {
         reg_run.stderr
     );
 }
+
+/// Issue 13 item 8: SIGHUP (the terminal closed) removes the binding as SIGTERM does,
+/// saying so; a second signal of another kind (SIGTERM after SIGHUP) leaves at once
+/// with 130 and says the binding stays registered.
+#[test]
+fn sighup_removes_the_binding_and_a_second_signal_of_any_kind_exits_130() {
+    use std::io::Read;
+    // First run: the registrar answers the removal.
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| vec![ok_with_contact(req, 3600)]));
+    let mut child = staying_with_stderr(&reg);
+    signal(&child, "-HUP");
+    let code = child.wait().unwrap().code();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("removing binding sip:alice@"), "{err}");
+    assert!(err.contains("(Ctrl-C again to leave it)"), "{err}");
+    assert!(
+        reg.requests().iter().any(|r| r.expires() == Some(0)),
+        "removed"
+    );
+
+    // Second run: the removal is never answered; SIGHUP then SIGTERM.
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| {
+        if req.expires() == Some(0) {
+            vec![]
+        } else {
+            vec![ok_with_contact(req, 3600)]
+        }
+    }));
+    let mut child = staying_with_stderr(&reg);
+    signal(&child, "-HUP");
+    let sent_at = std::time::Instant::now();
+    while !reg.requests().iter().any(|r| r.expires() == Some(0)) {
+        assert!(sent_at.elapsed() < std::time::Duration::from_secs(10));
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    signal(&child, "-TERM");
+    let code = child.wait().unwrap().code();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(code, Some(130), "{err}");
+    assert!(err.contains("stays registered for about"), "{err}");
+}
+
+/// As `staying`, with stderr kept for the test to read.
+fn staying_with_stderr(reg: &ScriptedRegistrar) -> std::process::Child {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sipreg"))
+        .args(["register", AOR, "-r", &reg.uri(), "--json"])
+        .env("SIPREG_PASSWORD", "secret-alice")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = support::lines::Lines::new(
+        child.stdout.take().unwrap(),
+        std::time::Duration::from_secs(20),
+    );
+    let first = lines.next().expect("a first JSON line");
+    assert!(first.contains("\"registered\""), "{first}");
+    child
+}

@@ -140,11 +140,40 @@ async fn stay_registered(
 /// SIGTERM exits at once with 130.
 async fn unregister_before_exit(session: &mut Session, stop: &mut StopSignals) -> Result<()> {
     let unregister = Operation::Unregister(UnregisterTarget::Ours);
-    tokio::select! {
-        outcome = session.run(unregister) => {
-            session.output.completed(&outcome?, &session.shown_contact());
-            Ok(())
+    let contact = session.shown_contact();
+    // Until when the registrar keeps the binding if the removal does not get through.
+    let left = match session.reg().standing() {
+        crate::core::Standing::Registered { expires_at, .. } => {
+            Some(expires_at.saturating_duration_since(crate::net::now()))
         }
-        () = stop.next() => std::process::exit(INTERRUPTED_TWICE),
+        _ => None,
+    };
+    session.output.notice(&format!(
+        "removing binding {contact} (Ctrl-C again to leave it)"
+    ));
+    let still = |what: &str| {
+        let until = left.map_or_else(String::new, |d| {
+            format!(
+                " for about {}",
+                humantime::format_duration(Duration::from_secs(d.as_secs()))
+            )
+        });
+        format!("{what}: {contact} stays registered{until}")
+    };
+    tokio::select! {
+        outcome = session.run(unregister) => match outcome {
+            Ok(outcome) => {
+                session.output.completed(&outcome, &session.shown_contact());
+                Ok(())
+            }
+            Err(e) => {
+                session.output.notice(&still("the removal failed"));
+                Err(e)
+            }
+        },
+        () = stop.next() => {
+            session.output.notice(&still("left"));
+            std::process::exit(INTERRUPTED_TWICE)
+        }
     }
 }

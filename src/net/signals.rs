@@ -1,6 +1,6 @@
-//! Ctrl-C and SIGTERM for a run that stays registered (`register` without `--once`,
-//! `bulk register` staying): the first asks for every binding to be removed, a
-//! second of either cuts that short (the caller exits with
+//! Ctrl-C, SIGTERM and SIGHUP (the terminal closed) for a run that stays registered
+//! (`register` without `--once`, `bulk register` staying): the first asks for every
+//! binding to be removed, a second of any of them cuts that short (the caller exits with
 //! [`crate::exit::INTERRUPTED_TWICE`]). Runs that do not stay install no handler,
 //! so a signal ends them at once as it ends any program.
 
@@ -9,7 +9,7 @@ use tokio::signal::unix::{signal, Signal, SignalKind};
 
 pub struct StopSignals {
     #[cfg(unix)]
-    streams: Option<(Signal, Signal)>,
+    streams: Option<(Signal, Signal, Signal)>,
     #[cfg(not(unix))]
     enabled: bool,
 }
@@ -25,6 +25,7 @@ impl StopSignals {
                     Some((
                         signal(SignalKind::interrupt()).ok()?,
                         signal(SignalKind::terminate()).ok()?,
+                        signal(SignalKind::hangup()).ok()?,
                     ))
                 })
                 .flatten();
@@ -36,15 +37,16 @@ impl StopSignals {
         }
     }
 
-    /// Resolves at the next Ctrl-C or SIGTERM. A signal that arrived since the last
+    /// Resolves at the next Ctrl-C, SIGTERM or SIGHUP. A signal that arrived since the last
     /// call (or since `new`) is not lost: it resolves the next call at once.
     pub async fn next(&mut self) {
         #[cfg(unix)]
         match &mut self.streams {
-            Some((interrupt, terminate)) => {
+            Some((interrupt, terminate, hangup)) => {
                 tokio::select! {
                     _ = interrupt.recv() => {}
                     _ = terminate.recv() => {}
+                    _ = hangup.recv() => {}
                 }
             }
             None => std::future::pending().await,

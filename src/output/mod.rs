@@ -164,6 +164,11 @@ impl Output {
         self.stderr_line(&format!("{prefix} {}", terminal_safe(message)));
     }
 
+    /// A line on stderr about what sipreg is doing (not a warning), unless quiet.
+    pub fn notice(&self, message: &str) {
+        self.stderr_line(&format!("sipreg: {}", terminal_safe(message)));
+    }
+
     /// True when a live status line makes sense: human output on a terminal.
     pub fn live_status_enabled(&self) -> bool {
         self.format == OutputFormat::Human
