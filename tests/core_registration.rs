@@ -540,3 +540,47 @@ fn an_unreadable_contact_expires_is_reported_and_never_lengthens_the_grant() {
         assert_eq!(granted, Some(want), "{bad}");
     }
 }
+
+/// Issue 13 item 10 (found by fuzzing): a 401 with hundreds of realms, repeated with
+/// other realms, must not make every later REGISTER carry an answer for each realm
+/// ever seen: at most a handful of the current challenge's realms are answered, and
+/// an absurdly long nonce is not echoed at all.
+#[test]
+fn digest_answers_stay_bounded_whatever_the_challenges() {
+    let t0 = Instant::now();
+    let mut reg = new_reg(3600);
+    reg.start(Operation::Register, t0);
+    let mut r = one_sent(&mut reg);
+    let mut largest = 0;
+    for round in 0..5 {
+        let lines: Vec<String> = (0..300)
+            .map(|k| {
+                format!(
+                    "WWW-Authenticate: Digest realm=\"r{round}-{k}\", nonce=\"n{k}\", qop=\"auth\""
+                )
+            })
+            .collect();
+        reg.handle_input(t0, &respond(&r, 401, "Unauthorized", &lines));
+        let _ = events(&mut reg);
+        let Some(next) = sent(&mut reg).into_iter().next() else {
+            break;
+        };
+        let answers = next.all("authorization").len();
+        assert!(
+            answers <= 4,
+            "round {round}: {answers} Authorization headers"
+        );
+        largest = largest.max(next.text.len());
+        r = next;
+    }
+    assert!(largest < 4096, "a REGISTER of {largest} bytes");
+
+    // A nonce of 60 KB is not answered (it would be echoed in every request).
+    let mut reg = new_reg(3600);
+    reg.start(Operation::Register, t0);
+    let r = one_sent(&mut reg);
+    let huge = "x".repeat(60_000);
+    let line = format!("WWW-Authenticate: Digest realm=\"sipreg.test\", nonce=\"{huge}\"");
+    reg.handle_input(t0, &respond(&r, 401, "Unauthorized", &[line]));
+    assert!(sent(&mut reg).is_empty(), "nothing sent with a 60 KB nonce");
+}

@@ -217,6 +217,12 @@ impl Authenticator {
                 }
             }
         }
+        // Only the realms of this challenge are answered from now on (of its kind: a
+        // 401 after a 407 keeps the proxy's answer), so cached realms cannot pile up.
+        self.answers.retain(|a| {
+            let same_kind = || chosen.iter().filter(|c| c.challenge.kind == a.kind);
+            same_kind().next().is_none() || same_kind().any(|c| c.challenge.realm == a.realm)
+        });
         for c in &chosen {
             self.record(c);
         }

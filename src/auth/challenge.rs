@@ -109,8 +109,22 @@ pub fn select<'a>(
     }
 
     selection.chosen = best.into_iter().filter_map(|(_, _, c)| c).collect();
+    if selection.chosen.len() > MAX_REALMS {
+        selection.skipped.push(format!(
+            "{} more realms (at most {MAX_REALMS} are answered)",
+            selection.chosen.len() - MAX_REALMS
+        ));
+        selection.chosen.truncate(MAX_REALMS);
+    }
     selection
 }
+
+/// Realms answered at most per challenge: a proxy and a registrar, or a few forked
+/// branches, need a handful; a challenge with hundreds is an attack on our requests.
+pub const MAX_REALMS: usize = 4;
+
+/// Longest realm, nonce or opaque echoed back.
+pub const MAX_FIELD: usize = 1024;
 
 impl Challenge {
     /// The algorithm this challenge asks for, if we can compute it.
@@ -164,6 +178,14 @@ fn answerable(challenge: &Challenge) -> Result<Chosen<'_>, String> {
     if fields.into_iter().flatten().any(has_control) {
         return Err(format!(
             "{} with control characters in realm, nonce or opaque",
+            algorithm.as_str()
+        ));
+    }
+    // Each is echoed in every later request: a hostile registrar must not make them
+    // grow past what a datagram can carry.
+    if fields.into_iter().flatten().any(|f| f.len() > MAX_FIELD) {
+        return Err(format!(
+            "{} with a realm, nonce or opaque longer than {MAX_FIELD} bytes",
             algorithm.as_str()
         ));
     }
