@@ -28,7 +28,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The shortest wait a registrar's Retry-After can ask of a staying registration.
-pub const RETRY_AFTER_FLOOR: Duration = Duration::from_secs(5);
+pub const RETRY_AFTER_FLOOR: Duration = Duration::from_secs(1);
 
 /// RFC 3261 §8.1.1.7: every branch we create starts with this magic cookie.
 const BRANCH_COOKIE: &str = "z9hG4bK";
