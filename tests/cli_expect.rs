@@ -106,7 +106,7 @@ fn expect_status_names_an_expected_refusal() {
     assert_eq!(r.stdout, "");
     assert!(
         r.stderr
-            .contains("sipreg: error: credentials rejected: the registrar answered 403 Forbidden"),
+            .contains("sipreg: error: refused by the registrar before any credentials were sent: 403 Forbidden"),
         "{}",
         r.stderr
     );

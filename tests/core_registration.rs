@@ -584,3 +584,29 @@ fn digest_answers_stay_bounded_whatever_the_challenges() {
     reg.handle_input(t0, &respond(&r, 401, "Unauthorized", &[line]));
     assert!(sent(&mut reg).is_empty(), "nothing sent with a 60 KB nonce");
 }
+
+/// Issue 13 item 15: a 403 to a request that carried no credentials is a refusal, not
+/// "credentials rejected", and the registrar's Warning text is shown; after a
+/// challenge was answered, a 403 is a rejection of the credentials.
+#[test]
+fn a_403_before_any_credentials_is_a_refusal_with_its_warning() {
+    let t0 = Instant::now();
+    let mut reg = new_reg(3600);
+    reg.start(Operation::Register, t0);
+    let r1 = one_sent(&mut reg);
+    let warning = "Warning: 399 pbx.example.com \"Account disabled\"".to_string();
+    reg.handle_input(t0, &respond(&r1, 403, "Forbidden", &[warning]));
+    let text = failed(&mut reg).to_string();
+    assert!(text.starts_with("refused by the registrar"), "{text}");
+    assert!(text.contains("\"Account disabled\""), "{text}");
+    assert!(!text.contains("credentials rejected"), "{text}");
+
+    let mut reg = new_reg(3600);
+    reg.start(Operation::Register, t0);
+    let r1 = one_sent(&mut reg);
+    reg.handle_input(t0, &challenge_401(&r1, "sipreg.test", "n1", ""));
+    let r2 = one_sent(&mut reg);
+    reg.handle_input(t0, &respond(&r2, 403, "Forbidden", &[]));
+    let text = failed(&mut reg).to_string();
+    assert!(text.starts_with("credentials rejected"), "{text}");
+}

@@ -77,12 +77,35 @@ fn status_2_bad_arguments() {
 
 #[test]
 fn status_3_credentials_rejected() {
-    let reg = answering(403, "Forbidden");
+    // The credentials answered a challenge, and the answer was refused.
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, i| {
+        if i == 0 {
+            vec![scripted::challenge_401(req, "sipreg.test", "n1", "")]
+        } else {
+            vec![respond(req, 403, "Forbidden", &[])]
+        }
+    }));
     let r = sipreg(&["register", AOR, "--once", "-r", &reg.uri()]);
     assert_exit(&r, 3);
     assert_eq!(
         r.stderr.trim_end(),
         "sipreg: error: credentials rejected: the registrar answered 403 Forbidden"
+    );
+    // A 403 before any credentials went out (issue 13 item 15): still status 3, but
+    // said as what it is, with the registrar's Warning.
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| {
+        vec![respond(
+            req,
+            403,
+            "Forbidden",
+            &["Warning: 399 pbx \"Account disabled\"".into()],
+        )]
+    }));
+    let r = sipreg(&["register", AOR, "--once", "-r", &reg.uri()]);
+    assert_exit(&r, 3);
+    assert_eq!(
+        r.stderr.trim_end(),
+        "sipreg: error: refused by the registrar before any credentials were sent: 403 Forbidden (Warning: 399 pbx \"Account disabled\")"
     );
 }
 

@@ -8,8 +8,16 @@ use thiserror::Error;
 pub enum RegError {
     #[error(transparent)]
     Auth(#[from] AuthError),
-    #[error("credentials rejected: the registrar answered {status} {reason}")]
-    Forbidden { status: u16, reason: String },
+    /// A 403. `credentials_sent`: our request carried an answer to a challenge; when
+    /// it did not, the registrar refused us for another reason (an account disabled,
+    /// an address not allowed), which its Warning header may say.
+    #[error("{}", forbidden_text(*status, reason, *credentials_sent, warning.as_deref()))]
+    Forbidden {
+        status: u16,
+        reason: String,
+        credentials_sent: bool,
+        warning: Option<String>,
+    },
     #[error("no response from {destination} after {}", humantime::format_duration(Duration::from_millis(after.as_millis() as u64)))]
     Timeout {
         destination: SocketAddr,
@@ -75,5 +83,23 @@ impl RegError {
             RegError::IntervalLoop { .. } => Some(423),
             _ => None,
         }
+    }
+}
+
+fn forbidden_text(
+    status: u16,
+    reason: &str,
+    credentials_sent: bool,
+    warning: Option<&str>,
+) -> String {
+    let warning = warning
+        .map(|w| format!(" (Warning: {w})"))
+        .unwrap_or_default();
+    if credentials_sent {
+        format!("credentials rejected: the registrar answered {status} {reason}{warning}")
+    } else {
+        format!(
+            "refused by the registrar before any credentials were sent: {status} {reason}{warning}"
+        )
     }
 }

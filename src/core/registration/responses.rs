@@ -93,14 +93,25 @@ impl Registration {
             200..=299 => self.on_success(now, p, r),
             300..=399 => self.on_redirect(now, p, r),
             401 | 407 => self.on_challenge(now, p, r),
-            403 => self.fail(
-                now,
-                op,
-                RegError::Forbidden {
-                    status: r.status,
-                    reason: r.reason,
-                },
-            ),
+            403 => {
+                // Our own request: ASCII header lines, written by sip::RegisterRequest.
+                let credentials_sent = p.request.split(|b| *b == b'\n').any(|line| {
+                    let name = line.split(|b| *b == b':').next().unwrap_or_default();
+                    name.eq_ignore_ascii_case(b"authorization")
+                        || name.eq_ignore_ascii_case(b"proxy-authorization")
+                });
+                let warning = r.header("warning").map(str::to_string);
+                self.fail(
+                    now,
+                    op,
+                    RegError::Forbidden {
+                        status: r.status,
+                        reason: r.reason,
+                        credentials_sent,
+                        warning,
+                    },
+                )
+            }
             423 => self.on_interval_too_brief(now, p, r),
             439 if !self.outbound_refused && op != OpKind::Unregister => {
                 // The first hop cannot do outbound: register plainly (RFC 5626 §11.2).
