@@ -4,77 +4,11 @@
 
 mod support;
 
-use serde_json::Value;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::kamailio::{Kamailio, KamailioOptions};
-use support::lines::Lines;
 use support::relay::{cseq_of, first_line, Direction, Relay, Seeded, Verdict};
-
-const AOR: &str = "sip:alice@sipreg.test";
-
-/// A staying `sipreg register` through the relay, its JSON events read with a deadline.
-struct Staying {
-    child: Child,
-    events: Lines,
-}
-
-impl Staying {
-    fn start(registrar: &str, extra: &[&str]) -> Staying {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("sipreg"))
-            .args(["register", AOR, "-r", registrar, "--json"])
-            .args(extra)
-            .env("SIPREG_PASSWORD", "secret-alice")
-            .env_remove("SIPREG_HA1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let events = Lines::new(child.stdout.take().unwrap(), Duration::from_secs(90));
-        Staying { child, events }
-    }
-
-    fn next(&mut self) -> Value {
-        let line = self.events.next().expect("sipreg ended early");
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
-    }
-
-    /// Events up to and including the first that `done` accepts.
-    fn until(&mut self, done: impl Fn(&Value) -> bool) -> Vec<Value> {
-        let mut seen = Vec::new();
-        loop {
-            let v = self.next();
-            let last = done(&v);
-            seen.push(v);
-            if last {
-                return seen;
-            }
-        }
-    }
-
-    /// SIGTERM; the exit status and the events after it.
-    fn stop(mut self) -> (Option<i32>, Vec<Value>) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let rest = (self.events.rest().iter())
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        (self.child.wait().unwrap().code(), rest)
-    }
-}
-
-impl Drop for Staying {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn is(event: &'static str) -> impl Fn(&Value) -> bool {
-    move |v| v["event"] == event
-}
+use support::staying::Staying;
 
 fn registrar(kam: &Kamailio) -> std::net::SocketAddr {
     format!("127.0.0.1:{}", kam.port()).parse().unwrap()
@@ -124,10 +58,8 @@ fn a_refresh_whose_200_was_lost_and_then_got_400_keeps_the_binding() {
     // --no-nat-rewrite: through the relay Kamailio sees another source port than our
     // Contact names, which is not what this test is about.
     let mut run = Staying::start(&relay.uri(), &["-e", "40", "--no-nat-rewrite"]);
-    run.until(is("registered"));
-    let seen = run.until(|v| {
-        v["event"] == "refreshed" || v["event"] == "registered" || v["event"] == "recovered"
-    });
+    run.until("registered");
+    let seen = run.until_any(&["refreshed", "registered", "recovered"]);
     let retried = seen
         .iter()
         .any(|v| v["event"] == "failed" && v["retry_in"] == 0 && v["status"] == 400);
@@ -145,7 +77,7 @@ fn a_refresh_whose_200_was_lost_and_then_got_400_keeps_the_binding() {
         .iter()
         .any(|s| s.direction == Direction::Up && s.cseq == Some(refresh + 1));
     assert!(fresh, "a fresh REGISTER with a new CSeq: {log:?}");
-    let (code, rest) = run.stop();
+    let (rest, code) = run.stop();
     assert_eq!(code, Some(0), "{rest:?}");
     assert!(
         rest.iter().any(|v| v["event"] == "unregistered"),
@@ -174,7 +106,7 @@ fn heavy_loss_duplication_and_reordering_keep_the_binding() {
         }),
     );
     let mut run = Staying::start(&relay.uri(), &["-e", "6"]);
-    run.until(is("registered"));
+    run.until("registered");
     let mut refreshes = 0;
     while refreshes < 3 {
         let v = run.next();
@@ -188,7 +120,7 @@ fn heavy_loss_duplication_and_reordering_keep_the_binding() {
         log.iter().any(|s| s.verdict == Verdict::Drop),
         "the plan dropped something"
     );
-    let (code, _) = run.stop();
+    let (_, code) = run.stop();
     assert_eq!(code, Some(0));
 }
 
@@ -210,17 +142,15 @@ fn after_a_blackhole_the_binding_is_restored() {
         }),
     );
     let mut run = Staying::start(&relay.uri(), &["-e", "4", "--timeout", "2s"]);
-    run.until(is("registered"));
+    run.until("registered");
     *dark.lock().unwrap() = true;
     // The refresh times out: a failure with a retry, not an exit.
-    let seen = run.until(|v| v["event"] == "failed");
+    let seen = run.until("failed");
     assert!(seen.last().unwrap()["retry_in"].is_number(), "{seen:?}");
     *dark.lock().unwrap() = false;
-    let seen = run.until(|v| {
-        v["event"] == "recovered" || v["event"] == "registered" || v["event"] == "refreshed"
-    });
+    let seen = run.until_any(&["recovered", "registered", "refreshed"]);
     assert!(!seen.is_empty());
-    let (code, rest) = run.stop();
+    let (rest, code) = run.stop();
     assert_eq!(code, Some(0), "{rest:?}");
     assert!(
         rest.iter().any(|v| v["event"] == "unregistered"),

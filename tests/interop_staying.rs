@@ -8,70 +8,11 @@ mod support;
 use scripted::registrar::ScriptedRegistrar;
 use scripted::{ok_with_contact, respond, Req};
 use serde_json::Value;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use support::kamailio::{Kamailio, KamailioOptions};
-use support::lines::Lines;
+use support::staying::Staying;
 
 const AOR: &str = "sip:alice@sipreg.test";
-
-/// A `sipreg register` left running, its JSON events read line by line.
-struct Staying {
-    child: Child,
-    events: Lines,
-}
-
-impl Staying {
-    fn start(registrar: &str, extra: &[&str]) -> Staying {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("sipreg"))
-            .args(["register", AOR, "-r", registrar, "--json"])
-            .args(extra)
-            .env("SIPREG_PASSWORD", "secret-alice")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        // Generous: the longest wait in these tests is one refresh interval.
-        let events = Lines::new(child.stdout.take().unwrap(), Duration::from_secs(60));
-        Staying { child, events }
-    }
-
-    fn next(&mut self) -> Value {
-        let line = self.events.next().expect("sipreg ended early");
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"))
-    }
-
-    /// Reads events until one named `name`, returning all read.
-    fn until(&mut self, name: &str) -> Vec<Value> {
-        let mut seen = Vec::new();
-        loop {
-            let v = self.next();
-            let done = v["event"] == name;
-            seen.push(v);
-            if done {
-                return seen;
-            }
-        }
-    }
-
-    /// SIGTERM, then the remaining events and the exit code.
-    fn stop(mut self) -> (Vec<Value>, Option<i32>) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let rest = (self.events.rest().iter())
-            .map(|line| serde_json::from_str(line).unwrap())
-            .collect();
-        (rest, self.child.wait().unwrap().code())
-    }
-}
-
-impl Drop for Staying {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Our contacts in the registrar, as a second sipreg sees them.
 fn bindings(kam: &Kamailio) -> Vec<String> {

@@ -10,3 +10,4 @@ pub mod kamailio;
 pub mod lines;
 pub mod relay;
 pub mod run;
+pub mod staying;
