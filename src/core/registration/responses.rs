@@ -246,16 +246,15 @@ impl Registration {
         if self.rewrite_for_nat(now, &p, &r) {
             return;
         }
+        // A 2xx that grants nothing leaves us unregistered; refreshing at once would
+        // loop, so this is a failure of its own.
+        let nothing_granted = |r: Response| RegError::NothingGranted {
+            status: r.status,
+            reason: r.reason,
+        };
         if ours_removed {
             // Our contact listed with expires=0: the registrar removed it (§10.3).
-            return self.fail(
-                now,
-                op,
-                RegError::NothingGranted {
-                    status: r.status,
-                    reason: r.reason,
-                },
-            );
+            return self.fail(now, op, nothing_granted(r));
         }
         let listed = !bindings.is_empty();
         let ours = bindings.iter().find(|b| b.ours);
@@ -284,16 +283,7 @@ impl Registration {
             .or(header_expires)
             .unwrap_or(p.expires);
         if granted == 0 {
-            // A 2xx that grants nothing leaves us unregistered; refreshing at once
-            // would loop, so this is a failure of its own.
-            return self.fail(
-                now,
-                op,
-                RegError::NothingGranted {
-                    status: r.status,
-                    reason: r.reason,
-                },
-            );
+            return self.fail(now, op, nothing_granted(r));
         }
         let delay = refresh_delay(
             Duration::from_secs(u64::from(granted)),
