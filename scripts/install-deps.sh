@@ -1,19 +1,23 @@
 #!/bin/sh
 # Install what the real-registrar tests need: Kamailio 5.x (+ the modules the
-# test config loads), sipp and sipsak; man-db, with which tests/man_page.rs
-# renders the man page; and bsdutils' `script`, which gives tests a terminal.  Idempotent and quiet when everything is
-# already present; needs root (and apt) only when something is missing.
+# test config loads), ejabberd (its mod_sip is the second registrar of
+# tests/interop_ejabberd.rs; openssl makes its test certificates), sipp and sipsak;
+# man-db, with which tests/man_page.rs renders the man page; and bsdutils'
+# `script`, which gives tests a terminal.  Idempotent and quiet when everything
+# is already present; needs root (and apt) only when something is missing.
+# The tests start their own ejabberd on loopback; the system service the package
+# may start is not used.
 #
 #   scripts/install-deps.sh          install what is missing
 #   scripts/install-deps.sh --check  only report; exit 1 when something is missing
 set -eu
 
 MODDIR=${KAMAILIO_MODULES_DIR:-/usr/lib/x86_64-linux-gnu/kamailio/modules}
-PKGS="kamailio kamailio-sqlite-modules kamailio-tls-modules kamailio-websocket-modules kamailio-outbound-modules sip-tester sipsak man-db bsdutils"
+PKGS="kamailio kamailio-sqlite-modules kamailio-tls-modules kamailio-websocket-modules kamailio-outbound-modules ejabberd openssl sip-tester sipsak man-db bsdutils"
 MODULES="kex corex sl pv maxfwd textops siputils xlog sanity usrloc registrar db_text db_sqlite auth auth_db tls websocket xhttp outbound"
 
 missing=""
-for bin in kamailio sipp sipsak man script; do
+for bin in kamailio ejabberdctl openssl sipp sipsak man script; do
     command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || missing="$missing $bin"
 done
 for m in $MODULES; do
@@ -43,7 +47,7 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $PKGS >&2
 
 # re-check
 still=""
-for bin in kamailio sipp sipsak man script; do
+for bin in kamailio ejabberdctl openssl sipp sipsak man script; do
     command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || still="$still $bin"
 done
 for m in $MODULES; do

@@ -50,7 +50,8 @@ impl ExitStatus {
             | RegError::ChallengeLoop(_)
             | RegError::RedirectedAuth { .. } => ExitStatus::Auth,
             RegError::Transport(_) => ExitStatus::Failure,
-            RegError::Timeout { .. } => ExitStatus::NoResponse,
+            // Refused connections, ICMP unreachable, no route: as when it never answers.
+            RegError::Timeout { .. } | RegError::Unreachable(_) => ExitStatus::NoResponse,
             RegError::Refused { .. }
             | RegError::IntervalLoop { .. }
             | RegError::NothingGranted { .. }

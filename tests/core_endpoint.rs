@@ -450,3 +450,47 @@ fn hostile_input_is_counted_and_ignored() {
     events(&mut ep);
     assert_eq!(ep.registered(), 3);
 }
+
+/// An ICMP unreachable for a destination fails, at once, the transactions that send
+/// there on that socket, and only those: a registration moved to another target on
+/// the same socket carries on.
+#[test]
+fn an_unreachable_destination_fails_only_the_transactions_sending_there() {
+    let t0 = Instant::now();
+    let mut ep = endpoint(3, f64::INFINITY, false, 1);
+    let (dead, alive): (SocketAddr, SocketAddr) = (
+        "127.0.0.1:5060".parse().unwrap(),
+        "127.0.0.2:5060".parse().unwrap(),
+    );
+    let local: SocketAddr = "127.0.0.1:40000".parse().unwrap();
+    for i in 0..3 {
+        ep.start(Handle(i), Operation::Register, t0);
+    }
+    // The last one sends elsewhere.
+    ep.retarget(Handle(2), alive, TransportKind::Udp, local, 0, t0);
+    let out = sent(&mut ep);
+    assert!(out.iter().any(|(h, to, _)| *h == Handle(2) && *to == alive));
+    events(&mut ep);
+    ep.unreachable(0, dead, t0, "ICMP port unreachable");
+    let failed: Vec<(Handle, RegError)> = events(&mut ep)
+        .into_iter()
+        .filter_map(|e| match e {
+            EndpointEvent::Event(h, Event::Failed { error, .. }) => Some((h, error)),
+            _ => None,
+        })
+        .collect();
+    let handles: Vec<Handle> = failed.iter().map(|(h, _)| *h).collect();
+    assert_eq!(handles, [Handle(0), Handle(1)]);
+    for (_, e) in &failed {
+        assert!(matches!(e, RegError::Unreachable(_)), "{e}");
+        assert!(
+            e.to_string()
+                .contains("127.0.0.1:5060: ICMP port unreachable"),
+            "{e}"
+        );
+    }
+    // The one sending to the other target still waits for its answer.
+    let third = out.iter().rev().find(|(h, _, _)| *h == Handle(2)).unwrap();
+    ep.handle_input(t0, 0, &ok_with_contact(&third.2, 3600));
+    assert_eq!(completed(&events(&mut ep)), [Handle(2)]);
+}

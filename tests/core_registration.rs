@@ -610,3 +610,50 @@ fn a_403_before_any_credentials_is_a_refusal_with_its_warning() {
     let text = failed(&mut reg).to_string();
     assert!(text.starts_with("credentials rejected"), "{text}");
 }
+
+/// ejabberd answers 404 to a query with nothing bound and to the removal of a
+/// contact that is not bound. Once our credentials were taken the AOR is valid
+/// (RFC 3261 §10.3 keeps 404 for one that is not): no bindings, nothing to remove.
+#[test]
+fn a_404_after_the_challenge_is_no_bindings_for_a_query_and_an_unregistration() {
+    let t0 = Instant::now();
+    for op in [
+        Operation::Query,
+        Operation::Unregister(UnregisterTarget::All),
+    ] {
+        let mut reg = new_reg(3600);
+        reg.start(op, t0);
+        let r1 = one_sent(&mut reg);
+        reg.handle_input(t0, &challenge_401(&r1, "sipreg.test", "n1", ""));
+        let r2 = one_sent(&mut reg);
+        reg.handle_input(t0, &respond(&r2, 404, "Not Found", &[]));
+        let o = completed(&mut reg);
+        assert_eq!((o.status, o.bindings.len()), (404, 0));
+    }
+}
+
+/// Without a challenge nothing says the AOR is valid: a 404 is the registrar's
+/// refusal, as RFC 3261 §10.3 means it; and a REGISTER's 404 always is.
+#[test]
+fn a_404_without_a_challenge_or_to_a_register_is_a_refusal() {
+    let t0 = Instant::now();
+    let mut reg = new_reg(3600);
+    reg.start(Operation::Query, t0);
+    let r = one_sent(&mut reg);
+    reg.handle_input(t0, &respond(&r, 404, "Not Found", &[]));
+    assert!(matches!(
+        failed(&mut reg),
+        RegError::Refused { status: 404, .. }
+    ));
+
+    let mut reg = new_reg(3600);
+    reg.start(Operation::Register, t0);
+    let r1 = one_sent(&mut reg);
+    reg.handle_input(t0, &challenge_401(&r1, "sipreg.test", "n1", ""));
+    let r2 = one_sent(&mut reg);
+    reg.handle_input(t0, &respond(&r2, 404, "Not Found", &[]));
+    assert!(matches!(
+        failed(&mut reg),
+        RegError::Refused { status: 404, .. }
+    ));
+}

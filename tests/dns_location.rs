@@ -299,6 +299,51 @@ fn silent_first_target_fails_over_to_the_second_in_the_same_run() {
     assert!(cseq(&answered[0]) > cseq(&tried[0]));
 }
 
+/// A first SRV target whose port is closed answers with an ICMP port unreachable:
+/// a transport error, so the run moves to the second target at once rather than
+/// after the transaction timeout (RFC 3263 §4.3). The timeout is far longer than
+/// the run's deadline, and the dead target got the one request.
+#[test]
+fn closed_first_target_fails_over_on_the_icmp_error_without_waiting() {
+    let dead = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let dead_port = dead.local_addr().unwrap().port();
+    drop(dead);
+    let working = UdpRegistrar::answering();
+    let dns = DnsServer::start(zone(vec![
+        (
+            "_sip._udp.example.test",
+            RecordType::SRV,
+            vec![
+                srv(10, dead_port, "dead.example.test"),
+                srv(20, working.addr.port(), "alive.example.test"),
+            ],
+        ),
+        ("example.test", RecordType::A, vec![loopback()]),
+        ("dead.example.test", RecordType::A, vec![loopback()]),
+        ("alive.example.test", RecordType::A, vec![loopback()]),
+    ]));
+    let out = assert_cmd::Command::cargo_bin("sipreg")
+        .unwrap()
+        .args(["register", AOR, "--once", "--timeout", "60s", "-v"])
+        .args(["--dns-server", &dns_arg(&dns)])
+        .env("SIPREG_PASSWORD", transport_common::PASSWORD)
+        .env_remove("SIPREG_PROFILE")
+        // Well inside the 60 s timeout: waiting it out fails the test.
+        .timeout(Duration::from_secs(15))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}\n{:?}", dns.asked());
+    assert_eq!(working.requests().len(), 1);
+    let to_dead = format!("REGISTER → 127.0.0.1:{dead_port}");
+    assert_eq!(
+        stderr.lines().filter(|l| l.contains(&to_dead)).count(),
+        1,
+        "one request to the closed port, no retransmission: {stderr}"
+    );
+    assert!(stderr.contains("port unreachable"), "{stderr}");
+}
+
 #[test]
 fn a_503_fails_over_to_the_next_target() {
     let busy = UdpRegistrar::refusing("503 Service Unavailable");

@@ -40,6 +40,11 @@ pub enum RegError {
     BindingMissing { status: u16, reason: String },
     #[error("transport failure: {0}")]
     Transport(String),
+    /// The registrar cannot be reached: an ICMP port or host unreachable, a refused
+    /// or timed-out connection, no route. Ends a run as a timeout does (RFC 3261
+    /// §18.4: a transport error; RFC 3263 §4.3: try the next target).
+    #[error("registrar unreachable: {0}")]
+    Unreachable(String),
     #[error("redirected to {domain}: credentials are not sent to another domain")]
     RedirectedAuth { domain: String },
     #[error("too many challenges in one request ({0}); giving up")]
@@ -54,6 +59,7 @@ impl RegError {
         match self {
             RegError::Timeout { .. }
             | RegError::Transport(_)
+            | RegError::Unreachable(_)
             | RegError::NothingGranted { .. }
             | RegError::BindingMissing { .. } => true,
             RegError::Refused { status, .. } => matches!(status, 408 | 480 | 500..=699),

@@ -375,6 +375,14 @@ impl Registration {
         }
     }
 
+    /// The registrar cannot be reached (ICMP unreachable, no route, a connection
+    /// refused or timed out): fails the operation as `transport_failed` does.
+    pub fn unreachable(&mut self, now: Instant, reason: String) {
+        if let Some(p) = self.finish_pending() {
+            self.fail(now, p.attempt.op, RegError::Unreachable(reason));
+        }
+    }
+
     /// The flow under an established registration died (a TCP or TLS connection
     /// closed, a keep-alive unanswered): register again at once on a new flow
     /// (RFC 5626 §4.4.1 flow recovery). A request in flight is sent again.

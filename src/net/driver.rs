@@ -21,7 +21,9 @@
 
 use super::carriers::{self, CarrierSettings, Carriers, UdpCarrier};
 use super::connection::StreamEvent;
-use super::datagrams::{self, wall_clock, Datagram, Receiver, Sender};
+use super::datagrams::{
+    self, take_unreachable, wall_clock, Datagram, Receiver, Sender, Unreachable,
+};
 use super::dns::DnsSettings;
 use super::routes::{Locator, Routes};
 use super::signals::StopSignals;
@@ -49,6 +51,10 @@ const RECEIVE_BATCH: usize = 256;
 /// with nothing in between fails what waits on it.
 const MAX_SILENT_REOPENS: u8 = 1;
 
+/// Failed reads of one socket per turn (each takes the socket's pending error, so
+/// the next read gets the datagrams behind it).
+const MAX_READ_ERRORS: u32 = 4;
+
 /// Observes traffic for the `-v` ladder and `-vv` message dumps.
 pub trait Trace {
     /// False: `sent` and `received` are never called (a bulk run).
@@ -59,6 +65,8 @@ pub trait Trace {
     fn received(&mut self, from: SocketAddr, bytes: &[u8]);
     /// The driver moved to another target (`why` says what happened to the old one).
     fn moved(&mut self, _from: &Target, _to: &Target, _why: &str) {}
+    /// An ICMP error said a destination we sent to cannot be reached.
+    fn unreachable(&mut self, _error: &Unreachable) {}
 }
 
 /// A trace that watches nothing.
@@ -135,6 +143,8 @@ pub struct Driver {
     /// A single registration's target as it stands (the ladder names it when it
     /// moves).
     current: Option<Target>,
+    /// ICMP errors read from a socket's error queue, kept for the next read.
+    icmp: Vec<Unreachable>,
 }
 
 /// What woke the loop up.
@@ -179,6 +189,7 @@ impl Driver {
             armed: None,
             turn_due: true,
             current: None,
+            icmp: Vec::new(),
         }
     }
 
@@ -578,13 +589,19 @@ impl Driver {
         // dated before it began: a kernel timestamp that says so comes from a wall
         // clock that was set back or forward meanwhile.
         let floor = std::mem::replace(&mut self.last_read, now());
+        let mut unreachable = Vec::new();
         for (s, socket) in sockets.iter().enumerate() {
-            let mut read = 0;
+            let (mut read, mut errors) = (0, 0);
             while read < RECEIVE_BATCH {
                 let n = match self.receiver.receive(&socket.socket) {
                     Ok(n) => n,
                     Err(e) if e.kind() == ErrorKind::WouldBlock => break,
-                    // An ICMP error surfacing on the socket, say: nothing to read.
+                    // The socket's pending error (an ICMP error, read below): it is
+                    // cleared now, so the datagrams behind it are read next.
+                    Err(_) if errors < MAX_READ_ERRORS => {
+                        errors += 1;
+                        continue;
+                    }
                     Err(_) => break,
                 };
                 // The kernel noted when each datagram arrived: responses that waited
@@ -608,7 +625,18 @@ impl Driver {
                     break; // the queue is empty (and readiness was cleared)
                 }
             }
+            // Every read, not only one that failed: a send may have taken the
+            // socket's pending error, leaving only the queue to tell.
+            self.icmp.clear();
+            take_unreachable(&socket.socket, &mut self.icmp);
+            for u in self.icmp.drain(..) {
+                if traced {
+                    trace.unreachable(&u);
+                }
+                unreachable.push((s as u32, u));
+            }
         }
+        tell_unreachable(ep, unreachable);
     }
 
     /// `first` and whatever else the connections' readers have queued, up to a batch.
@@ -698,7 +726,8 @@ struct Move {
 }
 
 /// Sends `outbox` on the UDP sockets, many datagrams per system call. A datagram
-/// lost here is what retransmissions are for; it is counted.
+/// lost here is what retransmissions are for; it is counted. One that cannot reach
+/// its destination (no route) fails its transaction at once.
 async fn send_datagrams(
     sockets: &mut [UdpCarrier],
     sender: &mut Sender,
@@ -711,6 +740,8 @@ async fn send_datagrams(
         order.sort_by_key(|&i| outbox[i].carrier);
     }
     let mut batch: Vec<(&[u8], SocketAddr)> = Vec::with_capacity(outbox.len());
+    let mut unreachable = Vec::new();
+    let mut failed = Vec::new();
     let mut from = 0;
     while from < order.len() {
         let s = outbox[order[from]].carrier;
@@ -726,6 +757,8 @@ async fn send_datagrams(
         }));
         let socket = &sockets[s as usize].socket;
         let mut k = 0;
+        // The datagram already sent once more after an error.
+        let mut retried = None;
         while k < batch.len() {
             match sender.try_send(socket, &batch[k..]) {
                 Ok(n) => k += n.max(1),
@@ -736,14 +769,47 @@ async fn send_datagrams(
                         break;
                     }
                 }
-                Err(_) => {
-                    ep.count_send_errors(1);
+                Err(e) => {
+                    // Perhaps the socket's pending error, an ICMP message about an
+                    // earlier datagram, which the kernel reports on the next send and
+                    // then clears: its queue says what it was; this one goes again.
+                    let mut queued = Vec::new();
+                    take_unreachable(socket, &mut queued);
+                    unreachable.extend(queued.into_iter().map(|u| (s, u)));
+                    if retried != Some(k) {
+                        retried = Some(k);
+                        continue;
+                    }
+                    let o = &outbox[order[from + k]];
+                    if is_unreachable(&e) {
+                        // No route, say: no retransmission will fare better.
+                        let reason = format!("{}: {e}", o.transmit.destination);
+                        failed.push((o.handle, reason));
+                    } else {
+                        ep.count_send_errors(1);
+                    }
                     k += 1;
                 }
             }
         }
         from = to;
     }
+    tell_unreachable(ep, unreachable);
+    let at = now();
+    for (h, reason) in failed {
+        ep.cannot_reach(h, at, reason);
+    }
+}
+
+/// A send error that says the destination cannot be reached from here.
+fn is_unreachable(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        ErrorKind::NetworkUnreachable
+            | ErrorKind::HostUnreachable
+            | ErrorKind::ConnectionRefused
+            | ErrorKind::PermissionDenied
+    )
 }
 
 /// Writes `outbox` on the connections. A failed write ends its connection and
@@ -758,6 +824,12 @@ async fn send_messages(
     for o in outbox {
         match streams.send(o.carrier as usize, &o.transmit.payload).await {
             Sent::Ok => {}
+            Sent::Unreachable(reason) => {
+                if let Ok(local) = streams.reopen(o.carrier as usize).await {
+                    ep.relocated(o.carrier, local);
+                }
+                ep.cannot_reach(o.handle, at, reason);
+            }
             Sent::Gone(reason) => {
                 if streams.is_lazy() {
                     // One registration: the next attempt leaves from a new socket.
@@ -775,6 +847,20 @@ async fn send_messages(
         }
     }
     Ok(())
+}
+
+/// Tells the endpoint which destinations ICMP errors said cannot be reached, once
+/// per socket and destination however many errors came for it.
+fn tell_unreachable(ep: &mut Endpoint, mut errors: Vec<(u32, Unreachable)>) {
+    if errors.is_empty() {
+        return;
+    }
+    errors.sort_by_key(|(s, u)| (*s, u.destination));
+    errors.dedup_by_key(|(s, u)| (*s, u.destination));
+    let at = now();
+    for (s, u) in errors {
+        ep.unreachable(s, u.destination, at, &u.why);
+    }
 }
 
 /// Ready when any of the sockets has something to read.

@@ -60,6 +60,9 @@ pub enum Sent {
     Ok,
     /// The connection was gone already: only this request fails.
     Gone(String),
+    /// A lazy connection could not be opened (refused, timed out, no route): the
+    /// registrar cannot be reached; only this request fails.
+    Unreachable(String),
     /// The write failed: the connection is gone from now on, with all it carried.
     Broke(String),
     /// The registrar's certificate was refused: every target would show the same
@@ -184,6 +187,9 @@ impl Streams {
             if let Err(e) = self.connect(connection).await {
                 if e.is_certificate() {
                     return Sent::Fatal(e.into_error());
+                }
+                if matches!(e, LinkError::Connect { .. }) {
+                    return Sent::Unreachable(e.to_string());
                 }
                 return Sent::Gone(e.to_string());
             }

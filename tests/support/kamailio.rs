@@ -680,7 +680,7 @@ fn render_tls(dir: &Path, tls: &KamTls) -> io::Result<()> {
 }
 
 /// A TCP port free on 127.0.0.1 right now, other than `not`.
-fn pick_free_tcp_port(not: u16) -> Option<u16> {
+pub fn pick_free_tcp_port(not: u16) -> Option<u16> {
     for _ in 0..20 {
         let port = TcpListener::bind("127.0.0.1:0")
             .ok()?
@@ -695,7 +695,7 @@ fn pick_free_tcp_port(not: u16) -> Option<u16> {
 }
 
 /// A port free for UDP (and TCP when asked) on 127.0.0.1 right now.
-fn pick_free_port(tcp: bool) -> Option<u16> {
+pub fn pick_free_port(tcp: bool) -> Option<u16> {
     for _ in 0..20 {
         let udp = UdpSocket::bind("127.0.0.1:0").ok()?;
         let port = udp.local_addr().ok()?.port();
@@ -713,7 +713,7 @@ fn is_bind_failure(log: &str) -> bool {
     log.contains("Address already in use") || log.contains("EADDRINUSE")
 }
 
-fn read_lossy(p: &Path) -> String {
+pub fn read_lossy(p: &Path) -> String {
     let mut b = Vec::new();
     let _ = File::open(p).and_then(|mut f| f.read_to_end(&mut b));
     String::from_utf8_lossy(&b).into_owned()

@@ -6,6 +6,7 @@
 //! Every test binary compiles this whole module but uses only part of it.
 #![allow(dead_code)]
 
+pub mod ejabberd;
 pub mod kamailio;
 pub mod lines;
 pub mod relay;

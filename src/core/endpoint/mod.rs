@@ -194,7 +194,10 @@ pub struct Endpoint {
 fn worth_another_target(error: &RegError) -> bool {
     matches!(
         error,
-        RegError::Timeout { .. } | RegError::Transport(_) | RegError::Refused { status: 503, .. }
+        RegError::Timeout { .. }
+            | RegError::Transport(_)
+            | RegError::Unreachable(_)
+            | RegError::Refused { status: 503, .. }
     )
 }
 
@@ -399,6 +402,40 @@ impl Endpoint {
         let slot = &mut self.slots[i];
         if slot.reg.is_busy() {
             slot.reg.transport_failed(now, reason);
+        } else if slot.reg.is_registered() {
+            slot.reg.flow_failed(now, reason);
+        }
+        self.settle(i, now);
+    }
+
+    /// An ICMP error says `destination` cannot be reached from `carrier` (port or
+    /// host unreachable): the transactions on it that send there fail at once with a
+    /// transport error, which moves them to the next target or ends them (RFC 3261
+    /// §18.4, RFC 3263 §4.3), instead of waiting out Timer F. The error cannot be
+    /// tied to one request, so every registration waiting on that destination hears
+    /// it; registrations sending elsewhere on the same socket carry on.
+    pub fn unreachable(&mut self, carrier: u32, destination: SocketAddr, now: Instant, why: &str) {
+        let waiting: Vec<usize> = self
+            .on_carrier(carrier)
+            .filter(|&i| {
+                let reg = &self.slots[i].reg;
+                reg.is_busy() && reg.config().destination == destination
+            })
+            .collect();
+        for i in waiting {
+            let reason = format!("{destination}: {why}");
+            self.slots[i].reg.unreachable(now, reason);
+            self.settle(i, now);
+        }
+    }
+
+    /// `h`'s registrar cannot be reached (no route, connection refused or timed
+    /// out): as `transport_failed`, but the operation fails as unreachable.
+    pub fn cannot_reach(&mut self, h: Handle, now: Instant, reason: String) {
+        let i = h.index();
+        let slot = &mut self.slots[i];
+        if slot.reg.is_busy() {
+            slot.reg.unreachable(now, reason);
         } else if slot.reg.is_registered() {
             slot.reg.flow_failed(now, reason);
         }

@@ -113,6 +113,14 @@ impl Registration {
                 )
             }
             423 => self.on_interval_too_brief(now, p, r),
+            // ejabberd's mod_sip answers 404 to a query when nothing is bound, and to
+            // the removal of a contact that is not bound, where RFC 3261 §10.3 keeps
+            // 404 for an AOR that is not valid for the domain. Once the registrar
+            // took our credentials the AOR is valid: no bindings (and nothing left
+            // to remove), reported with the status it sent.
+            404 if matches!(op, OpKind::Query | OpKind::Unregister) && p.attempt.challenges > 0 => {
+                self.complete(now, &p, r, Vec::new(), None)
+            }
             439 if !self.outbound_refused && op != OpKind::Unregister => {
                 // The first hop cannot do outbound: register plainly (RFC 5626 §11.2).
                 self.outbound_refused = true;

@@ -87,27 +87,7 @@ impl Headers {
 
     /// Where datagram `k` of the latest call came from.
     pub fn source(&self, k: usize) -> Option<SocketAddr> {
-        let name = &self.names[k];
-        match i32::from(name.ss_family) {
-            libc::AF_INET => {
-                // SAFETY: the kernel wrote a sockaddr_in where the family says so,
-                // and sockaddr_storage is large and aligned enough for it.
-                let a = unsafe {
-                    &*(name as *const libc::sockaddr_storage).cast::<libc::sockaddr_in>()
-                };
-                let ip = std::net::Ipv4Addr::from(u32::from_be(a.sin_addr.s_addr));
-                Some(SocketAddr::from((ip, u16::from_be(a.sin_port))))
-            }
-            libc::AF_INET6 => {
-                // SAFETY: as above, for sockaddr_in6.
-                let a = unsafe {
-                    &*(name as *const libc::sockaddr_storage).cast::<libc::sockaddr_in6>()
-                };
-                let ip = std::net::Ipv6Addr::from(a.sin6_addr.s6_addr);
-                Some(SocketAddr::from((ip, u16::from_be(a.sin6_port))))
-            }
-            _ => None,
-        }
+        socket_address(&self.names[k])
     }
 
     /// When the kernel queued datagram `k` of the latest call (wall clock), if the
@@ -246,5 +226,156 @@ impl Outgoing {
             return Err(io::Error::last_os_error());
         }
         Ok(n as usize)
+    }
+}
+
+/// `SO_SELECT_ERR_QUEUE` (Linux 3.10; not in the libc crate): a queued socket error
+/// is also reported as priority data (`EPOLLPRI`), which the reactor counts as
+/// readable and so wakes the loop for it. Its value where `asm-generic/socket.h`
+/// applies.
+#[cfg(not(any(target_arch = "sparc", target_arch = "sparc64")))]
+const SO_SELECT_ERR_QUEUE: libc::c_int = 45;
+
+/// Asks the kernel to queue ICMP errors on `fd` although it is not connected
+/// (`IP_RECVERR`, and `IPV6_RECVERR` for an IPv6 socket), and to wake the loop for
+/// them. Without it, an unconnected UDP socket never learns that a port is closed.
+pub fn enable_errors(fd: RawFd, v6: bool) -> io::Result<()> {
+    if v6 {
+        set_int(fd, libc::IPPROTO_IPV6, libc::IPV6_RECVERR)?;
+    } else {
+        set_int(fd, libc::IPPROTO_IP, libc::IP_RECVERR)?;
+    }
+    // Best effort: without it the errors are still read when a read or a send
+    // reports one, only later.
+    #[cfg(not(any(target_arch = "sparc", target_arch = "sparc64")))]
+    let _ = set_int(fd, libc::SOL_SOCKET, SO_SELECT_ERR_QUEUE);
+    Ok(())
+}
+
+fn set_int(fd: RawFd, level: libc::c_int, name: libc::c_int) -> io::Result<()> {
+    let on: libc::c_int = 1;
+    // SAFETY: a plain setsockopt with a pointer to an int that outlives the call.
+    let r = unsafe {
+        libc::setsockopt(
+            fd,
+            level,
+            name,
+            (&on as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// One entry of a socket's error queue: an ICMP error about a datagram we sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueuedError {
+    /// Where the datagram that caused it was going.
+    pub destination: Option<SocketAddr>,
+    /// Who sent the ICMP message.
+    pub offender: Option<std::net::IpAddr>,
+    /// The error as errno (`ECONNREFUSED` for port unreachable, …).
+    pub errno: i32,
+    /// `SO_EE_ORIGIN_*`, and the ICMP type and code.
+    pub origin: u8,
+    pub icmp_type: u8,
+    pub icmp_code: u8,
+}
+
+/// Takes one entry from `fd`'s error queue (`MSG_ERRQUEUE`); `Ok(None)` when it is
+/// empty. The quoted payload is not kept: the destination says whom it concerns.
+pub fn take_error(fd: RawFd) -> io::Result<Option<QueuedError>> {
+    // SAFETY: plain C structures for which all zeroes is valid.
+    let mut name = unsafe { std::mem::zeroed::<libc::sockaddr_storage>() };
+    let mut header = unsafe { std::mem::zeroed::<libc::msghdr>() };
+    let mut payload = [0u8; 64];
+    let mut iov = libc::iovec {
+        iov_base: payload.as_mut_ptr().cast(),
+        iov_len: payload.len(),
+    };
+    let mut control = [0u64; 32];
+    header.msg_name = (&mut name as *mut libc::sockaddr_storage).cast();
+    header.msg_namelen = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+    header.msg_iov = &mut iov;
+    header.msg_iovlen = 1;
+    header.msg_control = control.as_mut_ptr().cast();
+    header.msg_controllen = std::mem::size_of_val(&control) as _;
+    // SAFETY: the header points at buffers of ours that live through the call.
+    let r = unsafe { libc::recvmsg(fd, &mut header, libc::MSG_ERRQUEUE | libc::MSG_DONTWAIT) };
+    if r < 0 {
+        let e = io::Error::last_os_error();
+        if e.kind() == io::ErrorKind::WouldBlock {
+            return Ok(None);
+        }
+        return Err(e);
+    }
+    let destination = socket_address(&name);
+    // SAFETY: the kernel wrote `msg_controllen` bytes of well-formed control messages
+    // into `control`; the CMSG_* functions walk them within that length, and a
+    // sock_extended_err (followed by the offender's address) is what IP_RECVERR and
+    // IPV6_RECVERR carry.
+    unsafe {
+        let mut c = libc::CMSG_FIRSTHDR(&header);
+        while !c.is_null() {
+            let level = (*c).cmsg_level;
+            let kind = (*c).cmsg_type;
+            if (level == libc::IPPROTO_IP && kind == libc::IP_RECVERR)
+                || (level == libc::IPPROTO_IPV6 && kind == libc::IPV6_RECVERR)
+            {
+                let data = libc::CMSG_DATA(c).cast::<libc::sock_extended_err>();
+                let ee = std::ptr::read_unaligned(data);
+                let offender = address_at(libc::SO_EE_OFFENDER(data)).map(|a| a.ip());
+                return Ok(Some(QueuedError {
+                    destination,
+                    offender,
+                    errno: ee.ee_errno as i32,
+                    origin: ee.ee_origin,
+                    icmp_type: ee.ee_type,
+                    icmp_code: ee.ee_code,
+                }));
+            }
+            c = libc::CMSG_NXTHDR(&header, c);
+        }
+    }
+    // An entry without the extended error (the control buffer too short): taken all
+    // the same, so that the queue empties.
+    Ok(Some(QueuedError {
+        destination,
+        offender: None,
+        errno: 0,
+        origin: 0,
+        icmp_type: 0,
+        icmp_code: 0,
+    }))
+}
+
+/// The address the kernel wrote in `name` (AF_UNSPEC or another family: none).
+fn socket_address(name: &libc::sockaddr_storage) -> Option<SocketAddr> {
+    // SAFETY: sockaddr_storage has room for either family's structure.
+    unsafe { address_at((name as *const libc::sockaddr_storage).cast()) }
+}
+
+/// The IPv4 or IPv6 address at `p`, read as its family says.
+///
+/// # Safety
+/// `p` points at a socket address the kernel wrote, readable for the size of its
+/// family's structure.
+unsafe fn address_at(p: *const libc::sockaddr) -> Option<SocketAddr> {
+    let family = std::ptr::read_unaligned(std::ptr::addr_of!((*p).sa_family));
+    match i32::from(family) {
+        libc::AF_INET => {
+            let a = std::ptr::read_unaligned(p.cast::<libc::sockaddr_in>());
+            let ip = std::net::Ipv4Addr::from(u32::from_be(a.sin_addr.s_addr));
+            Some(SocketAddr::from((ip, u16::from_be(a.sin_port))))
+        }
+        libc::AF_INET6 => {
+            let a = std::ptr::read_unaligned(p.cast::<libc::sockaddr_in6>());
+            let ip = std::net::Ipv6Addr::from(a.sin6_addr.s6_addr);
+            Some(SocketAddr::from((ip, u16::from_be(a.sin6_port))))
+        }
+        _ => None,
     }
 }

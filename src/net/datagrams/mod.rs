@@ -9,6 +9,12 @@
 //! readiness and the loop is woken when a datagram arrives. While the loop ticks, the
 //! sockets are out of the reactor and read directly (`socket`).
 //!
+//! On Linux the sockets also ask for the ICMP errors about what they sent
+//! (`IP_RECVERR`): a port or host unreachable for a registrar is a transport error
+//! to act on at once (RFC 3261 §18.4), not a silence to wait out for Timer F. A read
+//! or a send that fails with the socket's pending error calls for `take_unreachable`,
+//! which empties the error queue.
+//!
 //! On Linux the kernel stamps each datagram with the time it arrived
 //! (`SO_TIMESTAMPNS`), so that a response read at the next tick is still timed from
 //! its arrival (`arrival`).
@@ -172,6 +178,67 @@ impl Sender {
             socket.tokio().try_send_to(payload, to).map(|_| 1)
         }
     }
+}
+
+/// Entries read from a socket's error queue at most per call of `take_unreachable`;
+/// the kernel bounds the queue by the receive buffer anyway.
+const MAX_ERRORS: usize = 1024;
+
+/// A destination that an ICMP error says cannot be reached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreachable {
+    /// Where the datagram that drew the error was going.
+    pub destination: SocketAddr,
+    /// What the ICMP message said, for the user: `port unreachable`, …, and who
+    /// sent it when that is not the destination.
+    pub why: String,
+}
+
+/// Empties `socket`'s error queue into `out`, keeping the destination-unreachable
+/// errors (not "fragmentation needed", which is about the path's MTU, nor time
+/// exceeded). Elsewhere than on Linux the errors are not queued: nothing is read.
+pub fn take_unreachable(socket: &DatagramSocket, out: &mut Vec<Unreachable>) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let fd = socket.std().as_raw_fd();
+        for _ in 0..MAX_ERRORS {
+            match linux::take_error(fd) {
+                Ok(Some(e)) => out.extend(unreachable(&e)),
+                // Empty, or nothing more to learn from it.
+                Ok(None) | Err(_) => break,
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (socket, out, MAX_ERRORS);
+}
+
+/// What a queued error says, if it says a destination cannot be reached.
+#[cfg(target_os = "linux")]
+fn unreachable(e: &linux::QueuedError) -> Option<Unreachable> {
+    let destination = e.destination?;
+    let what = match (e.origin, e.icmp_type, e.icmp_code) {
+        // ICMP destination unreachable, but not "fragmentation needed" (code 4).
+        (libc::SO_EE_ORIGIN_ICMP, 3, 0) => "network unreachable",
+        (libc::SO_EE_ORIGIN_ICMP, 3, 1) => "host unreachable",
+        (libc::SO_EE_ORIGIN_ICMP, 3, 2) => "protocol unreachable",
+        (libc::SO_EE_ORIGIN_ICMP, 3, 3) => "port unreachable",
+        (libc::SO_EE_ORIGIN_ICMP, 3, 9 | 10 | 13) => "administratively prohibited",
+        (libc::SO_EE_ORIGIN_ICMP, 3, c) if c != 4 => "unreachable",
+        // ICMPv6 destination unreachable (type 1).
+        (libc::SO_EE_ORIGIN_ICMP6, 1, 0) => "no route",
+        (libc::SO_EE_ORIGIN_ICMP6, 1, 1 | 5 | 6) => "administratively prohibited",
+        (libc::SO_EE_ORIGIN_ICMP6, 1, 3) => "address unreachable",
+        (libc::SO_EE_ORIGIN_ICMP6, 1, 4) => "port unreachable",
+        (libc::SO_EE_ORIGIN_ICMP6, 1, _) => "unreachable",
+        _ => return None,
+    };
+    let why = match e.offender {
+        Some(from) if from != destination.ip() => format!("ICMP {what} from {from}"),
+        _ => format!("ICMP {what}"),
+    };
+    Some(Unreachable { destination, why })
 }
 
 /// The wall clock as the kernel's timestamps give it: time since the Unix epoch.
@@ -373,6 +440,46 @@ mod tests {
             read_at - arrived >= Duration::from_millis(20),
             "the kernel's timestamp, not the time of the read: {:?} before it",
             read_at - arrived
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn a_closed_port_is_reported_by_its_icmp_error_and_wakes_the_reader() {
+        let (tx, _) = pair();
+        let closed = {
+            let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+            s.local_addr().unwrap()
+        };
+        assert_eq!(
+            send_all(&tx, &[(b"anyone?", closed)]).await,
+            Vec::<usize>::new()
+        );
+        // The error wakes a reader waiting for datagrams.
+        tokio::time::timeout(Duration::from_secs(10), readable(&tx))
+            .await
+            .expect("the ICMP error makes the socket readable");
+        let mut rx = Receiver::new(64);
+        let read = rx.receive(&tx);
+        assert!(
+            matches!(&read, Err(e) if e.kind() == io::ErrorKind::ConnectionRefused),
+            "the pending error comes first: {read:?}"
+        );
+        let mut errors = Vec::new();
+        take_unreachable(&tx, &mut errors);
+        assert_eq!(
+            errors,
+            vec![Unreachable {
+                destination: closed,
+                why: "ICMP port unreachable".into()
+            }]
+        );
+        // Taken: the queue is empty and the socket reads as before.
+        take_unreachable(&tx, &mut errors);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            rx.receive(&tx).unwrap_err().kind(),
+            io::ErrorKind::WouldBlock
         );
     }
 

@@ -23,6 +23,12 @@ pub struct DatagramSocket {
     socket: tokio::net::UdpSocket,
 }
 
+/// Datagrams, and the ICMP errors queued on the socket, which `SO_SELECT_ERR_QUEUE`
+/// reports as priority data (`linux::enable_errors`).
+#[cfg(target_os = "linux")]
+const READ_INTEREST: tokio::io::Interest =
+    tokio::io::Interest::READABLE.add(tokio::io::Interest::PRIORITY);
+
 #[cfg(target_os = "linux")]
 enum Watch {
     Watched(tokio::io::unix::AsyncFd<std::net::UdpSocket>),
@@ -40,7 +46,8 @@ impl DatagramSocket {
         {
             use std::os::fd::AsRawFd;
             super::linux::enable_timestamps(socket.as_raw_fd())?;
-            let fd = register(socket, tokio::io::Interest::READABLE).map_err(|(_, e)| e)?;
+            super::linux::enable_errors(socket.as_raw_fd(), addr.is_ipv6())?;
+            let fd = register(socket, READ_INTEREST).map_err(|(_, e)| e)?;
             Ok(DatagramSocket {
                 watch: Watch::Watched(fd),
             })
@@ -82,15 +89,13 @@ impl DatagramSocket {
             let mut result = Ok(());
             self.watch = match std::mem::replace(&mut self.watch, Watch::Moving) {
                 Watch::Watched(fd) if !on => Watch::Unwatched(fd.into_inner()),
-                Watch::Unwatched(socket) if on => {
-                    match register(socket, tokio::io::Interest::READABLE) {
-                        Ok(fd) => Watch::Watched(fd),
-                        Err((socket, e)) => {
-                            result = Err(e);
-                            Watch::Unwatched(socket)
-                        }
+                Watch::Unwatched(socket) if on => match register(socket, READ_INTEREST) {
+                    Ok(fd) => Watch::Watched(fd),
+                    Err((socket, e)) => {
+                        result = Err(e);
+                        Watch::Unwatched(socket)
                     }
-                }
+                },
                 unchanged => unchanged,
             };
             result
