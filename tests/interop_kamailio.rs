@@ -75,6 +75,55 @@ fn register_query_unregister_query() {
     assert!(contacts(&q).is_empty(), "{q:?}");
 }
 
+/// Issue 13 item 13: the default contact is the same for the same AOR on this host
+/// (its home port), so `register --once` twice leaves one binding and `unregister`
+/// with the same arguments removes it.
+#[test]
+fn register_twice_then_unregister_with_the_same_arguments_leaves_nothing() {
+    // An AOR of its own: no other test here holds its home port.
+    let kam = Kamailio::start(KamailioOptions {
+        users: vec![("homer".into(), "secret-homer".into())],
+        ..KamailioOptions::default()
+    });
+    let aor = "sip:homer@sipreg.test";
+    let homer = |args: &[&str]| {
+        let r = sipreg(&kam, "secret-homer", args);
+        assert_eq!(r.code, 0, "sipreg {args:?}: {}", r.stderr);
+        r
+    };
+    let first = homer(&["register", aor, "--once"]).json();
+    let second = homer(&["register", aor, "--once"]).json();
+    assert_eq!(first[0]["contact"], second[0]["contact"], "{first:?} {second:?}");
+    let bound = contacts(&homer(&["query", aor]).json());
+    assert_eq!(bound.len(), 1, "{bound:?}");
+
+    let r = homer(&["unregister", aor]);
+    assert!(!r.stderr.contains("was not bound"), "{}", r.stderr);
+    let left = contacts(&homer(&["query", aor]).json());
+    assert!(left.is_empty(), "the default contact stayed bound: {left:?}");
+}
+
+/// Removing a contact that is not bound says so, and how many others remain.
+#[test]
+fn unregistering_a_contact_that_is_not_bound_says_so() {
+    let kam = Kamailio::start(KamailioOptions::default());
+    ok(&kam, &["register", AOR, "--once", "-c", "sip:alice@127.0.0.1:5071"]);
+    let r = sipreg(
+        &kam,
+        "secret-alice",
+        &["unregister", AOR, "-c", "sip:alice@127.0.0.1:5999"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "sip:alice@127.0.0.1:5999 was not bound; 1 other binding remains — --all removes it"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(contacts(&ok(&kam, &["query", AOR])).len(), 1);
+}
+
 #[test]
 fn unregister_all_removes_three_bindings() {
     let kam = Kamailio::start(KamailioOptions::default());

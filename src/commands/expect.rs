@@ -131,7 +131,8 @@ impl Expectations {
     }
 }
 
-fn same_contact(binding: &Binding, wanted: &SipUri) -> bool {
+/// Whether `binding` is `wanted` by RFC 3261 §19.1.4 URI comparison.
+pub(super) fn same_contact(binding: &Binding, wanted: &SipUri) -> bool {
     binding
         .contact
         .parse::<SipUri>()

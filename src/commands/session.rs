@@ -11,15 +11,15 @@ use crate::auth::AuthError;
 use crate::cli::{Common, ExpectArgs};
 use crate::core::{
     Endpoint, EndpointConfig, Event, Handle, OpKind, Operation, Outcome, RegError, Registration,
-    RegistrationConfig,
+    RegistrationConfig, TransportKind,
 };
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
 use crate::net::{locate, now, CarrierSettings, Driver, Interrupts, Next};
 use crate::output::{DryRun, Output};
 use crate::settings::{
-    chosen_transport, default_contact, dns_settings, insecure_warning, tls_settings, ws_path,
-    Place, RequestShape,
+    chosen_transport, default_contact, dns_settings, home_port, insecure_warning, tls_settings,
+    ws_path, Place, RequestShape,
 };
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
@@ -35,6 +35,9 @@ pub struct SessionOptions<'a> {
     pub expires: Option<u32>,
     /// Keep the binding refreshed until stopped (a staying `register`).
     pub stays: bool,
+    /// The default Contact is the AOR's home contact even when this run could not
+    /// bind its port (`unregister`: the contact to remove, not one to be reached at).
+    pub names_home: bool,
 }
 
 /// The one registration of a single-AOR command's endpoint.
@@ -146,15 +149,27 @@ impl Session {
         }
         // Connecting and handshakes take at most the transaction timeout.
         let limit = crate::settings::timers(shared.timeout).timeout;
-        let carrier = CarrierSettings::new(local, tls, ws_path(shared), limit);
+        let mut carrier = CarrierSettings::new(local, tls, ws_path(shared), limit);
+        if contact_arg.is_none() {
+            carrier.home_port = Some(home_port(&aor));
+        }
         let driver = Driver::single(targets, carrier, dns).await?;
         let Some(first) = driver.target() else {
             return Err(Error::Usage("no target to send to".into()));
         };
         let (destination, transport) = (first.addr, first.transport);
         let local_addr = driver.local_addr();
-        let contact =
-            contact_arg.unwrap_or_else(|| default_contact(Some(&aor_user), local_addr, transport));
+        let contact = contact_arg.unwrap_or_else(|| {
+            // A removal names the home contact even when another run holds the port.
+            let home = opts.names_home
+                && transport == TransportKind::Udp
+                && local.is_none_or(|l| l.port() == 0);
+            let at = match home {
+                true => SocketAddr::new(local_addr.ip(), home_port(&aor)),
+                false => local_addr,
+            };
+            default_contact(Some(&aor_user), at, transport)
+        });
         let expires = opts.expires.unwrap_or(DEFAULT_EXPIRES);
         let stays = opts.stays;
         let cfg = registration_config(

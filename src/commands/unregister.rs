@@ -4,6 +4,8 @@ use crate::core::{OpKind, Operation, UnregisterTarget};
 use crate::exit::ExitStatus;
 use crate::output::Output;
 use crate::settings::parse_uri_arg;
+use crate::sip::SipUri;
+use super::expect::same_contact;
 
 /// `sipreg unregister`: Expires 0 for our contact, a named one, or `Contact: *`.
 pub async fn run(args: UnregisterArgs) -> ExitStatus {
@@ -20,6 +22,7 @@ pub async fn run(args: UnregisterArgs) -> ExitStatus {
     };
     let opts = SessionOptions {
         contact: args.contact.as_deref(),
+        names_home: true,
         ..SessionOptions::default()
     };
     if args.common.dry_run {
@@ -29,10 +32,47 @@ pub async fn run(args: UnregisterArgs) -> ExitStatus {
         Ok(s) => s,
         Err(e) => return super::report_setup_error(&args.common, &e),
     };
-    if target == UnregisterTarget::All {
-        session.contact_shown_as = Some("*".into());
+    let wanted = match &target {
+        UnregisterTarget::All => {
+            session.contact_shown_as = Some("*".into());
+            None
+        }
+        UnregisterTarget::Contact(uri) => Some(uri.clone()),
+        UnregisterTarget::Ours => Some(session.reg().contact().clone()),
+    };
+    // A query first (same Call-ID, next CSeq), so that removing a contact that is
+    // not bound is said rather than reported as done: most registrars answer 200
+    // either way. A query that goes unanswered ends the command as the removal would.
+    let others = match &wanted {
+        Some(uri) => match session.run(Operation::Query).await {
+            Ok(before) if !before.bindings.iter().any(|b| same_contact(b, uri)) => {
+                Some((uri, before.bindings.len()))
+            }
+            Ok(_) => None,
+            Err(e) if e.exit_status() == ExitStatus::NoResponse => {
+                session.output.failed(Some(OpKind::Unregister), &e);
+                return e.exit_status();
+            }
+            Err(_) => None,
+        },
+        None => None,
+    };
+    let exit = session
+        .run_and_report(Operation::Unregister(target.clone()), OpKind::Unregister)
+        .await;
+    if let (Some((uri, n)), ExitStatus::Success) = (others, exit) {
+        session.output.notice(&not_bound(uri, n));
     }
-    session
-        .run_and_report(Operation::Unregister(target), OpKind::Unregister)
-        .await
+    exit
+}
+
+/// What `unregister` says when the contact it removed was not bound.
+fn not_bound(contact: &SipUri, others: usize) -> String {
+    match others {
+        0 => format!("{contact} was not bound; no bindings remain"),
+        1 => format!("{contact} was not bound; 1 other binding remains — --all removes it"),
+        n => format!(
+            "{contact} was not bound; {n} other bindings remain — --all removes every binding"
+        ),
+    }
 }

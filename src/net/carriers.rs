@@ -85,6 +85,10 @@ pub struct CarrierSettings {
     pub ws_path: String,
     /// Connecting, TLS and the WebSocket upgrade together (the transaction timeout).
     pub limit: std::time::Duration,
+    /// A UDP port to bind first when `--local` names none, so that the default
+    /// Contact is the same every run for the same AOR on this host (the system
+    /// picks one when it is taken). None: always the system's pick.
+    pub home_port: Option<u16>,
     tls_config: Option<std::sync::Arc<rustls::ClientConfig>>,
 }
 
@@ -100,6 +104,7 @@ impl CarrierSettings {
             tls,
             ws_path,
             limit,
+            home_port: None,
             tls_config: None,
         }
     }

@@ -913,10 +913,27 @@ impl<S: Future<Output = ()>> Waits<'_, S> {
     }
 }
 
+/// Where to bind first for `destination`: the home port at `--local`'s address (or
+/// "any") when `--local` names no port.
+fn home_address(settings: &CarrierSettings, destination: SocketAddr) -> Option<SocketAddr> {
+    let port = settings.home_port?;
+    match settings.local {
+        Some(local) if local.port() != 0 => None,
+        Some(local) => Some(SocketAddr::new(local.ip(), port)),
+        None => Some(SocketAddr::new(super::source::any_address_for(destination), port)),
+    }
+}
+
 /// The carrier of a single registration for `target`: a UDP socket, or a stream
 /// connection bound now and connected on the first send.
 async fn carrier_for(target: &Target, settings: &mut CarrierSettings) -> Result<Carriers> {
     if target.transport == TransportKind::Udp {
+        if let Some(home) = home_address(settings, target.addr) {
+            // Taken (another run for this AOR stays registered there): any port will do.
+            if let Ok(socket) = carriers::bind(1, Some(home), target.addr).await {
+                return Ok(Carriers::Udp(socket));
+            }
+        }
         return Ok(Carriers::Udp(
             carriers::bind(1, settings.local, target.addr).await?,
         ));

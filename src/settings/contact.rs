@@ -20,9 +20,36 @@ pub fn default_contact(user: Option<&str>, local: SocketAddr, transport: Transpo
     c
 }
 
+/// The first and last UDP port a default Contact may take. Below Linux's ephemeral
+/// range (32768–60999), so the system's own picks never collide with it, and above
+/// the ports SIP servers and most RTP ranges sit on.
+const HOME_PORTS: (u16, u16) = (20480, 32767);
+
+/// The UDP port the default Contact of `aor` takes when it is free: derived from
+/// the AOR, so that `register` and a later `unregister` with the same arguments name
+/// the same contact, and a second `register --once` replaces the first binding
+/// instead of adding one (RFC 3261 §10.3 matches bindings by Contact URI).
+pub fn home_port(aor: &SipUri) -> u16 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(aor.to_string().to_ascii_lowercase().as_bytes());
+    let n = u16::from_be_bytes([digest[0], digest[1]]);
+    HOME_PORTS.0 + n % (HOME_PORTS.1 - HOME_PORTS.0 + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_home_port_is_stable_per_aor_and_in_its_range() {
+        let alice: SipUri = "sip:alice@example.com".parse().unwrap();
+        let again: SipUri = "sip:Alice@EXAMPLE.com".parse().unwrap();
+        let bob: SipUri = "sip:bob@example.com".parse().unwrap();
+        let p = home_port(&alice);
+        assert_eq!(p, home_port(&again), "the same AOR, however it is cased");
+        assert_ne!(p, home_port(&bob));
+        assert!((HOME_PORTS.0..=HOME_PORTS.1).contains(&p), "{p}");
+    }
 
     #[test]
     fn udp_contacts_carry_no_transport_parameter() {

@@ -18,7 +18,7 @@ mod timers;
 mod transport;
 mod uri;
 
-pub use contact::default_contact;
+pub use contact::{default_contact, home_port};
 pub use identity::{default_user_agent, user_agent};
 pub use network::{dns_settings, insecure_warning, tls_settings, INSECURE_WARNING};
 pub use output::output_format;
