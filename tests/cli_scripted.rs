@@ -636,3 +636,126 @@ fn staying_with_stderr(reg: &ScriptedRegistrar) -> std::process::Child {
     assert!(first.contains("\"registered\""), "{first}");
     child
 }
+
+/// Issue 13 item 15: the answering server is named on the -v ladder and in JSON.
+#[test]
+fn the_responders_server_header_is_shown_at_v_and_in_json() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| {
+        let ok = String::from_utf8(ok_with_contact(req, 3600)).unwrap();
+        vec![ok
+            .replacen("\r\n", "\r\nServer: TestPBX 1.2\r\n", 1)
+            .into_bytes()]
+    }));
+    let r = Run::of(sipreg(&reg, &["register", AOR, "--once", "-v"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let shown = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        shown.contains("200 OK") && shown.contains("[TestPBX 1.2]"),
+        "{shown}"
+    );
+    let r = Run::of(sipreg(&reg, &["register", AOR, "--once", "--json"]));
+    assert_eq!(r.json()[0]["server"], "TestPBX 1.2", "{}", r.stdout);
+}
+
+/// A rejection by repeated 401 carries the 401 as its JSON status, not null.
+#[test]
+fn json_status_after_a_repeated_challenge_is_the_401() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, i| {
+        vec![challenge_401(req, "sipreg.test", &format!("n{i}"), "")]
+    }));
+    let r = Run::of(sipreg(&reg, &["register", AOR, "--once", "--json"]));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(r.json()[0]["status"], 401, "{}", r.stdout);
+}
+
+/// An answer to our request that cannot be read ends with exit 1 at once (the
+/// contract's "malformed response"), not with a timeout (exit 4).
+#[test]
+fn a_malformed_response_to_our_request_exits_1() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| {
+        let ok = String::from_utf8(ok_with_contact(req, 3600)).unwrap();
+        // The status code is not a number; the branch is ours.
+        vec![ok
+            .replacen("SIP/2.0 200 OK", "SIP/2.0 2x0 OK", 1)
+            .into_bytes()]
+    }));
+    let r = Run::of(sipreg(
+        &reg,
+        &["register", AOR, "--once", "--timeout", "10s"],
+    ));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("malformed response"), "{}", r.stderr);
+    assert_eq!(
+        reg.requests().len(),
+        1,
+        "no retransmission after the answer"
+    );
+}
+
+/// A refusal shows the registrar's Warning text (404 here; a 403 says it in its own words).
+#[test]
+fn a_refusal_shows_the_registrars_warning() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| {
+        vec![respond(
+            req,
+            480,
+            "Temporarily Unavailable",
+            &["Warning: 399 pbx.example.com \"Maintenance until 18:00\"".into()],
+        )]
+    }));
+    let r = Run::of(sipreg(&reg, &["register", AOR, "--once", "--json"]));
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    let v = &r.json()[0];
+    assert_eq!(v["status"], 480, "{v}");
+    assert!(
+        v["warning"].as_str().unwrap().contains("Maintenance"),
+        "{v}"
+    );
+    let r = Run::of(sipreg(&reg, &["register", AOR, "--once"]));
+    assert!(
+        r.stderr
+            .contains("(Warning: 399 pbx.example.com \"Maintenance until 18:00\")"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// `-c garbage` names no host; an empty password is refused before anything is
+/// sent; a bad SIPREG_HA1 is named as such.
+#[test]
+fn contact_without_host_empty_password_and_bad_ha1_are_named() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| vec![ok_with_contact(req, 3600)]));
+    let r = Run::of(sipreg(&reg, &["register", AOR, "--once", "-c", "garbage"]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--contact \"garbage\" names no host"),
+        "{}",
+        r.stderr
+    );
+
+    let mut cmd = sipreg(&reg, &["register", AOR, "--once"]);
+    cmd.env("SIPREG_PASSWORD", "");
+    let r = Run::of(cmd);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("the password from SIPREG_PASSWORD is empty"),
+        "{}",
+        r.stderr
+    );
+
+    let mut cmd = sipreg(&reg, &["register", AOR, "--once"]);
+    cmd.env_remove("SIPREG_PASSWORD")
+        .env("SIPREG_HA1", "deadbeef");
+    let r = Run::of(cmd);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("SIPREG_HA1:") && !r.stderr.contains("--ha1"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        reg.requests().is_empty(),
+        "nothing is sent before these are fixed"
+    );
+}

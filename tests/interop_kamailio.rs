@@ -93,21 +93,30 @@ fn register_twice_then_unregister_with_the_same_arguments_leaves_nothing() {
     };
     let first = homer(&["register", aor, "--once"]).json();
     let second = homer(&["register", aor, "--once"]).json();
-    assert_eq!(first[0]["contact"], second[0]["contact"], "{first:?} {second:?}");
+    assert_eq!(
+        first[0]["contact"], second[0]["contact"],
+        "{first:?} {second:?}"
+    );
     let bound = contacts(&homer(&["query", aor]).json());
     assert_eq!(bound.len(), 1, "{bound:?}");
 
     let r = homer(&["unregister", aor]);
     assert!(!r.stderr.contains("was not bound"), "{}", r.stderr);
     let left = contacts(&homer(&["query", aor]).json());
-    assert!(left.is_empty(), "the default contact stayed bound: {left:?}");
+    assert!(
+        left.is_empty(),
+        "the default contact stayed bound: {left:?}"
+    );
 }
 
 /// Removing a contact that is not bound says so, and how many others remain.
 #[test]
 fn unregistering_a_contact_that_is_not_bound_says_so() {
     let kam = Kamailio::start(KamailioOptions::default());
-    ok(&kam, &["register", AOR, "--once", "-c", "sip:alice@127.0.0.1:5071"]);
+    ok(
+        &kam,
+        &["register", AOR, "--once", "-c", "sip:alice@127.0.0.1:5071"],
+    );
     let r = sipreg(
         &kam,
         "secret-alice",

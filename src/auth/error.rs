@@ -41,7 +41,7 @@ pub enum AuthError {
         offered: Vec<String>,
     },
 
-    #[error("the --ha1 value is not usable: {0}")]
+    #[error("not usable as an HA1: {0}")]
     InvalidHa1(#[from] Ha1Error),
 
     #[error("credentials rejected for realm {realm:?} (check the username, -u, and the password)")]

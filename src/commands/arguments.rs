@@ -5,7 +5,9 @@
 use crate::cli::Common;
 use crate::core::TransportKind;
 use crate::error::{Error, Result};
-use crate::settings::{parse_local, parse_next_hop_arg, parse_uri_arg, transport_before_dns};
+use crate::settings::{
+    parse_contact_arg, parse_local, parse_next_hop_arg, parse_uri_arg, transport_before_dns,
+};
 use crate::sip::SipUri;
 use std::net::SocketAddr;
 
@@ -65,7 +67,7 @@ impl Arguments {
             )));
         }
         let local = shared.local.as_deref().map(parse_local).transpose()?;
-        let contact_arg = contact.map(|c| parse_uri_arg("--contact", c)).transpose()?;
+        let contact_arg = contact.map(parse_contact_arg).transpose()?;
         let username = shared.user.clone().unwrap_or_else(|| aor_user.clone());
         Ok(Arguments {
             aor,

@@ -36,38 +36,56 @@ pub fn configured(
     // clap fills --ha1 from SIPREG_HA1 too; the environment ranks below a profile.
     let ha1_from_env = args.ha1.is_some() && std::env::var(HA1_ENV).ok() == args.ha1;
     if let Some(ha1) = args.ha1.as_ref().filter(|_| !ha1_from_env) {
-        return credentials(checked_ha1(ha1)?);
+        return credentials(checked_ha1(ha1, "--ha1")?);
     }
-    if let Some(secret) = command_line_password(args, output)? {
-        return credentials(secret);
+    if let Some((secret, from)) = command_line_password(args, output)? {
+        return credentials(not_empty(secret, from)?);
     }
     if let Some(p) = profile {
-        return credentials(from_profile(&p)?);
+        let from = format!("profile {:?}", p.profile);
+        return credentials(not_empty(from_profile(&p)?, &from)?);
     }
     if let Some(ha1) = &args.ha1 {
-        return credentials(checked_ha1(ha1)?);
+        return credentials(checked_ha1(ha1, HA1_ENV)?);
     }
     match std::env::var(PASSWORD_ENV) {
-        Ok(p) => credentials(Secret::Password(p)),
+        Ok(p) => credentials(not_empty(Secret::Password(p), PASSWORD_ENV)?),
         Err(_) => Ok(None),
     }
 }
 
-fn checked_ha1(ha1: &str) -> Result<Secret> {
+/// `from` names where the HA1 came from (`--ha1` or SIPREG_HA1), so that the user
+/// knows which one to fix.
+fn checked_ha1(ha1: &str, from: &str) -> Result<Secret> {
     let secret = Secret::Ha1(ha1.to_string());
     secret
         .check()
-        .map_err(|e| Error::Usage(format!("--ha1: {e}")))?;
+        .map_err(|e| Error::Usage(format!("{from}: {e}")))?;
     Ok(secret)
 }
 
-fn command_line_password(args: &CredentialArgs, output: &Output) -> Result<Option<Secret>> {
+/// An empty password is refused before anything is sent: a registrar would only
+/// reject it, and an empty variable or file is far more often a mistake.
+fn not_empty(secret: Secret, from: &str) -> Result<Secret> {
+    match &secret {
+        Secret::Password(p) if p.is_empty() => Err(Error::Credentials(format!(
+            "the password from {from} is empty"
+        ))),
+        _ => Ok(secret),
+    }
+}
+
+/// The password the command line names, and the option that named it.
+fn command_line_password(
+    args: &CredentialArgs,
+    output: &Output,
+) -> Result<Option<(Secret, &'static str)>> {
     if let Some(p) = &args.password {
         output.warn(
             "a password given with -p is visible to other users (ps, shell history); \
              prefer SIPREG_PASSWORD, --password-file or --password-stdin",
         );
-        return Ok(Some(Secret::Password(p.clone())));
+        return Ok(Some((Secret::Password(p.clone()), "-p")));
     }
     if let Some(path) = &args.password_file {
         let text = std::fs::read_to_string(path).map_err(|e| {
@@ -76,7 +94,10 @@ fn command_line_password(args: &CredentialArgs, output: &Output) -> Result<Optio
                 path.display()
             ))
         })?;
-        return Ok(Some(Secret::Password(first_line(&text))));
+        return Ok(Some((
+            Secret::Password(first_line(&text)),
+            "--password-file",
+        )));
     }
     if args.password_stdin {
         let mut line = String::new();
@@ -84,7 +105,10 @@ fn command_line_password(args: &CredentialArgs, output: &Output) -> Result<Optio
             .lock()
             .read_line(&mut line)
             .map_err(|e| Error::io("cannot read the password from standard input", e))?;
-        return Ok(Some(Secret::Password(first_line(&line))));
+        return Ok(Some((
+            Secret::Password(first_line(&line)),
+            "--password-stdin",
+        )));
     }
     Ok(None)
 }
@@ -159,7 +183,8 @@ pub fn prompt(username: &str, realm: &str) -> Option<Credentials> {
         return None;
     }
     let _ = term.write_str(&format!("Password for {username} (realm \"{realm}\"): "));
-    let password = term.read_secure_line().ok()?;
+    // Nothing typed is no password: the challenge then fails as unanswerable.
+    let password = term.read_secure_line().ok().filter(|p| !p.is_empty())?;
     Some(Credentials {
         username: username.to_string(),
         secret: Secret::Password(password),

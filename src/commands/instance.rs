@@ -26,16 +26,6 @@ pub fn instance_urn(arg: Option<&str>, reg_id: Option<u32>) -> Result<Option<Str
     }
 }
 
-/// The instance of the default Contact of `aor` on this host: the same every run
-/// (RFC 5626 §4.1 asks a UA to keep it), so that a registrar that matches bindings
-/// by instance replaces the binding of an earlier run instead of adding one.
-pub fn default_instance(aor: &str) -> String {
-    let mut seed = host_identity();
-    seed.push(0);
-    seed.extend_from_slice(aor.as_bytes());
-    uuid_urn(&seed)
-}
-
 fn host_identity() -> Vec<u8> {
     std::fs::read("/etc/machine-id")
         .ok()
@@ -72,14 +62,6 @@ mod tests {
         assert_eq!(Some(a.clone()), instance_urn(Some("auto"), None).unwrap());
         assert_eq!(a.len(), "urn:uuid:".len() + 36);
         assert_eq!(&a[23..24], "5", "version nibble");
-    }
-
-    #[test]
-    fn the_default_instance_is_stable_per_aor() {
-        let a = default_instance("sip:alice@example.com");
-        assert_eq!(a, default_instance("sip:alice@example.com"));
-        assert_ne!(a, default_instance("sip:bob@example.com"));
-        assert!(a.starts_with("urn:uuid:"), "{a}");
     }
 
     #[test]

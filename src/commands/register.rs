@@ -1,7 +1,7 @@
 //! `sipreg register`: bind, then (without --once) refresh before every expiry until
 //! interrupted or --for runs out, then remove the binding.
 
-use super::instance::{default_instance, instance_urn};
+use super::instance::instance_urn;
 use super::session::{Session, SessionOptions};
 use crate::cli::RegisterArgs;
 use crate::core::{Event, OpKind, Operation, UnregisterTarget};
@@ -28,11 +28,6 @@ pub async fn run(args: RegisterArgs) -> ExitStatus {
     }
     match instance_urn(args.instance.as_deref(), args.reg_id) {
         Ok(Some(urn)) => params.push(format!("+sip.instance=\"<{urn}>\"")),
-        // Our own contact: the same instance every run (the user's contact: theirs).
-        Ok(None) if args.contact.is_none() => {
-            let urn = default_instance(&args.common.aor);
-            params.push(format!("+sip.instance=\"<{urn}>\""));
-        }
         Ok(None) => {}
         Err(e) => return super::report_setup_error(&args.common, &e),
     }

@@ -276,6 +276,10 @@ impl Session {
                     }
                 }
             }
+            let reg = self.reg();
+            let refusal = reg.last_refusal().map(|(code, _)| code);
+            let refusal = refusal.zip(reg.last_refuser().cloned());
+            self.output.note_refusal(refusal);
             return Ok(event);
         }
     }

@@ -1,11 +1,11 @@
+use super::expect::same_contact;
 use super::session::{Session, SessionOptions};
 use crate::cli::UnregisterArgs;
 use crate::core::{OpKind, Operation, UnregisterTarget};
 use crate::exit::ExitStatus;
 use crate::output::Output;
-use crate::settings::parse_uri_arg;
+use crate::settings::parse_contact_arg;
 use crate::sip::SipUri;
-use super::expect::same_contact;
 
 /// `sipreg unregister`: Expires 0 for our contact, a named one, or `Contact: *`.
 pub async fn run(args: UnregisterArgs) -> ExitStatus {
@@ -13,7 +13,7 @@ pub async fn run(args: UnregisterArgs) -> ExitStatus {
     let target = if args.all {
         UnregisterTarget::All
     } else if let Some(c) = &args.contact {
-        match parse_uri_arg("--contact", c) {
+        match parse_contact_arg(c) {
             Ok(uri) => UnregisterTarget::Contact(uri),
             Err(e) => return super::report_setup_error(&args.common, &e),
         }

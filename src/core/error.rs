@@ -45,6 +45,9 @@ pub enum RegError {
     /// §18.4: a transport error; RFC 3263 §4.3: try the next target).
     #[error("registrar unreachable: {0}")]
     Unreachable(String),
+    /// An answer to our request (it carried our branch) that could not be read.
+    #[error("malformed response to our request: {0}")]
+    Malformed(String),
     #[error("redirected to {domain}: credentials are not sent to another domain")]
     RedirectedAuth { domain: String },
     #[error("too many challenges in one request ({0}); giving up")]
@@ -60,6 +63,7 @@ impl RegError {
             RegError::Timeout { .. }
             | RegError::Transport(_)
             | RegError::Unreachable(_)
+            | RegError::Malformed(_)
             | RegError::NothingGranted { .. }
             | RegError::BindingMissing { .. } => true,
             RegError::Refused { status, .. } => matches!(status, 408 | 480 | 500..=699),

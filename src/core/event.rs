@@ -33,6 +33,28 @@ pub struct Binding {
     pub ours: bool,
 }
 
+/// What a final response said about who sent it and why it refused (RFC 3261
+/// §20.35 Server, §20.41 User-Agent, §20.43 Warning), kept as text for the user.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Responder {
+    /// Its `Server` header, else its `User-Agent`.
+    pub server: Option<String>,
+    /// The text of its first `Warning` header.
+    pub warning: Option<String>,
+}
+
+impl Responder {
+    pub fn of(r: &crate::sip::Response) -> Responder {
+        Responder {
+            server: r
+                .header("server")
+                .or_else(|| r.header("user-agent"))
+                .map(str::to_string),
+            warning: r.header("warning").map(str::to_string),
+        }
+    }
+}
+
 /// A completed operation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
@@ -53,6 +75,8 @@ pub struct Outcome {
     /// RFC 5627 GRUUs the registrar assigned to our contact.
     pub pub_gruu: Option<String>,
     pub temp_gruu: Option<String>,
+    /// The registrar's `Server` (or `User-Agent`) header.
+    pub server: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -121,7 +121,7 @@ pub struct Registration {
     /// `--expect-status` and reports of authentication failures (which carry no
     /// status of their own). Boxed and dropped on success: an idle registration of a
     /// bulk run pays one pointer for it.
-    last_refusal: Option<Box<(u16, String)>>,
+    last_refusal: Option<Box<(u16, String, super::event::Responder)>>,
     /// Boxed: a bulk run keeps thousands of idle registrations, most with nothing
     /// pending, so the space is paid only while a request is out.
     pending: Option<Box<Pending>>,
@@ -307,7 +307,14 @@ impl Registration {
     /// The status code and reason phrase of the latest final response received,
     /// when it was not a 2xx.
     pub fn last_refusal(&self) -> Option<(u16, &str)> {
-        self.last_refusal.as_deref().map(|(c, r)| (*c, r.as_str()))
+        self.last_refusal
+            .as_deref()
+            .map(|(c, r, _)| (*c, r.as_str()))
+    }
+
+    /// Who sent the latest final response that was not a 2xx, and its Warning.
+    pub fn last_refuser(&self) -> Option<&super::event::Responder> {
+        self.last_refusal.as_deref().map(|(_, _, who)| who)
     }
 
     /// Challenges learnt elsewhere (another registration to the same registrar): the
@@ -616,7 +623,27 @@ impl Registration {
         }
         match Response::parse_datagram(bytes) {
             Ok(response) => self.handle_response(now, response),
-            Err(e) => self.ignore(format!("unreadable message ({} bytes): {e}", bytes.len())),
+            Err(e) => self.handle_unreadable(now, bytes, &e.to_string()),
+        }
+    }
+
+    /// A message that could not be read. One that carries the branch of our request
+    /// outstanding is the answer to it, malformed: the request fails at once (exit 1)
+    /// rather than waiting for Timer F as if nothing had come (exit 4). Anything else
+    /// is ignored.
+    pub fn handle_unreadable(&mut self, now: Instant, bytes: &[u8], error: &str) {
+        let ours = self.pending.as_ref().is_some_and(|p| {
+            let branch = p.tx.branch.as_bytes();
+            bytes.windows(branch.len()).any(|w| w == branch)
+        });
+        if !ours {
+            return self.ignore(format!(
+                "unreadable message ({} bytes): {error}",
+                bytes.len()
+            ));
+        }
+        if let Some(p) = self.finish_pending() {
+            self.fail(now, p.attempt.op, RegError::Malformed(error.to_string()));
         }
     }
 

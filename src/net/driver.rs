@@ -920,7 +920,10 @@ fn home_address(settings: &CarrierSettings, destination: SocketAddr) -> Option<S
     match settings.local {
         Some(local) if local.port() != 0 => None,
         Some(local) => Some(SocketAddr::new(local.ip(), port)),
-        None => Some(SocketAddr::new(super::source::any_address_for(destination), port)),
+        None => Some(SocketAddr::new(
+            super::source::any_address_for(destination),
+            port,
+        )),
     }
 }
 

@@ -129,9 +129,22 @@ impl Output {
     }
 
     /// The `failed` JSON object, with the reason worded as on stderr.
+    /// A failure by repeated challenge carries no status of its own: the last final
+    /// response (the 401 or 407) is its status.
     pub(super) fn failure_object(&self, op: Option<OpKind>, error: &crate::Error) -> Value {
         let mut v = failure_json(&self.aor, op, error);
         v["reason"] = json!(self.error_text(error));
+        if let Some((status, responder)) = self.refusal_behind(error) {
+            if v["status"].is_null() {
+                v["status"] = json!(status);
+            }
+            if let Some(server) = &responder.server {
+                v["server"] = json!(server);
+            }
+            if let Some(warning) = &responder.warning {
+                v["warning"] = json!(warning);
+            }
+        }
         v
     }
 }

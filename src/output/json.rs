@@ -86,6 +86,9 @@ pub fn outcome_json(aor: &str, o: &Outcome, our_contact: &str) -> Value {
     if let Some(g) = &o.temp_gruu {
         v["temp_gruu"] = json!(g);
     }
+    if let Some(server) = &o.server {
+        v["server"] = json!(server);
+    }
     v
 }
 

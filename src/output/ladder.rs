@@ -18,14 +18,36 @@ fn first_line(bytes: &[u8]) -> String {
     super::terminal_safe(&String::from_utf8_lossy(&bytes[..end])).into_owned()
 }
 
-fn cseq_of(bytes: &[u8]) -> Option<String> {
+/// The value of the first header named `wanted` (any case) in the message head.
+fn header_of(bytes: &[u8], wanted: &str) -> Option<String> {
     let text = std::str::from_utf8(bytes).ok()?;
-    text.lines().find_map(|l| {
-        let (name, value) = l.split_once(':')?;
-        name.trim()
-            .eq_ignore_ascii_case("cseq")
-            .then(|| value.trim().to_string())
-    })
+    text.lines()
+        .take_while(|l| !l.is_empty())
+        .skip(1)
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.trim()
+                .eq_ignore_ascii_case(wanted)
+                .then(|| value.trim().to_string())
+        })
+}
+
+fn cseq_of(bytes: &[u8]) -> Option<String> {
+    header_of(bytes, "cseq")
+}
+
+/// Who answered, for a final response: `  [its Server header, else its User-Agent]`.
+fn server_note(status: &str, bytes: &[u8]) -> String {
+    if status.starts_with('1') {
+        return String::new();
+    }
+    header_of(bytes, "server")
+        .or_else(|| header_of(bytes, "user-agent"))
+        .map(|s| {
+            let shown: String = s.chars().take(80).collect();
+            format!("  [{}]", super::terminal_safe(&shown))
+        })
+        .unwrap_or_default()
 }
 
 /// Names keep-alive traffic (RFC 5626 §4.4), which has no SIP first line to show.
@@ -69,7 +91,8 @@ pub(super) fn received_line(start: Instant, from: SocketAddr, bytes: &[u8]) -> S
     }
     let line = first_line(bytes);
     let status = line.strip_prefix("SIP/2.0 ").unwrap_or(&line);
-    format!("{:>9}  ← {status}  from {from}", stamp(start))
+    let server = server_note(status, bytes);
+    format!("{:>9}  ← {status}  from {from}{server}", stamp(start))
 }
 
 /// The whole message, indented, with invalid UTF-8 shown as replacement characters.

@@ -16,7 +16,7 @@ pub use json::{binding_json, failure_json, outcome_json};
 pub use safe::terminal_safe;
 
 use crate::cli::{Common, OutputFormat};
-use crate::core::{Event, OpKind, Outcome, Transmit};
+use crate::core::{Event, OpKind, Outcome, RegError, Responder, Transmit};
 use crate::net::Trace;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -43,6 +43,9 @@ pub struct Output {
     max_time: Option<Duration>,
     /// --max-time ran out between requests (a staying registration).
     max_time_idle: bool,
+    /// The status of the latest final response that refused, and what it said about
+    /// its sender: for a failure's JSON status and server, and its Warning text.
+    refusal: Option<(u16, Responder)>,
 }
 
 impl Output {
@@ -64,6 +67,7 @@ impl Output {
             aor,
             max_time: common.max_time,
             max_time_idle: false,
+            refusal: None,
         }
     }
 
@@ -81,9 +85,43 @@ impl Output {
         self.max_time_idle = true;
     }
 
-    /// An error as the user reads it; a timeout that --max-time caused says so.
+    /// The latest refusing final response, as the registration keeps it
+    /// ([`crate::core::Registration::last_refusal`]); the session passes it on after
+    /// every event.
+    pub fn note_refusal(&mut self, refusal: Option<(u16, Responder)>) {
+        self.refusal = refusal;
+    }
+
+    /// The refusal a failure came from: the one noted, when the error is a refusal
+    /// (a timeout after an earlier 401 was not caused by that 401).
+    pub(super) fn refusal_behind(&self, error: &crate::Error) -> Option<&(u16, Responder)> {
+        let crate::Error::Registration(e) = error else {
+            return None;
+        };
+        let caused = match e {
+            RegError::Auth(_) | RegError::ChallengeLoop(_) => true,
+            other => other.status().is_some(),
+        };
+        self.refusal.as_ref().filter(|_| caused)
+    }
+
+    /// An error as the user reads it; a timeout that --max-time caused says so; a
+    /// refusal carries the registrar's Warning text (a 403's own text has it already).
     fn error_text(&self, error: &crate::Error) -> String {
-        use crate::core::RegError;
+        let text = self.error_text_alone(error);
+        let warning = match error {
+            crate::Error::Registration(RegError::Forbidden { .. }) => None,
+            _ => self
+                .refusal_behind(error)
+                .and_then(|(_, r)| r.warning.as_deref()),
+        };
+        match warning {
+            Some(warning) => format!("{text} (Warning: {warning})"),
+            None => text,
+        }
+    }
+
+    fn error_text_alone(&self, error: &crate::Error) -> String {
         match error {
             crate::Error::Registration(RegError::Timeout { destination, after })
                 if Some(*after) == self.max_time =>

@@ -26,7 +26,8 @@ pub use registration::{registration_config, Place, RequestShape};
 pub use timers::{expires_secs, timers};
 pub use transport::{chosen_transport, transport_before_dns};
 pub use uri::{
-    parse_local, parse_next_hop_arg, parse_uri_arg, scheme_len, uri_with_optional_scheme, ws_path,
+    parse_contact_arg, parse_local, parse_next_hop_arg, parse_uri_arg, scheme_len,
+    uri_with_optional_scheme, ws_path,
 };
 
 /// The shared flags as clap reads them from `args`, for the unit tests here.

@@ -51,6 +51,28 @@ pub fn parse_uri_arg(option: &str, text: &str) -> Result<SipUri> {
     Ok(uri)
 }
 
+/// Reads `-c/--contact`: a SIP URI whose host is plainly a host: an address, a
+/// dotted name, `localhost`, or any name with a port or a user part. A bare word
+/// (`-c garbage`) would otherwise bind `sip:garbage`, which nothing can reach.
+pub fn parse_contact_arg(text: &str) -> Result<SipUri> {
+    let uri = parse_uri_arg("--contact", text)?;
+    let plainly_a_host = match &uri.host {
+        crate::sip::Host::Name(name) => {
+            name.contains('.')
+                || name.eq_ignore_ascii_case("localhost")
+                || uri.port.is_some()
+                || uri.user.is_some()
+        }
+        _ => true,
+    };
+    if !plainly_a_host {
+        return Err(Error::Usage(format!(
+            "--contact {text:?} names no host: write it like sip:alice@192.0.2.10:5062"
+        )));
+    }
+    Ok(uri)
+}
+
 /// The digits after the host's `:` when they are a number too large for a port.
 fn bad_port(text: &str) -> Option<String> {
     let rest = &text[scheme_len(text.trim())..];
@@ -115,6 +137,22 @@ mod tests {
         let e = parse_uri_arg("--proxy", "a b").unwrap_err();
         assert!(matches!(e, Error::Usage(_)));
         assert!(e.to_string().contains("--proxy \"a b\""), "{e}");
+    }
+
+    #[test]
+    fn a_contact_needs_a_host() {
+        let e = parse_contact_arg("garbage").unwrap_err();
+        assert!(e.to_string().contains("names no host"), "{e}");
+        for ok in [
+            "sip:alice@pbx",
+            "sip:192.0.2.10:5062",
+            "pbx.example.com",
+            "sip:localhost",
+            "sip:pbx:5070",
+            "sip:[::1]",
+        ] {
+            assert!(parse_contact_arg(ok).is_ok(), "{ok}");
+        }
     }
 
     #[test]

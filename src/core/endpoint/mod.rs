@@ -377,7 +377,17 @@ impl Endpoint {
         }
         match Response::parse_datagram(bytes) {
             Ok(response) => self.handle_response(now, response),
-            Err(_) => self.stats.unreadable += 1,
+            Err(e) => {
+                self.stats.unreadable += 1;
+                // Routed by a loosely read Call-ID: the registration checks that it
+                // carries its branch before taking it as a malformed answer.
+                if let Some(i) = loose_call_id(bytes).and_then(|c| self.index.get(c)) {
+                    self.slots[i as usize]
+                        .reg
+                        .handle_unreadable(now, bytes, &e.to_string());
+                    self.settle(i as usize, now);
+                }
+            }
         }
     }
 
@@ -577,4 +587,16 @@ fn kind_of(op: &Operation) -> OpKind {
 
 fn transport_of(reg: &Registration) -> TransportKind {
     reg.config().shared.transport
+}
+
+/// The Call-ID of a message the parser refused, read line by line (`Call-ID:` or
+/// the compact `i:`), for routing it to the registration it may answer.
+fn loose_call_id(bytes: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    text.lines().take_while(|l| !l.is_empty()).find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        let name = name.trim();
+        (name.eq_ignore_ascii_case("call-id") || name.eq_ignore_ascii_case("i"))
+            .then(|| value.trim())
+    })
 }

@@ -4,7 +4,7 @@ use super::keepalive::KeepAlive;
 use super::{Attempt, Granted, Pending, Registration};
 use crate::auth::challenge::select;
 use crate::core::error::RegError;
-use crate::core::event::{Binding, Event, OpKind, Outcome};
+use crate::core::event::{Binding, Event, OpKind, Outcome, Responder};
 use crate::core::nat::{contact_differs, observed_address, reachable_at};
 use crate::core::refresh::{refresh_delay, spread};
 use crate::sip::{displays_as, RequestContact, Response, SipUri};
@@ -37,8 +37,13 @@ impl Registration {
             return; // provisional: keep waiting
         }
         if let Some(p) = self.finish_pending() {
-            self.last_refusal = (!(200..300).contains(&response.status))
-                .then(|| Box::new((response.status, response.reason.clone())));
+            self.last_refusal = (!(200..300).contains(&response.status)).then(|| {
+                Box::new((
+                    response.status,
+                    response.reason.clone(),
+                    Responder::of(&response),
+                ))
+            });
             self.on_final(now, *p, response);
         }
     }
@@ -47,12 +52,10 @@ impl Registration {
     fn matches_us(&self, r: &Response) -> Result<(), String> {
         // Built only when something does not match: this runs on every response.
         let label = || format!("{} {}", r.status, r.reason);
-        if r.call_id() != Some(self.call_id.as_str()) {
-            return Err(format!(
-                "{} with a foreign Call-ID {:?}",
-                label(),
-                r.call_id().unwrap_or("")
-            ));
+        match r.call_id() {
+            Some(id) if id == self.call_id => {}
+            Some(id) => return Err(format!("{} with a foreign Call-ID {id:?}", label())),
+            None => return Err(format!("{} without a Call-ID", label())),
         }
         let Some(branch) = r.top_via_branch() else {
             return Err(format!("{}: no branch in the top Via", label()));
@@ -94,12 +97,7 @@ impl Registration {
             300..=399 => self.on_redirect(now, p, r),
             401 | 407 => self.on_challenge(now, p, r),
             403 => {
-                // Our own request: ASCII header lines, written by sip::RegisterRequest.
-                let credentials_sent = p.request.split(|b| *b == b'\n').any(|line| {
-                    let name = line.split(|b| *b == b':').next().unwrap_or_default();
-                    name.eq_ignore_ascii_case(b"authorization")
-                        || name.eq_ignore_ascii_case(b"proxy-authorization")
-                });
+                let credentials_sent = carries_credentials(&p.request);
                 let warning = r.header("warning").map(str::to_string);
                 self.fail(
                     now,
@@ -116,9 +114,12 @@ impl Registration {
             // ejabberd's mod_sip answers 404 to a query when nothing is bound, and to
             // the removal of a contact that is not bound, where RFC 3261 §10.3 keeps
             // 404 for an AOR that is not valid for the domain. Once the registrar
-            // took our credentials the AOR is valid: no bindings (and nothing left
-            // to remove), reported with the status it sent.
-            404 if matches!(op, OpKind::Query | OpKind::Unregister) && p.attempt.challenges > 0 => {
+            // took our credentials (answered a challenge, or sent them pre-emptively
+            // on a later request) the AOR is valid: no bindings (and nothing left to
+            // remove), reported with the status it sent.
+            404 if matches!(op, OpKind::Query | OpKind::Unregister)
+                && carries_credentials(&p.request) =>
+            {
                 self.complete(now, &p, r, Vec::new(), None)
             }
             439 if !self.outbound_refused && op != OpKind::Unregister => {
@@ -451,6 +452,7 @@ impl Registration {
                 .and_then(|b| b.params.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)))
                 .and_then(|(_, v)| v.clone())
         };
+        let server = Responder::of(&r).server;
         let service_route = r.list("service-route");
         let path = r.list("path");
         let outcome = Outcome {
@@ -465,8 +467,19 @@ impl Registration {
             recovered,
             pub_gruu: gruu("pub-gruu"),
             temp_gruu: gruu("temp-gruu"),
+            server,
             bindings,
         };
         self.events.push_back(Event::Completed(outcome));
     }
+}
+
+/// Whether our request carried an answer to a challenge. Our own request: ASCII
+/// header lines, written by sip::RegisterRequest.
+fn carries_credentials(request: &[u8]) -> bool {
+    request.split(|b| *b == b'\n').any(|line| {
+        let name = line.split(|b| *b == b':').next().unwrap_or_default();
+        name.eq_ignore_ascii_case(b"authorization")
+            || name.eq_ignore_ascii_case(b"proxy-authorization")
+    })
 }

@@ -428,9 +428,10 @@ mod tests {
         let to = rxs.local_addr().unwrap();
         let floor = Instant::now();
         send_all(&tx, &[(b"early", to)]).await;
-        // Loopback queues it during the send; it then waits unread.
-        std::thread::sleep(Duration::from_millis(20));
+        // Queued (and stamped) by the time the socket is readable, which a loaded
+        // machine may delay past the send; it then waits unread.
         readable(&rxs).await;
+        std::thread::sleep(Duration::from_millis(20));
         let mut rx = Receiver::new(64);
         assert_eq!(rx.receive(&rxs).unwrap(), 1);
         let (read_at, wall) = (Instant::now(), wall_clock());
