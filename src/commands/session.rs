@@ -163,7 +163,7 @@ impl Session {
             // A removal names the home contact even when another run holds the port.
             let home = opts.names_home
                 && transport == TransportKind::Udp
-                && local.is_none_or(|l| l.port() == 0);
+                && !matches!(local, Some(l) if l.port() != 0);
             let at = match home {
                 true => SocketAddr::new(local_addr.ip(), home_port(&aor)),
                 false => local_addr,
