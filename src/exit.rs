@@ -49,7 +49,9 @@ impl ExitStatus {
             | RegError::Forbidden { .. }
             | RegError::ChallengeLoop(_)
             | RegError::RedirectedAuth { .. } => ExitStatus::Auth,
-            RegError::Transport(_) | RegError::Malformed(_) => ExitStatus::Failure,
+            RegError::Transport(_) | RegError::Malformed(_) | RegError::TooLarge { .. } => {
+                ExitStatus::Failure
+            }
             // Refused connections, ICMP unreachable, no route: as when it never answers.
             RegError::Timeout { .. } | RegError::Unreachable(_) => ExitStatus::NoResponse,
             RegError::Refused { .. }

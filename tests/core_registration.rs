@@ -657,3 +657,34 @@ fn a_404_without_a_challenge_or_to_a_register_is_a_refusal() {
         RegError::Refused { status: 404, .. }
     ));
 }
+
+/// Issue 13 item 10: a request that no UDP datagram can carry is never sent; the
+/// operation fails at once with a typed error that names the way out (exit 1).
+#[test]
+fn a_request_larger_than_a_datagram_fails_instead_of_being_sent() {
+    let t0 = Instant::now();
+    let mut cfg = config(3600);
+    let mut shared = (*cfg.shared).clone();
+    shared.user_agent = Some("x".repeat(70_000));
+    cfg.shared = std::sync::Arc::new(shared);
+    let mut reg = scripted::core_harness::registration(cfg);
+    reg.start(Operation::Register, t0);
+    assert!(sent(&mut reg).is_empty(), "nothing goes out");
+    let e = failed(&mut reg);
+    assert!(
+        matches!(e, RegError::TooLarge { limit: 65_507, .. }),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("use -t tcp"), "{e}");
+    assert_eq!(ExitStatus::of_registration(&e).code(), 1);
+
+    // Over TCP the same request goes out.
+    let mut cfg = config(3600);
+    let mut shared = (*cfg.shared).clone();
+    shared.user_agent = Some("x".repeat(70_000));
+    shared.transport = sipreg::core::TransportKind::Tcp;
+    cfg.shared = std::sync::Arc::new(shared);
+    let mut reg = scripted::core_harness::registration(cfg);
+    reg.start(Operation::Register, t0);
+    assert_eq!(sent(&mut reg).len(), 1);
+}

@@ -45,6 +45,10 @@ pub enum RegError {
     /// §18.4: a transport error; RFC 3263 §4.3: try the next target).
     #[error("registrar unreachable: {0}")]
     Unreachable(String),
+    /// Our request would not fit in one UDP datagram (RFC 3261 §18.1.1 asks for a
+    /// congestion-controlled transport for large requests).
+    #[error("the REGISTER would be {bytes} bytes, more than one UDP datagram carries ({limit}): use -t tcp or -t tls")]
+    TooLarge { bytes: usize, limit: usize },
     /// An answer to our request (it carried our branch) that could not be read.
     #[error("malformed response to our request: {0}")]
     Malformed(String),
@@ -71,7 +75,7 @@ impl RegError {
             | RegError::Forbidden { .. }
             | RegError::ChallengeLoop(_)
             | RegError::RedirectedAuth { .. } => retry_auth,
-            RegError::IntervalLoop { .. } => false,
+            RegError::IntervalLoop { .. } | RegError::TooLarge { .. } => false,
         }
     }
 

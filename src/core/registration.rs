@@ -97,6 +97,11 @@ enum LastOp {
     UnregisterContact,
 }
 
+/// The largest SIP message a UDP datagram carries over IPv4 (65 535 less the IP and
+/// UDP headers). A request beyond it cannot be sent at all; one past the 1 300 bytes
+/// of RFC 3261 §18.1.1 is sent anyway, fragmented, as other user agents do.
+pub const MAX_DATAGRAM: usize = 65_507;
+
 /// What staying mode does after a failure.
 #[derive(Debug, Clone, Copy)]
 struct Recovery {
@@ -501,6 +506,14 @@ impl Registration {
             extra_headers: &extra,
         }
         .encode();
+        if !self.cfg.shared.transport.is_reliable() && request.len() > MAX_DATAGRAM {
+            // Nothing shrinks it on a retry: this ends the operation, whatever the mode.
+            let error = RegError::TooLarge {
+                bytes: request.len(),
+                limit: MAX_DATAGRAM,
+            };
+            return self.fail(now, attempt.op, error);
+        }
         let tx = ClientTransaction::new(
             branch,
             cseq,
