@@ -430,7 +430,23 @@ fn unknown_domain_is_a_resolve_error() {
     let r = sipreg(&["query", AOR, "--dns-server", &dns_arg(&dns)]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
-        r.stderr.contains("cannot resolve example.test"),
+        r.stderr
+            .contains("cannot resolve example.test: no such name in DNS (NXDOMAIN)"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// A domain that exists but has neither SIP records nor an address is named as such,
+/// not as a missing name: the user fixes a different record.
+#[test]
+fn a_domain_without_an_address_says_so() {
+    let dns = DnsServer::start(zone(vec![("example.test", RecordType::NAPTR, Vec::new())]));
+    let r = sipreg(&["query", AOR, "--dns-server", &dns_arg(&dns)]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("the name exists in DNS but has no address"),
         "{}",
         r.stderr
     );

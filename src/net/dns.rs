@@ -4,6 +4,7 @@
 use crate::error::{Error, Result};
 use hickory_resolver::config::{LookupIpStrategy, NameServerConfig, ResolverConfig, ResolverOpts};
 use hickory_resolver::name_server::TokioConnectionProvider;
+use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{RData, RecordType};
 use hickory_resolver::proto::xfer::Protocol;
 use hickory_resolver::proto::ProtoErrorKind;
@@ -100,13 +101,20 @@ pub(crate) enum LookupFailure {
     /// The DNS server did not answer (or could not be reached): asking it more
     /// questions would only wait longer, so location stops here.
     Unreachable(String),
-    /// No such records, or an error answer for this one question.
+    /// The name does not exist (NXDOMAIN, `nx`), or has no records of the type asked.
+    Missing { nx: bool },
+    /// An error answer for this one question (SERVFAIL, REFUSED…).
     Other(String),
 }
 
 impl LookupFailure {
+    /// In words for a user (who asked for an address): not the resolver's own.
     pub fn reason(self) -> String {
         match self {
+            LookupFailure::Missing { nx: true } => "no such name in DNS (NXDOMAIN)".into(),
+            LookupFailure::Missing { nx: false } => {
+                "the name exists in DNS but has no address (A or AAAA record)".into()
+            }
             LookupFailure::Unreachable(r) | LookupFailure::Other(r) => r,
         }
     }
@@ -131,28 +139,38 @@ fn without_final_dot(name: String) -> String {
     }
 }
 
+/// The resolver's error in plain words, sorted by what location does next.
 fn classify(e: ResolveError) -> LookupFailure {
-    if e.is_no_records_found() || e.is_nx_domain() {
-        return LookupFailure::Other("no records".into());
-    }
-    let unreachable = match e.kind() {
-        ResolveErrorKind::Proto(p) => matches!(
-            p.kind(),
-            ProtoErrorKind::Timeout | ProtoErrorKind::Io(_) | ProtoErrorKind::NoConnections
-        ),
-        _ => false,
+    let ResolveErrorKind::Proto(p) = e.kind() else {
+        return LookupFailure::Other(format!("the DNS lookup failed: {e}"));
     };
-    if unreachable {
-        LookupFailure::Unreachable(format!("DNS server did not answer: {e}"))
-    } else {
-        LookupFailure::Other(e.to_string())
+    match p.kind() {
+        ProtoErrorKind::NoRecordsFound { response_code, .. } => match *response_code {
+            ResponseCode::NXDomain => LookupFailure::Missing { nx: true },
+            ResponseCode::NoError => LookupFailure::Missing { nx: false },
+            code => LookupFailure::Other(format!(
+                "the DNS server answered {} ({code})",
+                u16::from(*response_code)
+            )),
+        },
+        ProtoErrorKind::Timeout => {
+            LookupFailure::Unreachable("no DNS server answered in time".into())
+        }
+        ProtoErrorKind::Io(io) => LookupFailure::Unreachable(format!(
+            "the DNS server cannot be reached ({})",
+            io.kind().to_string().to_lowercase()
+        )),
+        ProtoErrorKind::NoConnections => LookupFailure::Unreachable(
+            "no DNS server to ask: check /etc/resolv.conf or give --dns-server".into(),
+        ),
+        _ => LookupFailure::Other(format!("the DNS lookup failed: {e}")),
     }
 }
 
 /// NAPTR and SRV answers where "no records" is simply an empty list.
 fn empty_when_none<T>(r: Result<Vec<T>, LookupFailure>) -> Result<Vec<T>, LookupFailure> {
     match r {
-        Err(LookupFailure::Other(reason)) if reason == "no records" => Ok(Vec::new()),
+        Err(LookupFailure::Missing { .. }) => Ok(Vec::new()),
         other => other,
     }
 }
@@ -211,7 +229,7 @@ impl Lookups for HickoryLookups {
             .iter()
             .collect();
         if ips.is_empty() {
-            return Err(LookupFailure::Other("no address records".into()));
+            return Err(LookupFailure::Missing { nx: false });
         }
         Ok(ips)
     }

@@ -153,7 +153,7 @@ fn usable_naptr(
         Ok(r) => r,
         Err(LookupFailure::Unreachable(reason)) => return Err(reason),
         // A server that cannot answer NAPTR (some reply SERVFAIL) is like no NAPTR.
-        Err(LookupFailure::Other(_)) => return Ok(Vec::new()),
+        Err(LookupFailure::Other(_) | LookupFailure::Missing { .. }) => return Ok(Vec::new()),
     };
     records.sort_by_key(|r| (r.order, r.preference));
     Ok(records
@@ -238,7 +238,7 @@ impl<L: Lookups> Finder<'_, L> {
         let records = match self.lookups.srv(srv_name).await {
             Ok(r) => r,
             Err(LookupFailure::Unreachable(reason)) => return Err(reason),
-            Err(LookupFailure::Other(_)) => return Ok(()),
+            Err(LookupFailure::Other(_) | LookupFailure::Missing { .. }) => return Ok(()),
         };
         for record in order_srv(records, rng) {
             // A target of "." says the service is decidedly not available there.
@@ -257,7 +257,7 @@ impl<L: Lookups> Finder<'_, L> {
                 }
                 Err(LookupFailure::Unreachable(reason)) => return Err(reason),
                 // One SRV target without addresses: the others may still do.
-                Err(LookupFailure::Other(_)) => {}
+                Err(LookupFailure::Other(_) | LookupFailure::Missing { .. }) => {}
             }
         }
         Ok(())
@@ -294,7 +294,7 @@ mod tests {
             self.asked.borrow_mut().push(format!("A {name}"));
             match self.ips.get(name) {
                 Some(ips) => Ok(ips.clone()),
-                None => Err(LookupFailure::Other("no records".into())),
+                None => Err(LookupFailure::Missing { nx: true }),
             }
         }
     }

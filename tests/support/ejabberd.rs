@@ -35,6 +35,8 @@ const READY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Any one `ejabberdctl` command (each starts an Erlang node of its own).
 const CTL_TIMEOUT: Duration = Duration::from_secs(30);
 const START_ATTEMPTS: u32 = 3;
+/// How often a ctl command is run again when its node name was taken.
+const CTL_NAME_RETRIES: u32 = 4;
 
 /// Runs `"$@" foreground` and, when our stdin closes (the test process ended,
 /// however), `"$@" stop` and then SIGTERM to what it started; exits with
@@ -196,7 +198,16 @@ impl Ejabberd {
 
     /// Adds a user (or changes nothing when it exists). Panics when ejabberdctl fails.
     pub fn register_user(&self, user: &str, password: &str) {
-        let out = self.ctl(&["register", user, &self.domain, password]);
+        let mut out = self.ctl(&["register", user, &self.domain, password]);
+        // ejabberdctl names its own Erlang node with only three random hex digits, so
+        // commands run side by side now and then draw the same name: draw again.
+        for _ in 0..CTL_NAME_RETRIES {
+            let said = [&out.stdout[..], &out.stderr[..]].concat();
+            if !String::from_utf8_lossy(&said).contains("seems to be in use") {
+                break;
+            }
+            out = self.ctl(&["register", user, &self.domain, password]);
+        }
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
             out.status.success() || text.contains("already registered"),
