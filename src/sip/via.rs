@@ -25,7 +25,8 @@ impl Via {
             header: "Via",
             value: value.to_string(),
         };
-        let src = Bytes::copy_from_slice(value.trim().as_bytes());
+        let value = value.trim();
+        let src = Bytes::copy_from_slice(value.as_bytes());
         let text = std::str::from_utf8(&src).map_err(|_| bad())?;
         let (rest, via) = EzkVia::parse(&src, text).map_err(|_| bad())?;
         if !rest.trim().is_empty() {
@@ -40,7 +41,12 @@ impl Via {
             transport: via.transport.to_string(),
             host,
             port: via.sent_by.port,
-            params: ParamList::from_ezk(&via.params),
+            // ezk checked the syntax, but its parameter values are percent-decoded,
+            // which a header parameter never is (see params.rs); read them as written,
+            // the way the view does, so that both readers give the same branch.
+            params: ViaView::new(value)
+                .map(|view| view.params())
+                .unwrap_or_default(),
         })
     }
 
@@ -82,14 +88,22 @@ impl<'a> ViaView<'a> {
     }
 
     /// `Some(value)` for `name=value`, `Some(None)` for a bare `name`, None if absent.
+    /// Values are as written: not percent-decoded (a Via parameter is a token, a host
+    /// or a quoted string, RFC 3261 §25.1 `via-params`), a quoted one with its quotes.
     pub fn param(&self, name: &str) -> Option<Option<&'a str>> {
-        each_param(self.params).find_map(|p| {
-            let (n, v) = match p.split_once('=') {
-                Some((n, v)) => (n, Some(v.trim())),
-                None => (p, None),
-            };
-            n.trim().eq_ignore_ascii_case(name).then_some(v)
-        })
+        each_param(self.params)
+            .map(name_value)
+            .find_map(|(n, v)| n.eq_ignore_ascii_case(name).then_some(v))
+    }
+
+    /// Every parameter in order, read as [`ViaView::param`] reads one.
+    pub fn params(&self) -> ParamList {
+        ParamList(
+            each_param(self.params)
+                .map(name_value)
+                .map(|(n, v)| (n.to_string(), v.map(str::to_string)))
+                .collect(),
+        )
     }
 
     pub fn branch(&self) -> Option<&'a str> {
@@ -111,6 +125,14 @@ impl<'a> ViaView<'a> {
             None => self.sent_by.split(':').next()?,
         };
         host.parse().ok()
+    }
+}
+
+/// `name=value` or a bare `name`, both trimmed.
+fn name_value(param: &str) -> (&str, Option<&str>) {
+    match param.split_once('=') {
+        Some((n, v)) => (n.trim(), Some(v.trim())),
+        None => (param.trim(), None),
     }
 }
 
