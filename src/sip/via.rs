@@ -2,7 +2,7 @@
 //! registrar saw of our address (RFC 3581 `received` and `rport`).
 
 use super::error::ParseError;
-use super::lexer::find_outside_quotes;
+use super::lexer::{find_outside_quotes, param};
 use super::params::ParamList;
 use super::uri::Host;
 use bytes::Bytes;
@@ -26,7 +26,20 @@ impl Via {
             value: value.to_string(),
         };
         let value = value.trim();
-        let src = Bytes::copy_from_slice(value.as_bytes());
+        // ezk reads the protocol and sent-by only: it percent-decodes parameter values,
+        // which a header parameter never is (see params.rs), and so refused a token
+        // such as `branch=z9hG4bK%e5` that is not UTF-8 once decoded, a branch the view
+        // reads. The parameters are read as written, by the view's own splitter, so
+        // that both readers give the same branch.
+        let (head, params) = match find_outside_quotes(value, ';') {
+            Some(semi) => (&value[..semi], &value[semi + 1..]),
+            None => (value, ""),
+        };
+        if !each_param(params).all(|p| param(p).is_some()) {
+            return Err(bad());
+        }
+        let head = head.trim_end();
+        let src = Bytes::copy_from_slice(head.as_bytes());
         let text = std::str::from_utf8(&src).map_err(|_| bad())?;
         let (rest, via) = EzkVia::parse(&src, text).map_err(|_| bad())?;
         if !rest.trim().is_empty() {
@@ -37,16 +50,12 @@ impl Via {
             EzkHost::IP6(a) => Host::V6(*a),
             EzkHost::Name(n) => Host::Name(n.to_string()),
         };
+        let view = ViaView::new(value).ok_or_else(bad)?;
         Ok(Via {
             transport: via.transport.to_string(),
             host,
             port: via.sent_by.port,
-            // ezk checked the syntax, but its parameter values are percent-decoded,
-            // which a header parameter never is (see params.rs); read them as written,
-            // the way the view does, so that both readers give the same branch.
-            params: ViaView::new(value)
-                .map(|view| view.params())
-                .unwrap_or_default(),
+            params: view.params(),
         })
     }
 
