@@ -481,6 +481,76 @@ fn content_length_framing_drops_extra_bytes() {
     assert_eq!(r.body, b"rest");
 }
 
+/// RFC 4475 `mcl01` (two Content-Length values, 13 and 5), with a status line in place
+/// of its request line: sipreg reads responses.
+const MCL01: &[u8] = b"SIP/2.0 200 OK\r\n\
+Via: SIP/2.0/UDP host5.example.net;branch=z9hG4bK293423\r\n\
+To: sip:user@example.com\r\n\
+From: sip:other@example.net;tag=3923942\r\n\
+Call-ID: mcl01.fhn2323orihawfdoa3o4r52o3irsdf\r\n\
+CSeq: 15932 OPTIONS\r\n\
+Content-Length: 13\r\n\
+Max-Forwards: 60\r\n\
+Content-Length: 5\r\n\
+Content-Type: text/plain\r\n\
+\r\n\
+There's no way to know how many octets are supposed to be here.\r\n";
+
+#[test]
+fn rfc4475_mcl01_conflicting_content_length_in_a_datagram_is_refused() {
+    let e = Response::parse_datagram(MCL01).unwrap_err();
+    assert_eq!(
+        e,
+        ParseError::ConflictingContentLength {
+            first: 13,
+            second: 5
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "conflicting Content-Length headers (13 and 5)"
+    );
+    assert!(Response::parse(MCL01).is_err());
+}
+
+/// On a stream the framer cannot know where the message ends, so neither where the
+/// next one starts: an error, and nothing more out of that stream, not even the
+/// well-formed message behind it (the connection is dropped by its reader).
+#[test]
+fn rfc4475_mcl01_on_a_stream_breaks_the_framer_for_good() {
+    let good = b"SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n";
+    let conflict = ParseError::ConflictingContentLength {
+        first: 13,
+        second: 5,
+    };
+    for split in 0..=MCL01.len() {
+        let mut f = StreamFramer::default();
+        f.push(good);
+        f.push(&MCL01[..split]);
+        assert_eq!(
+            f.next_message(),
+            Ok(Some(good.to_vec())),
+            "split at {split}"
+        );
+        f.push(&MCL01[split..]);
+        f.push(good);
+        assert_eq!(f.next_message(), Err(conflict.clone()), "split at {split}");
+        f.push(good);
+        assert_eq!(f.next_message(), Err(conflict.clone()), "split at {split}");
+    }
+}
+
+#[test]
+fn repeated_identical_content_length_is_accepted() {
+    let msg = b"SIP/2.0 200 OK\r\nContent-Length: 5\r\nCall-ID: x\r\nl: 5\r\nContent-Length:   5\r\n\r\nhelloEXTRA";
+    assert_eq!(parse(msg).body, b"hello");
+    let mut f = StreamFramer::default();
+    f.push(msg);
+    let m = f.next_message().unwrap().unwrap();
+    assert_eq!(m.len(), msg.len() - b"EXTRA".len());
+    assert_eq!(Response::parse(&m).unwrap().body, b"hello");
+}
+
 #[test]
 fn stream_framer_splits_coalesced_messages_at_every_split_point() {
     let a = wire(ASTERISK_200);

@@ -83,8 +83,12 @@ fuzz_target!(|data: &[u8]| {
                     [a, b, tail @ ..] => (100 + u16::from_be_bytes([*a, *b]) % 600, tail),
                     _ => (200, rest),
                 };
-                let len = tail.first().map_or(0, |n| usize::from(*n)).min(tail.len().saturating_sub(1));
-                let extra = String::from_utf8_lossy(&tail.get(1..1 + len).unwrap_or_default()).into_owned();
+                let len = tail
+                    .first()
+                    .map_or(0, |n| usize::from(*n))
+                    .min(tail.len().saturating_sub(1));
+                let extra =
+                    String::from_utf8_lossy(&tail.get(1..1 + len).unwrap_or_default()).into_owned();
                 rest = tail.get(1 + len..).unwrap_or_default();
                 let msg = format!(
                     "SIP/2.0 {code} Fuzz\r\n{}{}\r\nContent-Length: 0\r\n\r\n",
@@ -94,13 +98,20 @@ fuzz_target!(|data: &[u8]| {
                 reg.handle_input(now, msg.as_bytes());
             }
             _ => {
-                let len = rest.first().map_or(0, |n| usize::from(*n)).min(rest.len().saturating_sub(1));
+                let len = rest
+                    .first()
+                    .map_or(0, |n| usize::from(*n))
+                    .min(rest.len().saturating_sub(1));
                 reg.handle_input(now, rest.get(1..1 + len).unwrap_or_default());
                 rest = rest.get(1 + len..).unwrap_or_default();
             }
         }
         while let Some(t) = reg.poll_transmit() {
-            assert!(t.payload.len() < 16 * 1024, "a request of {} bytes", t.payload.len());
+            assert!(
+                t.payload.len() < 16 * 1024,
+                "a request of {} bytes",
+                t.payload.len()
+            );
             if !t.payload.starts_with(b"\r\n") && !sipreg::core::stun::is_stun(&t.payload) {
                 last = t.payload;
             }

@@ -586,6 +586,27 @@ mod tests {
         assert!(reason.contains("connection dropped"), "{reason}");
     }
 
+    /// RFC 4475 mcl01: two Content-Length values that disagree. The message before it
+    /// is delivered; then the connection is dropped, and the well-formed message after
+    /// it is not read out of the leftover bytes.
+    #[tokio::test]
+    async fn conflicting_content_lengths_drop_the_connection_without_resynchronising() {
+        let conflicting = b"SIP/2.0 200 OK\r\nContent-Length: 13\r\nContent-Length: 5\r\n\r\nhello";
+        // One write: the reader stops reading at the error, so a later write would
+        // find the pipe closed.
+        let got = events_of(&[&[MSG, conflicting.as_slice(), MSG].concat()]).await;
+        let [first, closed] = &got[..] else {
+            panic!("{got:?}")
+        };
+        assert_eq!(message(first), MSG);
+        let reason = close_reason(closed);
+        assert!(
+            reason.contains("conflicting Content-Length headers (13 and 5)"),
+            "{reason}"
+        );
+        assert!(reason.contains("connection dropped"), "{reason}");
+    }
+
     #[tokio::test]
     async fn an_oversized_message_is_refused() {
         let head = format!(

@@ -16,6 +16,11 @@ pub enum ParseError {
     HeaderLine(String),
     #[error("bad Content-Length: {0:?}")]
     ContentLength(String),
+    /// Two Content-Length headers that disagree (RFC 4475 `mcl01`): no way to
+    /// tell where the body ends, so the message is refused, and on a stream so is
+    /// everything after it.
+    #[error("conflicting Content-Length headers ({first} and {second})")]
+    ConflictingContentLength { first: usize, second: usize },
     #[error("body is truncated: Content-Length says {declared} bytes, {present} arrived")]
     TruncatedBody { declared: usize, present: usize },
     #[error("missing {0} header")]

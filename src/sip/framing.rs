@@ -1,7 +1,8 @@
 //! Where a message ends: the blank line after the head, then Content-Length bytes of
 //! body (RFC 3261 §18.3). Streams carry a sequence of messages, split here; a
 //! datagram carries one, which `Response::parse_datagram` reads in the same pass as
-//! its headers, by the same rule (the last Content-Length, its first line only).
+//! its headers, by the same rule (`content_length`: every Content-Length must give the
+//! same number, read from its first line only).
 
 use super::error::ParseError;
 use super::headers::is_content_length;
@@ -31,14 +32,25 @@ fn read_head(buf: &[u8]) -> Result<Option<(usize, Option<usize>)>, ParseError> {
         let name = std::str::from_utf8(&line[..colon]).unwrap_or_default();
         if is_content_length(name) {
             let value = std::str::from_utf8(&line[colon + 1..]).unwrap_or_default();
-            let v = value.trim();
-            let n = v
-                .parse::<usize>()
-                .map_err(|_| ParseError::ContentLength(v.to_string()))?;
-            length = Some(n);
+            length = Some(content_length(length, value)?);
         }
     }
     Ok(Some((head_len, length)))
+}
+
+/// Reads one Content-Length value given `seen`, the one read before it if any. A
+/// repeat of the same number is harmless; a different one is refused rather than
+/// letting the first or the last win, since a sender or a middlebox may have meant
+/// the other and the body would be cut at the wrong byte (RFC 4475 `mcl01`).
+pub(super) fn content_length(seen: Option<usize>, value: &str) -> Result<usize, ParseError> {
+    let v = value.trim();
+    let n = v
+        .parse::<usize>()
+        .map_err(|_| ParseError::ContentLength(v.to_string()))?;
+    match seen {
+        Some(first) if first != n => Err(ParseError::ConflictingContentLength { first, second: n }),
+        _ => Ok(n),
+    }
 }
 
 /// Length of the head including the blank line that ends it: the first line that is
@@ -69,11 +81,18 @@ pub struct StreamFramer {
     /// Bytes already searched for the end of the head without finding it, so a head
     /// arriving byte by byte is not rescanned from the start every time.
     scanned: usize,
+    /// The error that ended framing. Once the framer cannot tell where a message ends
+    /// it cannot tell where the next one starts either: every later call gives this
+    /// error again, and nothing more is buffered, so that no caller can go on reading
+    /// messages out of whatever bytes follow.
+    broken: Option<ParseError>,
 }
 
 impl StreamFramer {
     pub fn push(&mut self, bytes: &[u8]) {
-        self.buf.extend_from_slice(bytes);
+        if self.broken.is_none() {
+            self.buf.extend_from_slice(bytes);
+        }
     }
 
     /// The next complete message, `Ok(None)` when more bytes are needed. An error means
@@ -92,6 +111,18 @@ impl StreamFramer {
     /// a line is one pong; a lone CR at the very end is kept, as the first half of a
     /// pong still on its way.
     pub fn next_item(&mut self) -> Result<Option<Framed>, ParseError> {
+        if let Some(e) = &self.broken {
+            return Err(e.clone());
+        }
+        let item = self.frame();
+        if let Err(e) = &item {
+            self.broken = Some(e.clone());
+            self.buf = Vec::new();
+        }
+        item
+    }
+
+    fn frame(&mut self) -> Result<Option<Framed>, ParseError> {
         let run = self
             .buf
             .iter()
@@ -195,5 +226,23 @@ mod tests {
         let mut f = StreamFramer::default();
         f.push(&vec![b'a'; MAX_MESSAGE_SIZE + 1]);
         assert!(matches!(f.next_message(), Err(ParseError::TooLarge { .. })));
+    }
+
+    /// After an error nothing more comes out, however well-formed what follows looks:
+    /// the framer cannot know where it starts.
+    #[test]
+    fn an_error_is_final() {
+        let mut f = StreamFramer::default();
+        f.push(b"SIP/2.0 200 OK\r\nContent-Length: 4\r\nl: 0\r\n\r\n");
+        f.push(MSG);
+        let conflict = ParseError::ConflictingContentLength {
+            first: 4,
+            second: 0,
+        };
+        assert_eq!(f.next_item(), Err(conflict.clone()));
+        f.push(MSG);
+        assert_eq!(f.next_message(), Err(conflict.clone()));
+        assert_eq!(f.next_item(), Err(conflict));
+        assert!(f.buf.is_empty(), "nothing is kept of a broken stream");
     }
 }

@@ -1,6 +1,12 @@
 //! Generic `;name=value` parameters as an ordered list of owned pairs.
-
-use ezk_sip_types::uri::params::{Params, CPS};
+//!
+//! Where decoding happens, once: parameters of a SIP URI are percent-decoded when the
+//! URI is read (`from_uri_section`) and encoded again when it is printed. Header
+//! parameters (Via `branch`, `received`, `rport`; Contact `expires`, `q`,
+//! `+sip.instance`; the To `tag`) are tokens or quoted strings (RFC 3261 §25.1
+//! `generic-param`), where `%` is an ordinary token character and not an escape: they
+//! are never percent-decoded. A Contact's quoted values are unquoted (lexer::param);
+//! a Via's values are kept exactly as written, by both of its readers.
 
 /// A parameter list in the order it arrived. Names keep their case; look-ups ignore it
 /// (RFC 3261 §7.3.1: parameter names are case-insensitive).
@@ -23,12 +29,14 @@ impl ParamList {
         self.get(name).is_some()
     }
 
-    /// Reads ezk's parameter list. ezk offers no iterator, only its printed form
-    /// (`;a=b;c`, percent-encoded, quotes removed), which splits safely at `;` because
-    /// a `;` inside a value is printed as `%3B`.
-    pub(crate) fn from_ezk(params: &Params<CPS>) -> ParamList {
-        let printed = params.to_string();
-        let list = printed
+    /// Reads the `;name=value` section of a SIP URI exactly as written (RFC 3261 §19.1.1
+    /// `uri-parameters`, without the leading `;`), percent-decoding each name and value
+    /// once. Once only: a decoded `%` is a literal percent, which the printer writes back
+    /// as `%25`; decoding again would turn `%252525` into `%25` on reading and into a
+    /// bare `%` after a print and a second read. ezk's own list cannot serve here: it
+    /// is decoded already and prints a decoded `%` unescaped, so the two are ambiguous.
+    pub(super) fn from_uri_section(section: &str) -> ParamList {
+        let list = section
             .split(';')
             .filter(|p| !p.is_empty())
             .map(|p| match p.split_once('=') {

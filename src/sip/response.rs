@@ -3,7 +3,7 @@
 use super::challenge::parse_challenge;
 use super::contact::{ContactParts, ContactValue};
 use super::error::ParseError;
-use super::framing::{head_end, MAX_MESSAGE_SIZE};
+use super::framing::{content_length, head_end, MAX_MESSAGE_SIZE};
 use super::headers::{canonical, push_canonical, split_list};
 use super::lexer::{find_outside_quotes, param, split_outside_quotes};
 use super::via::{Via, ViaView};
@@ -40,15 +40,12 @@ impl Response {
     /// Parses the response one datagram carries, in one pass over its head: the body
     /// is exactly Content-Length bytes, bytes past it are dropped, and a body shorter
     /// than declared is an error; without Content-Length (allowed on UDP) the rest of
-    /// the datagram is the body. As in `StreamFramer`, the last Content-Length counts,
-    /// and only the first line of a folded one.
+    /// the datagram is the body. As in `StreamFramer`, Content-Length headers that
+    /// disagree are an error (repeats of one number are not), and a folded one counts
+    /// by its first line.
     pub fn parse_datagram(datagram: &[u8]) -> Result<Response, ParseError> {
         let (mut response, length) = Response::parse_head(datagram)?;
-        if let Some(span) = length {
-            let value = response.span(span).trim();
-            let declared = value
-                .parse::<usize>()
-                .map_err(|_| ParseError::ContentLength(value.to_string()))?;
+        if let Some(declared) = length {
             let present = response.body.len();
             if declared > present {
                 return Err(ParseError::TruncatedBody { declared, present });
@@ -58,9 +55,9 @@ impl Response {
         Ok(response)
     }
 
-    /// The response, with everything after the head as its body, and the first line
-    /// of the last Content-Length value.
-    fn parse_head(message: &[u8]) -> Result<(Response, Option<Span>), ParseError> {
+    /// The response, with everything after the head as its body, and the declared
+    /// Content-Length.
+    fn parse_head(message: &[u8]) -> Result<(Response, Option<usize>), ParseError> {
         if message.len() > MAX_MESSAGE_SIZE {
             return Err(ParseError::TooLarge {
                 size: message.len(),
@@ -283,9 +280,9 @@ fn is_token(s: &str) -> bool {
         })
 }
 
-/// The canonical names and values of the header lines, and the span of the first line
-/// of the last Content-Length value (where the framer reads it).
-type Headers = (String, Vec<(Span, Span)>, Option<Span>);
+/// The canonical names and values of the header lines, and the Content-Length read
+/// from the first line of each Content-Length value (where the framer reads it).
+type Headers = (String, Vec<(Span, Span)>, Option<usize>);
 
 /// The header lines after the status line, up to the blank line: names made
 /// canonical, folding undone (RFC 3261 §7.3.1: a line break followed by white space
@@ -293,7 +290,7 @@ type Headers = (String, Vec<(Span, Span)>, Option<Span>);
 fn read_headers(section: &str) -> Result<Headers, ParseError> {
     let mut text = String::with_capacity(section.len());
     let mut headers: Vec<(Span, Span)> = Vec::with_capacity(16);
-    let mut content_length = None;
+    let mut length = None;
     for line in section.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.is_empty() {
@@ -325,11 +322,12 @@ fn read_headers(section: &str) -> Result<Headers, ParseError> {
             end: end_of(&text)?,
         };
         if &text[name_span.start as usize..name_span.end as usize] == "content-length" {
-            content_length = Some(value_span);
+            let value = &text[value_span.start as usize..value_span.end as usize];
+            length = Some(content_length(length, value)?);
         }
         headers.push((name_span, value_span));
     }
-    Ok((text, headers, content_length))
+    Ok((text, headers, length))
 }
 
 /// Appends the trimmed pieces of one physical line of a value (a stray CR inside it
@@ -361,16 +359,12 @@ mod tests {
     #[test]
     fn a_datagram_is_cut_at_its_content_length() {
         let head = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK1\r\nCall-ID: c\r\n";
-        // The compact form counts; the last one counts; a folded one counts by its
-        // first line, as in the stream framer.
+        // The compact form counts; a repeat of the same number is fine; a folded one
+        // counts by its first line, as in the stream framer.
         for (lengths, body, kept) in [
             ("Content-Length: 3\r\n", "abcdef", "abc"),
             ("l: 2\r\n", "abcdef", "ab"),
-            (
-                "Content-Length: 9\r\nContent-Length: 4\r\n",
-                "abcdef",
-                "abcd",
-            ),
+            ("Content-Length: 4\r\nl: 04\r\n", "abcdef", "abcd"),
             ("", "abcdef", "abcdef"),
             ("Content-Length: 0\r\n", "", ""),
             ("Content-Length: 2\r\n x\r\n", "abcdef", "ab"),
@@ -399,6 +393,26 @@ mod tests {
         );
         assert_eq!(
             refused("l: x\r\n", ""),
+            ParseError::ContentLength("x".into())
+        );
+        // Two that disagree: neither is believed, whichever comes first.
+        assert_eq!(
+            refused("Content-Length: 9\r\nContent-Length: 4\r\n", "abcdefghi"),
+            ParseError::ConflictingContentLength {
+                first: 9,
+                second: 4
+            }
+        );
+        assert_eq!(
+            refused("l: 1\r\nContent-Length: 1\r\nl: 0\r\n", "a"),
+            ParseError::ConflictingContentLength {
+                first: 1,
+                second: 0
+            }
+        );
+        // A bad value is an error even when a good one follows.
+        assert_eq!(
+            refused("l: x\r\nl: 0\r\n", ""),
             ParseError::ContentLength("x".into())
         );
         assert_eq!(

@@ -225,21 +225,54 @@ impl FromStr for SipUri {
         if inner.chars().any(|c| c.is_ascii_control() || c == ' ') {
             return Err(ParseError::Uri(s.to_string()));
         }
+        // RFC 3261 §25.1 has no quoted string in a SIP URI (a `"` must be escaped as
+        // `%22`); ezk reads one as a parameter value, inside which `;` and `?` would
+        // not separate, so the sections cut below would disagree with ezk's reading.
+        if inner.contains('"') {
+            return Err(ParseError::Uri(s.to_string()));
+        }
         let parsed = EzkUri::from_str(inner).map_err(|_| ParseError::Uri(s.to_string()))?;
+        let (params, headers) = sections(inner);
         let mut uri = SipUri::from_ezk(&parsed);
+        uri.params = ParamList::from_uri_section(params);
         // Keep the header component as written: ezk's printed form of it does not
         // always read back (it does not re-escape a decoded `%`).
-        if uri.headers.is_some() {
-            let host_start = inner.rfind('@').unwrap_or(0);
-            uri.headers = inner[host_start..]
-                .find('?')
-                .map(|q| inner[host_start + q..].to_string());
-        }
+        uri.headers = headers.map(str::to_string);
         Ok(uri)
     }
 }
 
+/// The parameter section (after the first `;` that follows the host, without it) and
+/// the header component (from its `?`) of a URI that ezk has read. The cut is on the
+/// text as written, so each escape is decoded exactly once. No `@` can follow the
+/// userinfo (it is in neither `paramchar` nor `hvalue`, and quotes were refused), so
+/// the host starts after the first `@`; a host or port holds neither `;` nor `?`.
+fn sections(inner: &str) -> (&str, Option<&str>) {
+    let after_scheme = inner.find(':').map_or(0, |c| c + 1);
+    let host_start = inner[after_scheme..]
+        .find('@')
+        .map_or(after_scheme, |at| after_scheme + at + 1);
+    let rest = &inner[host_start..];
+    // An IPv6 reference holds `:`s but never `;` or `?`; skip it all the same.
+    let host_end = match rest.strip_prefix('[') {
+        Some(v6) => v6.find(']').map_or(0, |close| close + 2),
+        None => 0,
+    };
+    let rest = &rest[host_end..];
+    let (before_headers, headers) = match rest.find('?') {
+        Some(q) => (&rest[..q], Some(&rest[q..])),
+        None => (rest, None),
+    };
+    let params = before_headers
+        .find(';')
+        .map_or("", |semi| &before_headers[semi + 1..]);
+    // `?` alone is an empty header component: nothing to keep.
+    (params, headers.filter(|h| h.len() > 1))
+}
+
 impl SipUri {
+    /// Scheme, user (ezk decodes it once; it is printed escaped again) and host-port;
+    /// the parameters and headers are read from the text, see `sections`.
     fn from_ezk(uri: &EzkUri) -> SipUri {
         let user = match &uri.user_part {
             SipUriUserPart::Empty => None,
@@ -256,8 +289,8 @@ impl SipUri {
             user,
             host,
             port: uri.host_port.port,
-            params: ParamList::from_ezk(&uri.uri_params),
-            headers: Some(uri.header_params.to_string()).filter(|h| !h.is_empty()),
+            params: ParamList::default(),
+            headers: None,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! registrar saw of our address (RFC 3581 `received` and `rport`).
 
 use super::error::ParseError;
-use super::lexer::find_outside_quotes;
+use super::lexer::{find_outside_quotes, param};
 use super::params::ParamList;
 use super::uri::Host;
 use bytes::Bytes;
@@ -25,7 +25,21 @@ impl Via {
             header: "Via",
             value: value.to_string(),
         };
-        let src = Bytes::copy_from_slice(value.trim().as_bytes());
+        let value = value.trim();
+        // ezk reads the protocol and sent-by only: it percent-decodes parameter values,
+        // which a header parameter never is (see params.rs), and so refused a token
+        // such as `branch=z9hG4bK%e5` that is not UTF-8 once decoded, a branch the view
+        // reads. The parameters are read as written, by the view's own splitter, so
+        // that both readers give the same branch.
+        let (head, params) = match find_outside_quotes(value, ';') {
+            Some(semi) => (&value[..semi], &value[semi + 1..]),
+            None => (value, ""),
+        };
+        if !each_param(params).all(|p| param(p).is_some()) {
+            return Err(bad());
+        }
+        let head = head.trim_end();
+        let src = Bytes::copy_from_slice(head.as_bytes());
         let text = std::str::from_utf8(&src).map_err(|_| bad())?;
         let (rest, via) = EzkVia::parse(&src, text).map_err(|_| bad())?;
         if !rest.trim().is_empty() {
@@ -36,11 +50,12 @@ impl Via {
             EzkHost::IP6(a) => Host::V6(*a),
             EzkHost::Name(n) => Host::Name(n.to_string()),
         };
+        let view = ViaView::new(value).ok_or_else(bad)?;
         Ok(Via {
             transport: via.transport.to_string(),
             host,
             port: via.sent_by.port,
-            params: ParamList::from_ezk(&via.params),
+            params: view.params(),
         })
     }
 
@@ -82,14 +97,22 @@ impl<'a> ViaView<'a> {
     }
 
     /// `Some(value)` for `name=value`, `Some(None)` for a bare `name`, None if absent.
+    /// Values are as written: not percent-decoded (a Via parameter is a token, a host
+    /// or a quoted string, RFC 3261 §25.1 `via-params`), a quoted one with its quotes.
     pub fn param(&self, name: &str) -> Option<Option<&'a str>> {
-        each_param(self.params).find_map(|p| {
-            let (n, v) = match p.split_once('=') {
-                Some((n, v)) => (n, Some(v.trim())),
-                None => (p, None),
-            };
-            n.trim().eq_ignore_ascii_case(name).then_some(v)
-        })
+        each_param(self.params)
+            .map(name_value)
+            .find_map(|(n, v)| n.eq_ignore_ascii_case(name).then_some(v))
+    }
+
+    /// Every parameter in order, read as [`ViaView::param`] reads one.
+    pub fn params(&self) -> ParamList {
+        ParamList(
+            each_param(self.params)
+                .map(name_value)
+                .map(|(n, v)| (n.to_string(), v.map(str::to_string)))
+                .collect(),
+        )
     }
 
     pub fn branch(&self) -> Option<&'a str> {
@@ -111,6 +134,14 @@ impl<'a> ViaView<'a> {
             None => self.sent_by.split(':').next()?,
         };
         host.parse().ok()
+    }
+}
+
+/// `name=value` or a bare `name`, both trimmed.
+fn name_value(param: &str) -> (&str, Option<&str>) {
+    match param.split_once('=') {
+        Some((n, v)) => (n.trim(), Some(v.trim())),
+        None => (param.trim(), None),
     }
 }
 
