@@ -202,7 +202,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__query)
-            opts="-r -u -t -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --help"
+            opts="-r -u -t -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -289,6 +289,10 @@ _sipreg() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -340,7 +344,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__register)
-            opts="-r -u -t -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --help"
+            opts="-r -u -t -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -427,6 +431,10 @@ _sipreg() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -478,7 +486,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__unregister)
-            opts="-r -u -t -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --help"
+            opts="-r -u -t -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -565,6 +573,10 @@ _sipreg() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -830,7 +842,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__query)
-            opts="-r -u -t -o -v -q -p -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --expect-status --expect-bindings --expect-contact --expect-expires-at-least --help"
+            opts="-r -u -t -o -v -q -p -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --expect-status --expect-bindings --expect-contact --expect-expires-at-least --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -889,6 +901,10 @@ _sipreg() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -948,7 +964,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__register)
-            opts="-r -u -t -o -v -q -p -c -e -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --contact --expires --once --for --keep-binding --q --instance --reg-id --nat-rewrite --no-nat-rewrite --retry-auth --keepalive --expect-status --expect-bindings --expect-contact --expect-expires-at-least --help"
+            opts="-r -u -t -o -v -q -p -c -e -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --contact --expires --once --for --keep-binding --q --instance --reg-id --nat-rewrite --no-nat-rewrite --retry-auth --keepalive --expect-status --expect-bindings --expect-contact --expect-expires-at-least --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1007,6 +1023,10 @@ _sipreg() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1102,7 +1122,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__unregister)
-            opts="-r -u -t -o -v -q -p -c -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --all --contact --help"
+            opts="-r -u -t -o -v -q -p -c -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --all --contact --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1161,6 +1181,10 @@ _sipreg() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -49,6 +49,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l user-agent -d
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''"
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l profile -d 'Use this profile of the config file (also: AOR given as @NAME)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l config -d 'Config file with profiles (default: $XDG_CONFIG_HOME/sipreg/config.toml)' -r -F
@@ -94,6 +95,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l user-agent -d 'U
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''"
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l profile -d 'Use this profile of the config file (also: AOR given as @NAME)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l config -d 'Config file with profiles (default: $XDG_CONFIG_HOME/sipreg/config.toml)' -r -F
@@ -127,6 +129,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l user-agent 
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''"
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l profile -d 'Use this profile of the config file (also: AOR given as @NAME)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l config -d 'Config file with profiles (default: $XDG_CONFIG_HOME/sipreg/config.toml)' -r -F
@@ -172,6 +175,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''"
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l rate -d 'New transactions per second, paced evenly' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l concurrency -d 'At most this many transactions in flight' -r
@@ -209,6 +213,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''"
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l rate -d 'New transactions per second, paced evenly' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l concurrency -d 'At most this many transactions in flight' -r
@@ -246,6 +251,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''"
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l rate -d 'New transactions per second, paced evenly' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l concurrency -d 'At most this many transactions in flight' -r

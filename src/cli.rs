@@ -125,6 +125,11 @@ pub struct SharedArgs {
     #[arg(long)]
     pub insecure: bool,
 
+    /// Check the registrar's TLS certificate against NAME and send it as SNI, whatever
+    /// address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)
+    #[arg(long, value_name = "NAME", value_parser = parse_tls_server_name)]
+    pub tls_server_name: Option<String>,
+
     /// DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353
     #[arg(long, value_name = "ADDR")]
     pub dns_server: Option<String>,
@@ -394,6 +399,13 @@ pub fn parse_timeout(s: &str) -> Result<Duration, String> {
         d if d.is_zero() => Err("must be more than 0, e.g. 5s (default 32s)".into()),
         d => Ok(d),
     }
+}
+
+/// `--tls-server-name`: a host name or an IP address, as a certificate carries it.
+fn parse_tls_server_name(s: &str) -> Result<String, String> {
+    crate::net::tls_server_name(s)
+        .map(|_| s.to_string())
+        .map_err(|_| "not a host name or IP address a TLS certificate can carry".to_string())
 }
 
 fn parse_q(s: &str) -> Result<f32, String> {
