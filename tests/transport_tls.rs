@@ -171,9 +171,11 @@ fn tls_server_name_checks_the_certificate_against_that_name() {
         name,
     ];
     register_query_unregister(&with_name, || kam.stderr_log());
-    // sips: with an address.
+    // sips: with an address, the option before the command.
     let sips = format!("sips:127.0.0.1:{}", kam.tls_port());
     let r = sipreg(&[
+        "--tls-server-name",
+        name,
         "register",
         AOR,
         "--once",
@@ -181,8 +183,6 @@ fn tls_server_name_checks_the_certificate_against_that_name() {
         &sips,
         "--ca-file",
         ca,
-        "--tls-server-name",
-        name,
     ]);
     assert_eq!(r.code, 0, "{}\n{}", r.stderr, kam.stderr_log());
 
