@@ -1,33 +1,138 @@
 //! The command line, as clap definitions only. The contract lives in DESIGN.md.
 
 use crate::exit::ExitStatus;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// The help headings the options are grouped under (in --help and the man pages).
+const CONNECTION: &str = "Connection";
+const CREDENTIALS: &str = "Credentials";
+const REGISTRATION: &str = "Registration";
+const OUTPUT: &str = "Output";
+const EXPECTATIONS: &str = "Expectations";
+const PROFILES: &str = "Profiles";
+const POPULATION: &str = "Population";
+const PACING: &str = "Pacing";
+
+/// The end of `sipreg --help`: the exit statuses, where the shared options may
+/// go, and examples.
+fn main_after_help() -> String {
+    format!(
+        "{}
+
+The connection and output options (-r, -t, -u, -v, -q, -o, --json, --ca-file, …)
+may come before the command as well as after it: sipreg -v query sip:alice@example.com
+
+Examples:
+  SIPREG_PASSWORD=secret sipreg register sip:alice@example.com --once
+  sipreg register @work --for 1h
+  sipreg -v query sip:alice@example.com -r sips:pbx.example.com
+  sipreg unregister sip:alice@example.com --all",
+        ExitStatus::TABLE
+    )
+}
+
+const REGISTER_EXAMPLES: &str = "Examples:
+  SIPREG_PASSWORD=secret sipreg register sip:alice@example.com --once
+  sipreg register sip:alice@example.com -r sip:pbx.example.com -e 10m --for 1h
+  sipreg register @work --once -q --expect-expires-at-least 30m --max-time 10s
+  sipreg register sip:alice@example.com -r sips:192.0.2.1 --tls-server-name pbx.example.com \\
+      --ca-file ca.pem --once";
+
+const QUERY_EXAMPLES: &str = "Examples:
+  sipreg query sip:alice@example.com
+  sipreg -v query sip:alice@example.com -r 192.0.2.1:5060 --json
+  sipreg query @work --expect-contact sip:alice@192.0.2.10:5060";
+
+const UNREGISTER_EXAMPLES: &str = "Examples:
+  sipreg unregister sip:alice@example.com --contact sip:alice@192.0.2.10:5060
+  sipreg unregister sip:alice@example.com --all";
+
+const BULK_REGISTER_EXAMPLES: &str = "Examples:
+  sipreg bulk register --aor 'sip:bench{n:04}@example.test' --count 1000 \\
+      --password-template 'pw{n:04}' -r 192.0.2.1 --rate 200 --once
+  sipreg bulk register --users users.csv -t tcp --connections 10 --for 10m";
+
+/// What this build of sipreg can do, for `--version` (`-V` prints the version only).
+fn long_version() -> String {
+    let build = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    format!(
+        "{}
+TLS: rustls 0.23 with the ring crypto provider (TLS 1.2 and 1.3), trusting the system's roots and --ca-file
+transports: udp, tcp, tls, ws, wss (SIP over WebSocket, RFC 7118)
+features: RFC 3263 location (NAPTR, SRV, A/AAAA), digest (MD5, SHA-256, SHA-512-256),
+  outbound and keep-alives (RFC 5626), GRUU, profiles, bulk mode
+build: {build}",
+        env!("CARGO_PKG_VERSION")
+    )
+}
 
 #[derive(Debug, Parser)]
 #[command(
     name = "sipreg",
     version,
+    long_version = long_version(),
     about = "SIP registration client: register, query and unregister bindings",
     long_about = "sipreg registers a contact for a SIP address-of-record (RFC 3261 §10), keeps it \
 registered, lists the bindings a registrar holds and removes them, with digest \
 authentication and an exit status a script can trust.",
-    after_help = ExitStatus::TABLE
+    after_help = main_after_help()
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// The shared options, accepted before the command too (`sipreg -v query …`).
+    #[command(flatten)]
+    pub before_command: SharedBeforeCommand,
+}
+
+/// The options of [`SharedArgs`] once more, at the top: hidden, global, with the
+/// same ids, so that clap hands a value given before the command to the command's
+/// own `SharedArgs` (a value after the command wins). Nothing is read from here.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SharedBeforeCommand;
+
+impl FromArgMatches for SharedBeforeCommand {
+    fn from_arg_matches(_: &ArgMatches) -> Result<Self, clap::Error> {
+        Ok(SharedBeforeCommand)
+    }
+
+    fn update_from_arg_matches(&mut self, _: &ArgMatches) -> Result<(), clap::Error> {
+        Ok(())
+    }
+}
+
+impl Args for SharedBeforeCommand {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        let shared = SharedArgs::augment_args(clap::Command::new("shared"));
+        shared
+            .get_arguments()
+            .cloned()
+            .fold(cmd, |cmd, arg| cmd.arg(arg.global(true).hide(true)))
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Bind a contact and keep it refreshed until interrupted, then remove it
     /// (--once: bind and exit).
+    #[command(after_help = REGISTER_EXAMPLES)]
     Register(RegisterArgs),
     /// List the bindings of an address-of-record (REGISTER without Contact).
+    #[command(after_help = QUERY_EXAMPLES)]
     Query(QueryArgs),
     /// Remove our contact, the one given with --contact, or every binding with --all.
+    #[command(after_help = UNREGISTER_EXAMPLES)]
     Unregister(UnregisterArgs),
     /// List the profiles of the config file (no secrets shown).
     Profiles {
@@ -68,65 +173,70 @@ pub enum OutputFormat {
 #[derive(Debug, Clone, Args)]
 pub struct SharedArgs {
     /// Where to send requests (default: the AOR's domain)
-    #[arg(short = 'r', long, value_name = "URI")]
+    #[arg(help_heading = CONNECTION, short = 'r', long, value_name = "URI")]
     pub registrar: Option<String>,
 
     /// Outbound proxy, sent as a loose Route
-    #[arg(long, value_name = "URI")]
+    #[arg(help_heading = CONNECTION, long, value_name = "URI")]
     pub proxy: Option<String>,
 
     /// Authentication user name (default: the AOR's user part)
-    #[arg(short = 'u', long, value_name = "NAME")]
+    #[arg(help_heading = CREDENTIALS, short = 'u', long, value_name = "NAME")]
     pub user: Option<String>,
 
     /// Answer challenges for this realm only
-    #[arg(long, value_name = "REALM")]
+    #[arg(help_heading = CREDENTIALS, long, value_name = "REALM")]
     pub realm: Option<String>,
 
     /// Transport
-    #[arg(short = 't', long, value_enum, value_name = "TRANSPORT")]
+    #[arg(help_heading = CONNECTION, short = 't', long, value_enum, value_name = "TRANSPORT")]
     pub transport: Option<TransportArg>,
 
     /// Local address to bind: IP or IP:PORT (bulk mode: each further socket or
     /// connection PORT+1, …)
-    #[arg(long, value_name = "ADDR")]
+    #[arg(help_heading = CONNECTION, long, value_name = "ADDR")]
     pub local: Option<String>,
 
     /// Give up on a request after this long (default 32s, 64*T1)
-    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true)]
+    #[arg(help_heading = CONNECTION, long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true)]
     pub timeout: Option<Duration>,
 
     /// User-Agent header value (default: sipreg/VERSION)
-    #[arg(long, value_name = "TEXT")]
+    #[arg(help_heading = REGISTRATION, long, value_name = "TEXT")]
     pub user_agent: Option<String>,
 
     /// Output format (bulk mode: of the summary)
-    #[arg(short = 'o', long, value_enum, default_value = "human")]
+    #[arg(help_heading = OUTPUT, short = 'o', long, value_enum, default_value = "human")]
     pub output: OutputFormat,
 
     /// Short for --output json
-    #[arg(long)]
+    #[arg(help_heading = OUTPUT, long)]
     pub json: bool,
 
     /// -v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode:
     /// one line per failure)
-    #[arg(short = 'v', long, action = clap::ArgAction::Count)]
+    #[arg(help_heading = OUTPUT, short = 'v', long, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
     /// Print nothing; only the exit status tells
-    #[arg(short = 'q', long, conflicts_with = "verbose")]
+    #[arg(help_heading = OUTPUT, short = 'q', long, conflicts_with = "verbose")]
     pub quiet: bool,
 
     /// Trust this PEM CA certificate (TLS, WSS) besides the system's roots
-    #[arg(long, value_name = "PEM")]
+    #[arg(help_heading = CONNECTION, long, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
 
     /// Do not verify the registrar's TLS certificate (dangerous; for tests only)
-    #[arg(long)]
+    #[arg(help_heading = CONNECTION, long)]
     pub insecure: bool,
 
+    /// Check the registrar's TLS certificate against NAME and send it as SNI, whatever
+    /// address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)
+    #[arg(help_heading = CONNECTION, long, value_name = "NAME", value_parser = parse_tls_server_name)]
+    pub tls_server_name: Option<String>,
+
     /// DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353
-    #[arg(long, value_name = "ADDR")]
+    #[arg(help_heading = CONNECTION, long, value_name = "ADDR")]
     pub dns_server: Option<String>,
 }
 
@@ -146,19 +256,19 @@ pub struct Common {
     pub shared: SharedArgs,
 
     /// Use this profile of the config file (also: AOR given as @NAME)
-    #[arg(long, value_name = "NAME", env = "SIPREG_PROFILE")]
+    #[arg(help_heading = PROFILES, long, value_name = "NAME", env = "SIPREG_PROFILE")]
     pub profile: Option<String>,
 
     /// Config file with profiles (default: $XDG_CONFIG_HOME/sipreg/config.toml)
-    #[arg(long, value_name = "PATH")]
+    #[arg(help_heading = PROFILES, long, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
     /// Print the first REGISTER exactly as it would be sent, and exit without sending
-    #[arg(long)]
+    #[arg(help_heading = OUTPUT, long)]
     pub dry_run: bool,
 
     /// Give up on the whole command after this long (challenges and retransmissions included)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(help_heading = CONNECTION, long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_time: Option<Duration>,
 
     #[command(flatten)]
@@ -170,19 +280,19 @@ pub struct Common {
 #[derive(Debug, Clone, Args)]
 pub struct CredentialArgs {
     /// Password on the command line (visible to ps: prefer the options below)
-    #[arg(short = 'p', long, value_name = "PASSWORD")]
+    #[arg(help_heading = CREDENTIALS, short = 'p', long, value_name = "PASSWORD")]
     pub password: Option<String>,
 
     /// Read the password from the first line of this file
-    #[arg(long, value_name = "PATH", conflicts_with = "password")]
+    #[arg(help_heading = CREDENTIALS, long, value_name = "PATH", conflicts_with = "password")]
     pub password_file: Option<PathBuf>,
 
     /// Read the password from the first line of standard input
-    #[arg(long, conflicts_with_all = ["password", "password_file"])]
+    #[arg(help_heading = CREDENTIALS, long, conflicts_with_all = ["password", "password_file"])]
     pub password_stdin: bool,
 
     /// HA1 = H(user:realm:password) in hex instead of a password
-    #[arg(long, value_name = "HEX", env = "SIPREG_HA1", hide_env_values = true,
+    #[arg(help_heading = CREDENTIALS, long, value_name = "HEX", env = "SIPREG_HA1", hide_env_values = true,
           conflicts_with_all = ["password", "password_file", "password_stdin"])]
     pub ha1: Option<String>,
 }
@@ -193,54 +303,54 @@ pub struct RegisterArgs {
     pub common: Common,
 
     /// Contact URI to bind (default: sip:USER@LOCAL-ADDRESS:PORT of the socket used)
-    #[arg(short = 'c', long, value_name = "URI")]
+    #[arg(help_heading = REGISTRATION, short = 'c', long, value_name = "URI")]
     pub contact: Option<String>,
 
     /// Requested expiry, e.g. 3600, 10m, 1h (default: the profile's, else 3600)
-    #[arg(short = 'e', long, value_name = "DURATION", value_parser = parse_duration,
+    #[arg(help_heading = REGISTRATION, short = 'e', long, value_name = "DURATION", value_parser = parse_duration,
           allow_hyphen_values = true)]
     pub expires: Option<Duration>,
 
     /// Register once and exit, leaving the binding in place
-    #[arg(long)]
+    #[arg(help_heading = REGISTRATION, long)]
     pub once: bool,
 
     /// Stay registered this long, then unregister and exit
-    #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration,
+    #[arg(help_heading = REGISTRATION, long = "for", value_name = "DURATION", value_parser = parse_duration,
           conflicts_with = "once")]
     pub duration: Option<Duration>,
 
     /// Leave the binding in place when exiting
-    #[arg(long)]
+    #[arg(help_heading = REGISTRATION, long)]
     pub keep_binding: bool,
 
     /// Contact q value (0 to 1)
-    #[arg(long = "q", value_name = "VALUE", value_parser = parse_q)]
+    #[arg(help_heading = REGISTRATION, long = "q", value_name = "VALUE", value_parser = parse_q)]
     pub q: Option<f32>,
 
     /// +sip.instance URN (RFC 5626), e.g. urn:uuid:...
-    #[arg(long, value_name = "URN")]
+    #[arg(help_heading = REGISTRATION, long, value_name = "URN")]
     pub instance: Option<String>,
 
     /// reg-id (RFC 5626)
-    #[arg(long, value_name = "N")]
+    #[arg(help_heading = REGISTRATION, long, value_name = "N")]
     pub reg_id: Option<u32>,
 
     /// Re-register with the address the registrar saw (Via received/rport) when it
     /// differs from our Contact (default: on for the default contact, off with --contact)
-    #[arg(long, overrides_with = "no_nat_rewrite")]
+    #[arg(help_heading = REGISTRATION, long, overrides_with = "no_nat_rewrite")]
     pub nat_rewrite: bool,
 
     /// Never rewrite the Contact after NAT detection
-    #[arg(long, overrides_with = "nat_rewrite")]
+    #[arg(help_heading = REGISTRATION, long, overrides_with = "nat_rewrite")]
     pub no_nat_rewrite: bool,
 
     /// Keep retrying with back-off after authentication failures instead of exiting 3
-    #[arg(long)]
+    #[arg(help_heading = CREDENTIALS, long)]
     pub retry_auth: bool,
 
     /// Send keep-alives this often: CRLF ping on TCP/TLS/WS, STUN on UDP (RFC 5626)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(help_heading = CONNECTION, long, value_name = "DURATION", value_parser = parse_duration)]
     pub keepalive: Option<Duration>,
 
     #[command(flatten)]
@@ -251,19 +361,19 @@ pub struct RegisterArgs {
 #[derive(Debug, Args, Default, Clone)]
 pub struct ExpectArgs {
     /// The final SIP status must be CODE
-    #[arg(long, value_name = "CODE")]
+    #[arg(help_heading = EXPECTATIONS, long, value_name = "CODE")]
     pub expect_status: Option<u16>,
 
     /// Number of bindings: N, >=N or <=N
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    #[arg(help_heading = EXPECTATIONS, long, value_name = "N", allow_hyphen_values = true)]
     pub expect_bindings: Option<String>,
 
     /// A binding with this contact must be present (compared as URIs, RFC 3261 19.1.4)
-    #[arg(long, value_name = "URI")]
+    #[arg(help_heading = EXPECTATIONS, long, value_name = "URI")]
     pub expect_contact: Option<String>,
 
     /// Our binding must be granted at least this long
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(help_heading = EXPECTATIONS, long, value_name = "DURATION", value_parser = parse_duration)]
     pub expect_expires_at_least: Option<Duration>,
 }
 
@@ -279,6 +389,7 @@ pub struct QueryArgs {
 #[derive(Debug, Subcommand)]
 pub enum BulkCommand {
     /// Register every AOR (--once: once each; otherwise keep them refreshed)
+    #[command(after_help = BULK_REGISTER_EXAMPLES)]
     Register(BulkArgs),
     /// Query every AOR's bindings
     Query(BulkArgs),
@@ -290,71 +401,71 @@ pub enum BulkCommand {
 #[derive(Debug, Args)]
 pub struct BulkArgs {
     /// CSV file with a header line: aor,user,password[,contact] (quoted fields allowed)
-    #[arg(long, value_name = "FILE", conflicts_with = "aor")]
+    #[arg(help_heading = POPULATION, long, value_name = "FILE", conflicts_with = "aor")]
     pub users: Option<PathBuf>,
 
     /// AOR template, e.g. 'sip:bench{n:04}@example.test'
-    #[arg(long, value_name = "TEMPLATE", required_unless_present = "users")]
+    #[arg(help_heading = POPULATION, long, value_name = "TEMPLATE", required_unless_present = "users")]
     pub aor: Option<String>,
 
     /// How many AORs the template makes
-    #[arg(long, value_name = "N", default_value = "1")]
+    #[arg(help_heading = POPULATION, long, value_name = "N", default_value = "1")]
     pub count: u32,
 
     /// First value of {n}
-    #[arg(long, value_name = "N", default_value = "1")]
+    #[arg(help_heading = POPULATION, long, value_name = "N", default_value = "1")]
     pub first: u32,
 
     /// Password template, e.g. 'pw{n:04}'
-    #[arg(long, value_name = "TEMPLATE")]
+    #[arg(help_heading = POPULATION, long, value_name = "TEMPLATE")]
     pub password_template: Option<String>,
 
     /// Auth user template (default: each AOR's user part)
-    #[arg(long, value_name = "TEMPLATE")]
+    #[arg(help_heading = POPULATION, long, value_name = "TEMPLATE")]
     pub user_template: Option<String>,
 
     /// Contact template (default: sip:USER@LOCAL-ADDRESS:PORT)
-    #[arg(long, value_name = "TEMPLATE")]
+    #[arg(help_heading = POPULATION, long, value_name = "TEMPLATE")]
     pub contact_template: Option<String>,
 
     #[command(flatten)]
     pub shared: SharedArgs,
 
     /// New transactions per second, paced evenly
-    #[arg(long, value_name = "N", default_value = "100")]
+    #[arg(help_heading = PACING, long, value_name = "N", default_value = "100")]
     pub rate: f64,
 
     /// At most this many transactions in flight
-    #[arg(long, value_name = "N", default_value = "1000")]
+    #[arg(help_heading = PACING, long, value_name = "N", default_value = "1000")]
     pub concurrency: u32,
 
     /// Register each once and exit (bulk register)
-    #[arg(long)]
+    #[arg(help_heading = REGISTRATION, long)]
     pub once: bool,
 
     /// Stay registered this long, then unregister all and exit
-    #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(help_heading = REGISTRATION, long = "for", value_name = "DURATION", value_parser = parse_duration)]
     pub duration: Option<Duration>,
 
     /// Staying mode: keep-alives this often per AOR, CRLF ping on TCP/TLS, STUN on UDP (RFC 5626)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(help_heading = CONNECTION, long, value_name = "DURATION", value_parser = parse_duration)]
     pub keepalive: Option<Duration>,
 
     /// Requested expiry
-    #[arg(short = 'e', long, value_name = "DURATION", value_parser = parse_duration,
+    #[arg(help_heading = REGISTRATION, short = 'e', long, value_name = "DURATION", value_parser = parse_duration,
           default_value = "3600", allow_hyphen_values = true)]
     pub expires: Duration,
 
     /// UDP sockets to spread the population over
-    #[arg(long, value_name = "N", default_value = "1")]
+    #[arg(help_heading = PACING, long, value_name = "N", default_value = "1")]
     pub sockets: u32,
 
     /// Stream connections (TCP, TLS, WS, WSS) shared by the population, AOR i on connection i % N (default: one per AOR)
-    #[arg(long, value_name = "N")]
+    #[arg(help_heading = PACING, long, value_name = "N")]
     pub connections: Option<u32>,
 
     /// Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4
-    #[arg(long, value_name = "I/N")]
+    #[arg(help_heading = POPULATION, long, value_name = "I/N")]
     pub shard: Option<String>,
 }
 
@@ -364,11 +475,11 @@ pub struct UnregisterArgs {
     pub common: Common,
 
     /// Remove every binding of the AOR (Contact: *, Expires: 0)
-    #[arg(long)]
+    #[arg(help_heading = REGISTRATION, long)]
     pub all: bool,
 
     /// Remove this contact instead of our own
-    #[arg(short = 'c', long, value_name = "URI", conflicts_with = "all")]
+    #[arg(help_heading = REGISTRATION, short = 'c', long, value_name = "URI", conflicts_with = "all")]
     pub contact: Option<String>,
 }
 
@@ -394,6 +505,13 @@ pub fn parse_timeout(s: &str) -> Result<Duration, String> {
         d if d.is_zero() => Err("must be more than 0, e.g. 5s (default 32s)".into()),
         d => Ok(d),
     }
+}
+
+/// `--tls-server-name`: a host name or an IP address, as a certificate carries it.
+fn parse_tls_server_name(s: &str) -> Result<String, String> {
+    crate::net::tls_server_name(s)
+        .map(|_| s.to_string())
+        .map_err(|_| "not a host name or IP address a TLS certificate can carry".to_string())
 }
 
 fn parse_q(s: &str) -> Result<f32, String> {

@@ -235,6 +235,57 @@ fn tls_with_two_shared_connections_with_kamailio() {
     assert!(r.stderr.contains("unknown issuer"), "{}", r.stderr);
 }
 
+#[test]
+fn tls_server_name_in_bulk_mode_with_kamailio() {
+    let pki = Pki::new("sipreg bulk test CA");
+    let cert = pki.server(&["registrar.sipreg.test"]);
+    let kam = Kamailio::start(KamailioOptions {
+        users: users(3),
+        tls: Some(KamTls {
+            cert_chain_pem: cert.cert_pem,
+            key_pem: cert.key_pem,
+        }),
+        ..KamailioOptions::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki.write_ca(dir.path(), "ca.pem");
+    let ca = ca.to_str().unwrap();
+    let uri = kam.registrar_uri_tls("127.0.0.1");
+    let name = "registrar.sipreg.test";
+    let r = bulk(
+        3,
+        &[
+            "register",
+            "--once",
+            "-r",
+            &uri,
+            "--ca-file",
+            ca,
+            "--tls-server-name",
+            name,
+        ],
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, kam.stderr_log());
+    assert_eq!(r.summary()["registered"], 3, "{}", r.summary());
+    // The address itself is not a name the certificate carries.
+    let r = bulk(3, &["register", "--once", "-r", &uri, "--ca-file", ca]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("not valid for 127.0.0.1"), "{}", r.stderr);
+    let r = bulk(
+        3,
+        &[
+            "unregister",
+            "-r",
+            &uri,
+            "--ca-file",
+            ca,
+            "--tls-server-name",
+            name,
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
 /// The `To` user of a request.
 fn to_user(req: &Req) -> String {
     let to = req.header("to").unwrap_or_default();

@@ -1,7 +1,9 @@
 //! SIP over TLS against Kamailio's tls module, with a private CA made by the test:
 //! the certificate is checked against `--ca-file` and the registrar's host name;
 //! an unknown issuer, a wrong name and an expired certificate each fail with exit
-//! 1 and say why; `--insecure` skips the checks, loudly.
+//! 1 and say why; `--insecure` skips the checks, loudly. A CA certificate served as
+//! the server's is explained in plain words; `--tls-server-name` checks the
+//! certificate against a name while connecting to an address.
 
 mod support;
 mod transport_common;
@@ -109,4 +111,129 @@ fn unreadable_ca_file_is_a_usage_error() {
     ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("--ca-file"), "{}", r.stderr);
+}
+
+#[test]
+fn a_ca_certificate_served_as_the_servers_is_explained() {
+    // What `openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost` makes.
+    let cert = Pki::self_signed_ca_as_server(&["localhost", "127.0.0.1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("self-signed.pem");
+    std::fs::write(&ca, &cert.cert_pem).unwrap();
+    let kam = kamailio_tls(cert);
+    let r = sipreg(&[
+        "register",
+        AOR,
+        "--once",
+        "-r",
+        &kam.registrar_uri_tls("127.0.0.1"),
+        "--ca-file",
+        ca.to_str().unwrap(),
+    ]);
+    // As every other refused certificate: exit 1, one error line that says why.
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("is a CA certificate used as a server certificate"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("basicConstraints=CA:FALSE"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--ca-file"), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("OtherError") && !r.stderr.contains("CaUsedAsEndEntity"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn tls_server_name_checks_the_certificate_against_that_name() {
+    let pki = Pki::new("sipreg test CA");
+    let kam = kamailio_tls(pki.server(&["registrar.sipreg.test"]));
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki.write_ca(dir.path(), "ca.pem");
+    let ca = ca.to_str().unwrap();
+
+    // By address, with the name the certificate carries: the whole round.
+    let by_address = kam.registrar_uri_tls("127.0.0.1");
+    let name = "registrar.sipreg.test";
+    let with_name = [
+        "-r",
+        &by_address,
+        "--ca-file",
+        ca,
+        "--tls-server-name",
+        name,
+    ];
+    register_query_unregister(&with_name, || kam.stderr_log());
+    // sips: with an address, the option before the command.
+    let sips = format!("sips:127.0.0.1:{}", kam.tls_port());
+    let r = sipreg(&[
+        "--tls-server-name",
+        name,
+        "register",
+        AOR,
+        "--once",
+        "-r",
+        &sips,
+        "--ca-file",
+        ca,
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, kam.stderr_log());
+
+    // Another name: refused, saying which name was checked and which it carries.
+    let r = sipreg(&[
+        "register",
+        AOR,
+        "--once",
+        "-r",
+        &by_address,
+        "--ca-file",
+        ca,
+        "--tls-server-name",
+        "other.sipreg.test",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("not valid for other.sipreg.test"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("it is for registrar.sipreg.test"),
+        "{}",
+        r.stderr
+    );
+    // Without the option the address itself is checked.
+    let r = sipreg(&[
+        "register",
+        AOR,
+        "--once",
+        "-r",
+        &by_address,
+        "--ca-file",
+        ca,
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("not valid for 127.0.0.1"), "{}", r.stderr);
+}
+
+#[test]
+fn a_tls_server_name_no_certificate_can_carry_is_a_usage_error() {
+    let r = sipreg(&[
+        "register",
+        AOR,
+        "--once",
+        "-r",
+        "sips:127.0.0.1:5061",
+        "--tls-server-name",
+        "not a name",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--tls-server-name"), "{}", r.stderr);
 }

@@ -146,6 +146,7 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
                 local,
                 opening: Opening {
                     tls: tls_config(args, transport)?,
+                    server_name: tls_server_name(args)?,
                     ws_path: ws_path(shared),
                     limit: timers.timeout,
                 },
@@ -272,6 +273,15 @@ fn tls_config(
         }
     }
     settings.client_config().map(Some)
+}
+
+/// `--tls-server-name`, checked once for the whole run.
+fn tls_server_name(args: &BulkArgs) -> Result<Option<rustls::pki_types::ServerName<'static>>> {
+    args.shared
+        .tls_server_name
+        .as_deref()
+        .map(crate::net::tls_server_name)
+        .transpose()
 }
 
 fn template(

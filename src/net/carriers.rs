@@ -114,8 +114,11 @@ impl CarrierSettings {
     /// and a host name no certificate can carry is a usage error before anything is
     /// sent.
     pub fn opening(&mut self, target: &super::target::Target) -> Result<super::Opening> {
+        let mut server_name = None;
         let tls = if super::target::is_secure(target.transport) {
-            super::tls::server_name(&target.host)?;
+            let given = self.tls.server_name.as_deref();
+            let name = super::tls::server_name(&target.host, given)?;
+            server_name = given.is_some().then_some(name);
             if self.tls_config.is_none() {
                 self.tls_config = Some(self.tls.client_config()?);
             }
@@ -125,6 +128,7 @@ impl CarrierSettings {
         };
         Ok(super::Opening {
             tls,
+            server_name,
             ws_path: self.ws_path.clone(),
             limit: self.limit,
         })

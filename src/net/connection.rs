@@ -166,6 +166,9 @@ pub struct Opened {
 pub struct Opening {
     /// For TLS and WSS.
     pub tls: Option<Arc<ClientConfig>>,
+    /// `--tls-server-name`: the name to check the certificate against and send as
+    /// SNI instead of the target's host.
+    pub server_name: Option<rustls::pki_types::ServerName<'static>>,
     /// The path of the WebSocket URL (`/` unless a `ws://` URL said otherwise).
     pub ws_path: String,
     /// Connecting, TLS and the upgrade together must not take longer.
@@ -263,12 +266,15 @@ pub async fn open_connection(
     let Some(config) = &opening.tls else {
         return Err(failed("no TLS configuration".into(), false));
     };
-    let name = server_name(&target.host).map_err(|e| failed(e.to_string(), true))?;
-    let handshake = tokio_rustls::TlsConnector::from(config.clone()).connect(name, tcp);
+    let name = match &opening.server_name {
+        Some(given) => given.clone(),
+        None => server_name(&target.host, None).map_err(|e| failed(e.to_string(), true))?,
+    };
+    let handshake = tokio_rustls::TlsConnector::from(config.clone()).connect(name.clone(), tcp);
     let tls = match tokio::time::timeout_at(at, handshake).await {
         Ok(Ok(tls)) => tls,
         Ok(Err(e)) => {
-            let (reason, certificate) = explain_handshake_error(&e, &target.host);
+            let (reason, certificate) = explain_handshake_error(&e, &name);
             return Err(failed(reason, certificate));
         }
         Err(_) => return Err(failed(late("TLS handshake"), false)),

@@ -38,4 +38,10 @@ pub use target::{
     uri_transport, Target,
 };
 pub use tls::{explain_handshake_error, server_name, TlsSettings};
+
+/// `--tls-server-name NAME` as the name to check and send, or a usage error.
+pub fn tls_server_name(name: &str) -> crate::error::Result<rustls::pki_types::ServerName<'static>> {
+    tls::parse_server_name(name)
+        .map_err(|e| crate::error::Error::Usage(format!("--tls-server-name {e}")))
+}
 pub use ws_url::{parse_ws_url, WsUrl};

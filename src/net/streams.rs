@@ -427,6 +427,7 @@ mod tests {
             local: None,
             opening: Opening {
                 tls: None,
+                server_name: None,
                 ws_path: "/".into(),
                 limit,
             },

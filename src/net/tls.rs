@@ -1,6 +1,7 @@
 //! TLS for `tls` and `wss`: rustls with the ring provider, the system's roots plus
-//! an optional private CA, SNI and name checking on the host the user asked for, and
-//! a verifier that checks nothing for `--insecure`.
+//! an optional private CA, SNI and name checking on the host the user asked for (or
+//! the name `--tls-server-name` gives), and a verifier that checks nothing for
+//! `--insecure`.
 
 use crate::error::{Error, Result};
 use crate::sip::Host;
@@ -21,6 +22,9 @@ pub struct TlsSettings {
     pub ca_file: Option<PathBuf>,
     /// `--insecure`: no certificate verification at all.
     pub insecure: bool,
+    /// `--tls-server-name`: the name the certificate must carry, sent as SNI,
+    /// whatever address the registrar's URI leads to.
+    pub server_name: Option<String>,
 }
 
 impl TlsSettings {
@@ -74,8 +78,12 @@ impl TlsSettings {
     }
 }
 
-/// The name the certificate must carry, also sent as SNI (not for addresses).
-pub fn server_name(host: &Host) -> Result<ServerName<'static>> {
+/// The name the certificate must carry, also sent as SNI (not for addresses): the
+/// `--tls-server-name` given, else the target's host.
+pub fn server_name(host: &Host, given: Option<&str>) -> Result<ServerName<'static>> {
+    if let Some(name) = given {
+        return parse_server_name(name).map_err(|e| Error::Usage(format!("--tls-server-name {e}")));
+    }
     match host {
         Host::Name(name) => ServerName::try_from(name.clone()).map_err(|_| {
             Error::Usage(format!(
@@ -88,41 +96,114 @@ pub fn server_name(host: &Host) -> Result<ServerName<'static>> {
     }
 }
 
-/// Why a TLS handshake failed, in words a user can act on. `certificate` tells a
-/// verification failure (not worth trying another server: they share the cause)
-/// from a network one.
-pub fn explain_handshake_error(error: &std::io::Error, host: &Host) -> (String, bool) {
+/// A host name or IP address a certificate can carry (`--tls-server-name`).
+pub fn parse_server_name(name: &str) -> std::result::Result<ServerName<'static>, String> {
+    let bare = name
+        .strip_prefix('[')
+        .and_then(|n| n.strip_suffix(']'))
+        .unwrap_or(name);
+    ServerName::try_from(bare.to_string())
+        .map_err(|_| format!("{name:?}: not a host name or IP address a TLS certificate can carry"))
+}
+
+/// The name as the user reads it: `pbx.example.com`, `192.0.2.1`.
+fn name_text(name: &ServerName<'_>) -> String {
+    match name {
+        ServerName::DnsName(d) => d.as_ref().to_string(),
+        ServerName::IpAddress(ip) => std::net::IpAddr::from(*ip).to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// A name as webpki lists the certificate's names (`DnsName("pbx.example.com")`,
+/// `IpAddress(192.0.2.1)`), without the wrapping.
+fn presented_name(listed: &str) -> &str {
+    for prefix in ["DnsName(", "IpAddress(", "UniformResourceIdentifier("] {
+        if let Some(inner) = listed
+            .strip_prefix(prefix)
+            .and_then(|r| r.strip_suffix(')'))
+        {
+            return inner.trim_matches('"');
+        }
+    }
+    listed
+}
+
+/// Why a TLS handshake failed, in words a user can act on. `checked` is the name
+/// the certificate was checked against. `certificate` tells a verification failure
+/// (not worth trying another server: they share the cause) from a network one.
+pub fn explain_handshake_error(error: &std::io::Error, checked: &ServerName<'_>) -> (String, bool) {
     let Some(tls) = error
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())
     else {
         return (error.to_string(), false);
     };
-    let certificate = match tls {
-        rustls::Error::InvalidCertificate(c) => c,
-        rustls::Error::AlertReceived(alert) => {
-            return (
-                format!("the server refused the handshake ({alert:?})"),
-                false,
+    match tls {
+        rustls::Error::InvalidCertificate(c) => (explain_certificate(c, checked), true),
+        rustls::Error::AlertReceived(alert) => (
+            format!("the server refused the handshake ({alert:?})"),
+            false,
+        ),
+        other => (other.to_string(), false),
+    }
+}
+
+/// The registrar's certificate was refused: what is wrong with it and what to do.
+fn explain_certificate(certificate: &CertificateError, checked: &ServerName<'_>) -> String {
+    let name = name_text(checked);
+    match certificate {
+        CertificateError::UnknownIssuer => "the certificate is not signed by a trusted authority (unknown issuer): \
+             add its CA with --ca-file PEM"
+            .to_string(),
+        CertificateError::NotValidForName => format!(
+            "the certificate is not valid for {name} (name mismatch): connect by a name it carries, \
+             or give that name with --tls-server-name NAME"
+        ),
+        CertificateError::NotValidForNameContext { presented, .. } => {
+            let names: Vec<&str> = presented.iter().map(|n| presented_name(n)).collect();
+            let carries = if names.is_empty() {
+                "it carries no names (no subjectAltName)".to_string()
+            } else {
+                format!("it is for {}", names.join(", "))
+            };
+            format!(
+                "the certificate is not valid for {name} (name mismatch; {carries}): connect by a \
+                 name it carries, or give that name with --tls-server-name NAME"
             )
         }
-        other => return (other.to_string(), false),
-    };
-    let reason = match certificate {
-        CertificateError::UnknownIssuer => "the certificate is not signed by a trusted authority (unknown issuer): add its CA with --ca-file PEM".to_string(),
-        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
-            format!("the certificate is not valid for {host} (name mismatch)")
-        }
         CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-            "the certificate has expired".to_string()
+            "the certificate has expired (or the clock here is wrong)".to_string()
         }
         CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
-            "the certificate is not valid yet".to_string()
+            "the certificate is not valid yet (or the clock here is wrong)".to_string()
         }
         CertificateError::Revoked => "the certificate has been revoked".to_string(),
-        other => format!("the certificate was rejected: {other:?}"),
-    };
-    (reason, true)
+        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
+            "the certificate is not for TLS servers (its extended key usage lacks serverAuth)"
+                .to_string()
+        }
+        CertificateError::Other(other) => {
+            let inner: &(dyn std::error::Error + 'static) = &*other.0;
+            match inner.downcast_ref::<webpki::Error>() {
+                Some(webpki::Error::CaUsedAsEndEntity) => {
+                    "the registrar's certificate is a CA certificate used as a server certificate \
+                     (basicConstraints CA:TRUE, as `openssl req -x509` makes by default): make a \
+                     leaf certificate with basicConstraints=CA:FALSE and a subjectAltName for the \
+                     registrar, signed by that CA, give the CA to sipreg with --ca-file PEM and serve the leaf; or, for a test only, \
+                     --insecure"
+                        .to_string()
+                }
+                Some(webpki::Error::EndEntityUsedAsCa) => {
+                    "the registrar's certificate chain has a server certificate where a CA \
+                     should be (basicConstraints CA:FALSE on an issuer)"
+                        .to_string()
+                }
+                _ => format!("the certificate was rejected: {other}"),
+            }
+        }
+        other => format!("the certificate was rejected: {other}"),
+    }
 }
 
 /// `--insecure`: accepts any certificate for any name. Handshake signatures are
@@ -187,43 +268,83 @@ mod tests {
         std::io::Error::new(std::io::ErrorKind::InvalidData, e)
     }
 
+    fn explain(e: CertificateError, checked: &str) -> (String, bool) {
+        let name = parse_server_name(checked).unwrap();
+        explain_handshake_error(&io(rustls::Error::InvalidCertificate(e)), &name)
+    }
+
     #[test]
     fn certificate_failures_are_explained() {
-        let host = Host::Name("pbx.example.com".into());
-        let (why, cert) = explain_handshake_error(
-            &io(rustls::Error::InvalidCertificate(
-                CertificateError::UnknownIssuer,
-            )),
-            &host,
-        );
+        let (why, cert) = explain(CertificateError::UnknownIssuer, "pbx.example.com");
         assert!(
             cert && why.contains("unknown issuer") && why.contains("--ca-file"),
             "{why}"
         );
-        let (why, _) = explain_handshake_error(
-            &io(rustls::Error::InvalidCertificate(
-                CertificateError::NotValidForName,
-            )),
-            &host,
-        );
+        let (why, _) = explain(CertificateError::NotValidForName, "pbx.example.com");
         assert!(
-            why.contains("name mismatch") && why.contains("pbx.example.com"),
+            why.contains("name mismatch")
+                && why.contains("pbx.example.com")
+                && why.contains("--tls-server-name"),
             "{why}"
         );
-        let (why, _) = explain_handshake_error(
-            &io(rustls::Error::InvalidCertificate(CertificateError::Expired)),
-            &host,
-        );
+        let (why, _) = explain(CertificateError::Expired, "pbx.example.com");
         assert!(why.contains("expired"), "{why}");
+        let (why, _) = explain(CertificateError::NotValidYet, "pbx.example.com");
+        assert!(why.contains("not valid yet"), "{why}");
         let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
-        assert!(!explain_handshake_error(&reset, &host).1);
+        let name = parse_server_name("pbx.example.com").unwrap();
+        assert!(!explain_handshake_error(&reset, &name).1);
+    }
+
+    #[test]
+    fn a_name_mismatch_says_which_name_was_checked_and_which_it_carries() {
+        let (why, cert) = explain(
+            CertificateError::NotValidForNameContext {
+                expected: parse_server_name("192.0.2.1").unwrap(),
+                presented: vec![
+                    "DnsName(\"pbx.example.com\")".into(),
+                    "IpAddress(198.51.100.7)".into(),
+                ],
+            },
+            "192.0.2.1",
+        );
+        assert!(cert, "{why}");
+        assert!(
+            why.contains("not valid for 192.0.2.1")
+                && why.contains("it is for pbx.example.com, 198.51.100.7"),
+            "{why}"
+        );
+        assert!(!why.contains("DnsName"), "{why}");
+    }
+
+    #[test]
+    fn a_ca_used_as_a_server_certificate_is_explained_not_debug_printed() {
+        let other = rustls::OtherError(std::sync::Arc::new(webpki::Error::CaUsedAsEndEntity));
+        let (why, cert) = explain(CertificateError::Other(other), "pbx.example.com");
+        assert!(cert, "{why}");
+        assert!(
+            why.contains("CA certificate used as a server certificate")
+                && why.contains("CA:FALSE")
+                && why.contains("--ca-file"),
+            "{why}"
+        );
+        assert!(
+            !why.contains("OtherError") && !why.contains("CaUsedAsEndEntity"),
+            "{why}"
+        );
+        // Another error rustls passes on as "other": its text, not a Debug dump.
+        let other =
+            rustls::OtherError(std::sync::Arc::new(webpki::Error::MaximumPathDepthExceeded));
+        let (why, _) = explain(CertificateError::Other(other), "pbx.example.com");
+        assert!(why.starts_with("the certificate was rejected: "), "{why}");
+        assert!(!why.contains("Other("), "{why}");
     }
 
     #[test]
     fn missing_or_empty_ca_file_is_a_usage_error() {
         let missing = TlsSettings {
             ca_file: Some("/nonexistent/ca.pem".into()),
-            insecure: false,
+            ..TlsSettings::default()
         };
         assert!(matches!(missing.client_config(), Err(Error::Usage(_))));
         let dir = tempfile::tempdir().unwrap();
@@ -231,7 +352,7 @@ mod tests {
         std::fs::write(&empty, "no PEM here\n").unwrap();
         let settings = TlsSettings {
             ca_file: Some(empty),
-            insecure: false,
+            ..TlsSettings::default()
         };
         let err = settings.client_config().unwrap_err();
         assert!(err.to_string().contains("no certificate"), "{err}");
@@ -240,12 +361,25 @@ mod tests {
     #[test]
     fn server_names_for_names_and_addresses() {
         assert!(matches!(
-            server_name(&Host::Name("pbx.example.com".into())),
+            server_name(&Host::Name("pbx.example.com".into()), None),
             Ok(ServerName::DnsName(_))
         ));
         assert!(matches!(
-            server_name(&Host::V6("::1".parse().unwrap())),
+            server_name(&Host::V6("::1".parse().unwrap()), None),
             Ok(ServerName::IpAddress(_))
+        ));
+    }
+
+    #[test]
+    fn a_given_server_name_wins_over_the_host() {
+        let host = Host::V4("192.0.2.1".parse().unwrap());
+        let name = server_name(&host, Some("pbx.example.com")).unwrap();
+        assert_eq!(name_text(&name), "pbx.example.com");
+        let name = server_name(&host, Some("[2001:db8::1]")).unwrap();
+        assert_eq!(name_text(&name), "2001:db8::1");
+        assert!(matches!(
+            server_name(&host, Some("not a name")),
+            Err(Error::Usage(_))
         ));
     }
 }

@@ -2,11 +2,26 @@
 
 use crate::core::Transmit;
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-/// Milliseconds since the run began, for lining up the ladder.
+/// The time since the run began, for lining up the ladder (`{:>9}` keeps the
+/// column): `812.4 ms` up to 10 s, `65.2 s` up to an hour, `1:02:03` after.
 pub(super) fn stamp(start: Instant) -> String {
-    format!("{:.1} ms", start.elapsed().as_secs_f64() * 1000.0)
+    elapsed_text(start.elapsed())
+}
+
+fn elapsed_text(elapsed: Duration) -> String {
+    // Rounded first, so that 9999.96 ms reads 10.0 s rather than 10000.0 ms.
+    let tenth_ms = (elapsed.as_secs_f64() * 10_000.0).round() as u64;
+    if tenth_ms < 100_000 {
+        return format!("{}.{} ms", tenth_ms / 10, tenth_ms % 10);
+    }
+    let tenth_s = (elapsed.as_secs_f64() * 10.0).round() as u64;
+    if tenth_s < 36_000 {
+        return format!("{}.{} s", tenth_s / 10, tenth_s % 10);
+    }
+    let s = elapsed.as_secs_f64().round() as u64;
+    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
 fn first_line(bytes: &[u8]) -> String {
@@ -105,4 +120,49 @@ pub(super) fn message_text(bytes: &[u8]) -> String {
         .map(|l| format!("    | {}", super::terminal_safe(l)))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(ms: u64) -> String {
+        elapsed_text(Duration::from_millis(ms))
+    }
+
+    #[test]
+    fn milliseconds_then_seconds_then_hours() {
+        assert_eq!(elapsed_text(Duration::ZERO), "0.0 ms");
+        assert_eq!(elapsed_text(Duration::from_micros(12_345)), "12.3 ms");
+        assert_eq!(at(9_999), "9999.0 ms");
+        // Rounding up to 10 s switches unit rather than widening the column.
+        assert_eq!(elapsed_text(Duration::from_micros(9_999_960)), "10.0 s");
+        assert_eq!(at(65_240), "65.2 s");
+        assert_eq!(at(3_599_900), "3599.9 s");
+        assert_eq!(at(3_599_960), "1:00:00");
+        assert_eq!(at(3_204_123_400), "890:02:03");
+        assert_eq!(at(3_723_000), "1:02:03");
+    }
+
+    #[test]
+    fn the_column_stays_aligned() {
+        // Every stamp up to 99 hours fits the 9 columns the ladder gives it.
+        for ms in [
+            0,
+            7,
+            999,
+            9_999,
+            10_000,
+            59_999,
+            600_000,
+            3_599_999,
+            3_600_000,
+            359_999_000,
+        ] {
+            let text = at(ms);
+            assert!(text.chars().count() <= 9, "{ms} ms: {text:?}");
+            let line = format!("{text:>9}  REGISTER →");
+            assert_eq!(line.find("REGISTER"), Some(11), "{line:?}");
+        }
+    }
 }

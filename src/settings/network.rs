@@ -18,6 +18,7 @@ pub fn tls_settings(shared: &SharedArgs) -> TlsSettings {
     TlsSettings {
         ca_file: shared.ca_file.clone(),
         insecure: shared.insecure,
+        server_name: shared.tls_server_name.clone(),
     }
 }
 
@@ -39,6 +40,7 @@ mod tests {
         let insecure = TlsSettings {
             ca_file: None,
             insecure: true,
+            server_name: None,
         };
         assert_eq!(insecure_warning(&insecure, [TransportKind::Udp]), None);
         assert_eq!(

@@ -64,6 +64,24 @@ impl Pki {
         }
     }
 
+    /// A self-signed certificate for `names` that is its own CA (basicConstraints
+    /// CA:TRUE), as a plain `openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=…`
+    /// makes: served as is, and given to the client as its CA.
+    pub fn self_signed_ca_as_server(names: &[&str]) -> ServerCert {
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let mut params = rcgen::CertificateParams::new(names).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "localhost");
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        ServerCert {
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        }
+    }
+
     /// Writes the CA certificate to `dir/file` for `--ca-file`.
     pub fn write_ca(&self, dir: &Path, file: &str) -> PathBuf {
         let path = dir.join(file);
