@@ -3,7 +3,8 @@
 # test config loads), ejabberd (its mod_sip is the second registrar of
 # tests/interop_ejabberd.rs; openssl makes its test certificates), sipp and sipsak;
 # man-db, with which tests/man_page.rs renders the man page; and bsdutils'
-# `script`, which gives tests a terminal.  Idempotent and quiet when everything
+# `script`, which gives tests a terminal; tmux, whose fixed-size panes show what a
+# narrow terminal shows (tests/terminal_status.rs).  Idempotent and quiet when everything
 # is already present; needs root (and apt) only when something is missing.
 # The tests start their own ejabberd on loopback; the system service the package
 # may start is not used.
@@ -13,11 +14,11 @@
 set -eu
 
 MODDIR=${KAMAILIO_MODULES_DIR:-/usr/lib/x86_64-linux-gnu/kamailio/modules}
-PKGS="kamailio kamailio-sqlite-modules kamailio-tls-modules kamailio-websocket-modules kamailio-outbound-modules ejabberd openssl sip-tester sipsak man-db bsdutils"
+PKGS="kamailio kamailio-sqlite-modules kamailio-tls-modules kamailio-websocket-modules kamailio-outbound-modules ejabberd openssl sip-tester sipsak man-db bsdutils tmux"
 MODULES="kex corex sl pv maxfwd textops siputils xlog sanity usrloc registrar db_text db_sqlite auth auth_db tls websocket xhttp outbound"
 
 missing=""
-for bin in kamailio ejabberdctl openssl sipp sipsak man script; do
+for bin in kamailio ejabberdctl openssl sipp sipsak man script tmux; do
     command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || missing="$missing $bin"
 done
 for m in $MODULES; do
@@ -47,7 +48,7 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $PKGS >&2
 
 # re-check
 still=""
-for bin in kamailio ejabberdctl openssl sipp sipsak man script; do
+for bin in kamailio ejabberdctl openssl sipp sipsak man script tmux; do
     command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || still="$still $bin"
 done
 for m in $MODULES; do

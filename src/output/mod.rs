@@ -46,6 +46,9 @@ pub struct Output {
     /// The status of the latest final response that refused, and what it said about
     /// its sender: for a failure's JSON status and server, and its Warning text.
     refusal: Option<(u16, Responder)>,
+    /// The live status line as drawn on the terminal (no newline after it), so that
+    /// any other line clears it first and draws it again below.
+    status_shown: std::cell::RefCell<Option<String>>,
 }
 
 impl Output {
@@ -68,6 +71,7 @@ impl Output {
             max_time: common.max_time,
             max_time_idle: false,
             refusal: None,
+            status_shown: std::cell::RefCell::new(None),
         }
     }
 
@@ -156,17 +160,36 @@ impl Output {
         if self.verbosity == Verbosity::Quiet {
             return;
         }
-        let mut out = std::io::stdout().lock();
-        // A closed pipe (sipreg … | head) is not worth failing over.
-        let _ = writeln!(out, "{line}");
-        let _ = out.flush();
+        self.around_status(|| {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (sipreg … | head) is not worth failing over.
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        });
     }
 
     fn stderr_line(&self, line: &str) {
         if self.verbosity == Verbosity::Quiet {
             return;
         }
-        let _ = writeln!(std::io::stderr().lock(), "{line}");
+        self.around_status(|| {
+            let _ = writeln!(std::io::stderr().lock(), "{line}");
+        });
+    }
+
+    /// Writes a whole line with the live status line out of its way: cleared first
+    /// (stdout and stderr share the terminal, so a ladder line would otherwise start
+    /// after `registering…`), drawn again below it afterwards.
+    fn around_status(&self, write: impl FnOnce()) {
+        let shown = self.status_shown.borrow().clone();
+        let Some(status) = shown else {
+            write();
+            return;
+        };
+        let term = console::Term::stdout();
+        let _ = term.clear_line();
+        write();
+        let _ = term.write_str(&status);
     }
 
     /// A completed operation: one JSON object or human lines on stdout.
@@ -218,13 +241,21 @@ impl Output {
     /// overwrites it).
     pub fn live_status(&self, standing: crate::core::Standing, now: std::time::Instant) {
         let term = console::Term::stdout();
+        // Read each time: the window may have been resized since the last second.
+        let columns = term
+            .size_checked()
+            .map_or(80, |(_, cols)| usize::from(cols));
+        let text = status::fit(&status::status_text(standing, now), columns);
         let _ = term.clear_line();
-        let _ = term.write_str(&status::status_text(standing, now));
+        let _ = term.write_str(&text);
+        *self.status_shown.borrow_mut() = Some(text);
     }
 
     /// Ends a live status line so that what follows starts on a clean line.
     pub fn clear_live_status(&self) {
-        let _ = console::Term::stdout().clear_line();
+        if self.status_shown.borrow_mut().take().is_some() {
+            let _ = console::Term::stdout().clear_line();
+        }
     }
 
     /// Progress events other than completion: a JSON object on stdout in JSON mode,
