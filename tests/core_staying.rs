@@ -786,6 +786,42 @@ fn a_stun_error_response_fails_the_flow_at_once() {
     );
 }
 
+/// A registrar that refuses every keep-alive (ejabberd 23.01 on UDP) restarts its
+/// flow timer only on a REGISTER: after a refusal the next ping comes at the low end
+/// of RFC 5626's 80–100 % window, leaving the REGISTER that follows it room within
+/// the Flow-Timer. A ping near 100 % lost the binding under load.
+#[test]
+fn after_a_refused_keepalive_the_next_ping_leaves_room_for_the_register() {
+    let t0 = Instant::now();
+    let mut cfg = config(3600);
+    Arc::make_mut(&mut cfg.shared).transport = TransportKind::Udp;
+    let mut reg = registration(cfg);
+    reg.enable_recovery(false);
+    reg.start(Operation::Register, t0);
+    let r = one_sent(&mut reg);
+    reg.handle_input(t0, &ok_with_flow_timer(&r, 10));
+    completed(&mut reg);
+    let mut registered_at = t0;
+    for round in 0..5 {
+        let at = fire(&mut reg);
+        let gap = at - registered_at;
+        if round > 0 {
+            assert_eq!(gap, Duration::from_secs(8), "round {round}");
+        }
+        let ping = reg.poll_transmit().unwrap().payload;
+        assert!(stun::is_stun(&ping));
+        let mut error = vec![0x01, 0x11, 0x00, 0x08, 0x21, 0x12, 0xA4, 0x42];
+        error.extend_from_slice(&ping[8..20]);
+        error.extend_from_slice(&[0x00, 0x09, 0x00, 0x04, 0x00, 0x00, 0x04, 0x00]);
+        reg.handle_input(at, &error);
+        let again = one_sent(&mut reg);
+        assert!(again.text.starts_with("REGISTER "), "{}", again.text);
+        registered_at = at + Duration::from_millis(2);
+        reg.handle_input(registered_at, &ok_with_flow_timer(&again, 10));
+        let _ = events(&mut reg);
+    }
+}
+
 /// Issue 13 item 12b: with --nat-rewrite, a Via that says we were seen at a broadcast,
 /// unspecified or multicast address, or at port 0, is not believed: nothing is
 /// re-registered, the working binding stays, and the reason is given.

@@ -29,6 +29,10 @@ pub(super) struct KeepAlive {
     next_ping: Option<Instant>,
     awaiting: Option<Awaiting>,
     mapped: Option<SocketAddr>,
+    /// The last keep-alive was answered with a STUN error: the registrar restarts its
+    /// flow timer only on a REGISTER (ejabberd 23.01 does so), so the next ping, which
+    /// leads to that REGISTER, must leave it room within the Flow-Timer.
+    refused: bool,
 }
 
 impl KeepAlive {
@@ -39,6 +43,7 @@ impl KeepAlive {
             next_ping: None,
             awaiting: None,
             mapped: None,
+            refused: false,
         }
     }
 
@@ -48,8 +53,11 @@ impl KeepAlive {
     }
 
     /// A registration succeeded: ping from now on. With a Flow-Timer of N seconds the
-    /// interval is a random point between 80 % and 100 % of N (RFC 5626 §4.4.1).
+    /// interval is a random point between 80 % and 100 % of N (RFC 5626 §4.4.1); the
+    /// low end after a refused keep-alive, since a ping near 100 % followed by the
+    /// refusal and a REGISTER would reach the registrar after its timer has run out.
     pub(super) fn start(&mut self, now: Instant, flow_timer: Option<u32>, fraction: f64) {
+        let fraction = if self.refused { 0.0 } else { fraction };
         let interval = match flow_timer {
             Some(n) if n > 0 => Duration::from_secs(u64::from(n)).mul_f64(0.8 + 0.2 * fraction),
             _ => self.configured,
@@ -127,6 +135,7 @@ impl Registration {
                 // An error response ends the transaction at once (RFC 5389 §7.3.4):
                 // the registrar does not keep this flow alive (ejabberd answers so).
                 if Some(id) == awaiting.stun_id {
+                    k.refused = true;
                     let code = code.map(|c| format!(" {c}")).unwrap_or_default();
                     self.flow_failed(now, format!("STUN error response{code} to a keep-alive"));
                 }
@@ -146,6 +155,7 @@ impl Registration {
             k.mapped = answer.mapped.or(k.mapped);
         }
         k.awaiting = None;
+        k.refused = false;
         k.next_ping = Some(now + k.interval);
         if let Some((old, new)) = changed {
             self.flow_failed(now, format!("NAT mapping changed from {old} to {new}"));
