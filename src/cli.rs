@@ -14,6 +14,7 @@ const EXPECTATIONS: &str = "Expectations";
 const PROFILES: &str = "Profiles";
 const POPULATION: &str = "Population";
 const PACING: &str = "Pacing";
+const AT_THE_CONTACT: &str = "At the contact";
 
 /// The end of `sipreg --help`: the exit statuses, where the shared options may
 /// go, and examples.
@@ -354,7 +355,24 @@ pub struct RegisterArgs {
     pub keepalive: Option<Duration>,
 
     #[command(flatten)]
+    pub at_contact: ContactArgs,
+
+    #[command(flatten)]
     pub expect: ExpectArgs,
+}
+
+/// How the user agent at our contact answers what arrives there while registered.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ContactArgs {
+    /// Final response to an incoming INVITE, after 100 Trying (default 480; 486, 603
+    /// and 404 are common). sipreg sets up no calls, so not a 2xx
+    #[arg(help_heading = AT_THE_CONTACT, long, value_name = "CODE", value_parser = parse_answer)]
+    pub answer: Option<u16>,
+
+    /// Let an incoming INVITE ring this long before that answer (a CANCEL meanwhile
+    /// gets 200 and the INVITE 487)
+    #[arg(help_heading = AT_THE_CONTACT, long, value_name = "DURATION", value_parser = parse_duration)]
+    pub ring: Option<Duration>,
 }
 
 /// Checks for scripts: any that fails makes the exit status 6 (register --once, query).
@@ -467,6 +485,9 @@ pub struct BulkArgs {
     /// Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4
     #[arg(help_heading = POPULATION, long, value_name = "I/N")]
     pub shard: Option<String>,
+
+    #[command(flatten)]
+    pub at_contact: ContactArgs,
 }
 
 #[derive(Debug, Args)]
@@ -512,6 +533,17 @@ fn parse_tls_server_name(s: &str) -> Result<String, String> {
     crate::net::tls_server_name(s)
         .map(|_| s.to_string())
         .map_err(|_| "not a host name or IP address a TLS certificate can carry".to_string())
+}
+
+/// `--answer`: a final status that ends an INVITE without a call (3xx to 6xx).
+fn parse_answer(s: &str) -> Result<u16, String> {
+    match s.parse::<u16>() {
+        Ok(code) if (300..=699).contains(&code) => Ok(code),
+        Ok(code) if (200..300).contains(&code) => {
+            Err("sipreg sets up no calls: give a status from 300 to 699, e.g. 486".into())
+        }
+        _ => Err("a SIP status from 300 to 699, e.g. 480, 486 or 603".into()),
+    }
 }
 
 fn parse_q(s: &str) -> Result<f32, String> {

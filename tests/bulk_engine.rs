@@ -54,6 +54,7 @@ async fn register(reg: &BulkRegistrar, count: usize, rate: f64) -> (u64, u64, u6
         expires: 3600,
         user_agent: "sipreg-test".into(),
         keepalive: None,
+        answer: None,
     };
     let destinations = vec![reg.addr; count];
     let mut engine = Engine::new(plan, members, &destinations, carriers, Box::new(Quiet));
@@ -109,6 +110,7 @@ async fn register_with_routes(
         expires: 3600,
         user_agent: "sipreg-test".into(),
         keepalive: None,
+        answer: None,
     };
     let destinations = vec![first; count];
     let mut engine = Engine::new(plan, members, &destinations, carriers, Box::new(Quiet));

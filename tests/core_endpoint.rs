@@ -39,7 +39,7 @@ fn sent(ep: &mut Endpoint) -> Vec<(Handle, SocketAddr, Req)> {
     ep.drain_transmits()
         .map(|o| {
             (
-                o.handle,
+                o.handle.expect("a registration's request"),
                 o.transmit.destination,
                 Req::parse(&o.transmit.payload),
             )
@@ -75,7 +75,7 @@ fn ten_thousand_registrations_start_in_order_at_the_paced_rate() {
         // Timer E retransmissions of the earliest ones are not starts.
         for o in ep.drain_transmits().filter(|o| !o.transmit.retransmission) {
             let req = Req::parse(&o.transmit.payload);
-            starts.push((now - t0, o.handle, req.call_id().to_string()));
+            starts.push((now - t0, o.handle.unwrap(), req.call_id().to_string()));
         }
         now = ep.poll_timeout().expect("more to start");
         assert!(now - t0 < Duration::from_secs(3), "pacing stalled");
@@ -352,7 +352,10 @@ fn pings_until(ep: &mut Endpoint, until: Instant) -> Vec<(Handle, Vec<u8>)> {
     let mut pings = Vec::new();
     while let Some(at) = ep.poll_timeout().filter(|at| *at <= until) {
         ep.handle_timeout(at);
-        pings.extend(ep.drain_transmits().map(|o| (o.handle, o.transmit.payload)));
+        pings.extend(
+            ep.drain_transmits()
+                .map(|o| (o.handle.unwrap(), o.transmit.payload)),
+        );
     }
     pings
 }

@@ -20,6 +20,7 @@ fn request(method: &str, branch: &str) -> IncomingRequest {
         content_type: None,
         event: None,
         body: Vec::new(),
+        ..IncomingRequest::default()
     }
 }
 

@@ -360,3 +360,117 @@ fn bulk_summary_validates() {
     broken["succeeded"] = serde_json::json!("five");
     assert!(!schema().is_valid(&broken));
 }
+
+/// Sends `request` (with `{port}` for our own port) to `to` until an answer comes
+/// (our contact stays silent until it is registered), within 15 s. Returns the
+/// answers' status lines as they come, up to `answers`.
+fn exchange(
+    socket: &std::net::UdpSocket,
+    to: std::net::SocketAddr,
+    request: &str,
+    answers: usize,
+) -> Vec<String> {
+    let port = socket.local_addr().unwrap().port();
+    let bytes = request
+        .replace("{port}", &port.to_string())
+        .replace('\n', "\r\n");
+    socket
+        .set_read_timeout(Some(std::time::Duration::from_millis(200)))
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while got.len() < answers && std::time::Instant::now() < deadline {
+        if got.is_empty() {
+            socket.send_to(bytes.as_bytes(), to).unwrap();
+        }
+        if let Ok(n) = socket.recv(&mut buf) {
+            let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+            got.push(text.lines().next().unwrap_or("").to_string());
+        }
+    }
+    got
+}
+
+/// What the user agent at our contact reports: a call it refused, a message, a
+/// notification; each object validates, and the schema refuses one missing its parts.
+#[test]
+fn incoming_events_validate() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| vec![ok_with_contact(req, 60)]));
+    let free = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let contact = free.local_addr().unwrap();
+    drop(free);
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sipreg"))
+        .args([
+            "register",
+            "sip:alice@sipreg.test",
+            "-r",
+            &reg.uri(),
+            "-o",
+            "json",
+        ])
+        .args([
+            "--local",
+            &contact.to_string(),
+            "--for",
+            "4s",
+            "--answer",
+            "603",
+        ])
+        .env("SIPREG_PASSWORD", "pw")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let caller = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let head = |method: &str, n: u32| {
+        format!(
+            "{method} sip:alice@{contact} SIP/2.0\n\
+             Via: SIP/2.0/UDP 127.0.0.1:{{port}};branch=z9hG4bK{method}{n};rport\n\
+             From: <sip:bob@sipreg.test>;tag=b{n}\nTo: <sip:alice@sipreg.test>\n\
+             Call-ID: json-{method}-{n}\nCSeq: {n} {method}\n"
+        )
+    };
+    let message = format!(
+        "{}Content-Type: text/plain\nContent-Length: 5\n\nhello",
+        head("MESSAGE", 1)
+    );
+    assert_eq!(exchange(&caller, contact, &message, 1), ["SIP/2.0 200 OK"]);
+    let notify = format!(
+        "{}Event: message-summary\nContent-Type: application/simple-message-summary\n\
+         Content-Length: 22\n\nMessages-Waiting: yes\n",
+        head("NOTIFY", 2)
+    );
+    assert_eq!(exchange(&caller, contact, &notify, 1), ["SIP/2.0 200 OK"]);
+    let invite = format!("{}Content-Length: 0\n\n", head("INVITE", 3));
+    assert_eq!(
+        exchange(&caller, contact, &invite, 2),
+        ["SIP/2.0 100 Trying", "SIP/2.0 603 Decline"]
+    );
+    let out = child.wait_with_output().unwrap();
+    let objects: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for v in &objects {
+        assert_valid(v);
+    }
+    let kinds: Vec<&str> = objects.iter().filter_map(|v| v["event"].as_str()).collect();
+    for kind in ["message", "notify", "incoming-call"] {
+        assert!(kinds.contains(&kind), "{kind} missing: {kinds:?}");
+    }
+    let call = objects
+        .iter()
+        .find(|v| v["event"] == "incoming-call")
+        .unwrap();
+    assert_eq!(call["status"], 603);
+    assert_eq!(call["from"], "sip:bob@sipreg.test");
+    let message = objects.iter().find(|v| v["event"] == "message").unwrap();
+    assert_eq!(message["text"], "hello");
+
+    let s = schema();
+    let mut partial = call.clone();
+    partial.as_object_mut().unwrap().remove("call_id");
+    assert!(!s.is_valid(&partial), "an incoming-call needs its call_id");
+}

@@ -76,6 +76,9 @@ impl Engine {
             seed,
         );
         endpoint.reserve(members.len());
+        if let Some(uas) = plan.answer.clone() {
+            endpoint.answer_requests(uas, carriers.transport().is_reliable());
+        }
         let defaults = RunDefaults {
             transport: carriers.transport(),
             expires: plan.expires,
@@ -171,7 +174,9 @@ impl Engine {
                     self.observer
                         .failed(self.endpoint.registration(h), op, &error);
                 }
-                Ok(Next::Event(..)) => {}
+                // Answered already; a bulk run counts them (stats), it does not
+                // print each one.
+                Ok(Next::Event(..) | Next::Incoming(_)) => {}
                 Ok(Next::Finished) => return End::Finished,
                 Ok(Next::Signal) if removing => return End::InterruptedTwice,
                 Ok(Next::Signal | Next::TimeUp) => self.endpoint.begin_removal(now()),

@@ -62,4 +62,7 @@ pub struct Plan {
     /// Staying mode: keep-alives this often (RFC 5626 §4.4); the registrar's
     /// Flow-Timer, when it sends one, is followed too.
     pub keepalive: Option<Duration>,
+    /// How requests at the contacts are answered; None: they are not (a run that
+    /// only queries or removes has no contact to be reached at).
+    pub answer: Option<crate::core::uas::UasConfig>,
 }

@@ -8,7 +8,7 @@ use crate::bulk::{
     cpu, fd_limit, observe, report, BulkError, End, Engine, Member, Mode, Plan, Shard,
 };
 use crate::cli::{BulkArgs, BulkCommand, OutputFormat};
-use crate::core::TransportKind;
+use crate::core::{Operation, TransportKind};
 use crate::error::{Error, Result};
 use crate::exit::{ExitStatus, INTERRUPTED_TWICE};
 use crate::net::carriers::{self, Carriers};
@@ -17,7 +17,7 @@ use crate::net::Opening;
 use crate::net::{locate, now, DnsSettings, Target};
 use crate::settings::{
     dns_settings, expires_secs, insecure_warning, output_format, parse_local, parse_next_hop_arg,
-    timers, tls_settings, transport_before_dns, user_agent, ws_path,
+    timers, tls_settings, transport_before_dns, uas_config, user_agent, ws_path,
 };
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -165,6 +165,8 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
         expires,
         user_agent: user_agent(shared.user_agent.as_deref()),
         keepalive: args.keepalive,
+        answer: matches!(mode.operation(), Operation::Register)
+            .then(|| uas_config(shared, &args.at_contact)),
     };
     let progress = !shared.quiet && console::Term::stderr().is_term();
     let reporter = observe::Reporter::new(

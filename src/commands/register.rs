@@ -39,6 +39,7 @@ pub async fn run(args: RegisterArgs) -> ExitStatus {
         contact_params: params,
         expires,
         stays: !args.once,
+        answer: Some(args.at_contact.clone()),
         ..SessionOptions::default()
     };
     if args.common.dry_run {

@@ -8,7 +8,7 @@ use super::credentials::{self, ProfileSecret};
 use super::dry_run;
 use super::expect::{Answer, Expectations};
 use crate::auth::AuthError;
-use crate::cli::{Common, ExpectArgs};
+use crate::cli::{Common, ContactArgs, ExpectArgs};
 use crate::core::{
     Endpoint, EndpointConfig, Event, Handle, OpKind, Operation, Outcome, RegError, Registration,
     RegistrationConfig, TransportKind,
@@ -38,6 +38,8 @@ pub struct SessionOptions<'a> {
     /// The default Contact is the AOR's home contact even when this run could not
     /// bind its port (`unregister`: the contact to remove, not one to be reached at).
     pub names_home: bool,
+    /// Answer requests at our contact while the binding is ours (`register`).
+    pub answer: Option<ContactArgs>,
 }
 
 /// The one registration of a single-AOR command's endpoint.
@@ -172,6 +174,10 @@ impl Session {
         });
         let expires = opts.expires.unwrap_or(DEFAULT_EXPIRES);
         let stays = opts.stays;
+        let uas = opts
+            .answer
+            .as_ref()
+            .map(|a| crate::settings::uas_config(&common.shared, a));
         let cfg = registration_config(
             common,
             Place {
@@ -187,6 +193,9 @@ impl Session {
         );
         let may_prompt = configured.is_none();
         let mut endpoint = Endpoint::new(EndpointConfig::single(stays), os_seed());
+        if let Some(uas) = uas {
+            endpoint.answer_requests(uas, transport.is_reliable());
+        }
         let me = endpoint.add(cfg, configured, common.shared.realm.clone());
         endpoint.set_fallbacks(me, driver.fallbacks());
         Ok(Session {
@@ -252,10 +261,15 @@ impl Session {
                     &mut Interrupts::default(),
                 )
                 .await?;
-            let Next::Event(_, event) = next else {
+            let event = match next {
+                Next::Event(_, event) => event,
+                Next::Incoming(incoming) => {
+                    self.output.incoming(&incoming);
+                    continue;
+                }
                 // One registration with no interrupts: its endpoint never finishes
                 // while its command still waits for an event.
-                continue;
+                _ => continue,
             };
             if let Event::Redirected { .. } = &event {
                 // 3xx: the driver located the new registrar and started again there.

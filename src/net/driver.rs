@@ -108,6 +108,8 @@ pub enum Next {
     Signal,
     /// `--for` is over.
     TimeUp,
+    /// The user-agent server at our contacts answered something worth telling.
+    Incoming(crate::core::uas::UasEvent),
 }
 
 pub struct Driver {
@@ -265,8 +267,8 @@ impl Driver {
             // Events first, so that "answering challenge" is reported before the
             // request that answers it goes out.
             while let Some(event) = ep.poll_event() {
-                if let Some((h, event)) = self.act_on(ep, event)? {
-                    return Ok(Next::Event(h, event));
+                if let Some(next) = self.act_on(ep, event)? {
+                    return Ok(next);
                 }
             }
             if !self.moves.is_empty() {
@@ -371,11 +373,7 @@ impl Driver {
 
     /// Carries out what the endpoint asks of the network; the events a caller
     /// reports come back (a redirect too, after it was followed).
-    fn act_on(
-        &mut self,
-        ep: &mut Endpoint,
-        event: EndpointEvent,
-    ) -> Result<Option<(Handle, Event)>> {
+    fn act_on(&mut self, ep: &mut Endpoint, event: EndpointEvent) -> Result<Option<Next>> {
         match event {
             EndpointEvent::Failover { handle, op, error } => {
                 self.fail_over(ep, handle, op, error);
@@ -402,9 +400,10 @@ impl Driver {
                     to: Destination::Redirect(target.clone()),
                     why: format!("redirected to {target}"),
                 });
-                Ok(Some((h, Event::Redirected { op, target })))
+                Ok(Some(Next::Event(h, Event::Redirected { op, target })))
             }
-            EndpointEvent::Event(h, event) => Ok(Some((h, event))),
+            EndpointEvent::Event(h, event) => Ok(Some(Next::Event(h, event))),
+            EndpointEvent::Incoming(event) => Ok(Some(Next::Incoming(event))),
         }
     }
 
@@ -613,11 +612,11 @@ impl Driver {
                     let arrival = self.receiver.arrival(k, at, wall, floor);
                     match self.receiver.datagram(k) {
                         Datagram::Whole(bytes) => {
+                            let source = self.receiver.source(k);
                             if traced {
-                                let from = self.receiver.source(k).unwrap_or(socket.local);
-                                trace.received(from, bytes);
+                                trace.received(source.unwrap_or(socket.local), bytes);
                             }
-                            ep.handle_input(arrival, s as u32, bytes);
+                            ep.handle_input_from(arrival, s as u32, source, bytes);
                         }
                         Datagram::Oversized => ep.count_unreadable(),
                     }
@@ -657,10 +656,11 @@ impl Driver {
                     if let Some(n) = self.silent_reopens.get_mut(k) {
                         *n = 0;
                     }
-                    if trace.wants_traffic() && k < streams.len() {
-                        trace.received(streams.peer(k).addr, &bytes);
+                    let source = (k < streams.len()).then(|| streams.peer(k).addr);
+                    if let (true, Some(from)) = (trace.wants_traffic(), source) {
+                        trace.received(from, &bytes);
                     }
-                    ep.handle_input(now(), connection, &bytes);
+                    ep.handle_input_from(now(), connection, source, &bytes);
                 }
                 StreamEvent::Closed {
                     connection,
@@ -799,7 +799,9 @@ async fn send_datagrams(
     tell_unreachable(ep, unreachable);
     let at = now();
     for (h, reason) in failed {
-        ep.cannot_reach(h, at, reason);
+        if let Some(h) = h {
+            ep.cannot_reach(h, at, reason);
+        }
     }
 }
 
@@ -830,7 +832,9 @@ async fn send_messages(
                 if let Ok(local) = streams.reopen(o.carrier as usize).await {
                     ep.relocated(o.carrier, local);
                 }
-                ep.cannot_reach(o.handle, at, reason);
+                if let Some(h) = o.handle {
+                    ep.cannot_reach(h, at, reason);
+                }
             }
             Sent::Gone(reason) => {
                 if streams.is_lazy() {
@@ -839,7 +843,10 @@ async fn send_messages(
                         ep.relocated(o.carrier, local);
                     }
                 }
-                ep.transport_failed(o.handle, at, reason);
+                match o.handle {
+                    Some(h) => ep.transport_failed(h, at, reason),
+                    None => ep.count_send_errors(1),
+                }
             }
             Sent::Broke(reason) => {
                 ep.count_send_errors(1);

@@ -80,11 +80,12 @@ pub(super) fn sent_line(start: Instant, t: &Transmit) -> String {
     if let Some(name) = keepalive_name(&t.payload) {
         return format!("{:>9}  {name} → {}", stamp(start), t.destination);
     }
-    let method = first_line(&t.payload)
-        .split_whitespace()
-        .next()
-        .unwrap_or("?")
-        .to_string();
+    let first = first_line(&t.payload);
+    // A response of the user agent at our contact: its status, not `SIP/2.0`.
+    let method = match first.strip_prefix("SIP/2.0 ") {
+        Some(status) => status.to_string(),
+        None => first.split_whitespace().next().unwrap_or("?").to_string(),
+    };
     let again = if t.retransmission {
         " (retransmission)"
     } else {
@@ -105,7 +106,11 @@ pub(super) fn received_line(start: Instant, from: SocketAddr, bytes: &[u8]) -> S
         return format!("{:>9}  ← {name}  from {from}", stamp(start));
     }
     let line = first_line(bytes);
-    let status = line.strip_prefix("SIP/2.0 ").unwrap_or(&line);
+    // A response's status; a request's method and Request-URI.
+    let status = line
+        .strip_prefix("SIP/2.0 ")
+        .or_else(|| line.strip_suffix(" SIP/2.0"))
+        .unwrap_or(&line);
     let server = server_note(status, bytes);
     format!("{:>9}  ← {status}  from {from}{server}", stamp(start))
 }
@@ -128,6 +133,28 @@ mod tests {
 
     fn at(ms: u64) -> String {
         elapsed_text(Duration::from_millis(ms))
+    }
+
+    #[test]
+    fn requests_at_our_contact_and_our_answers_read_as_such() {
+        let start = Instant::now();
+        let request = b"OPTIONS sip:alice@127.0.0.1:5070 SIP/2.0\r\nUser-Agent: pinger\r\n\r\n";
+        let from: SocketAddr = "127.0.0.1:5060".parse().unwrap();
+        let line = received_line(start, from, request);
+        assert!(
+            line.ends_with("← OPTIONS sip:alice@127.0.0.1:5070  from 127.0.0.1:5060  [pinger]"),
+            "{line}"
+        );
+        let answer = Transmit {
+            destination: from,
+            payload: b"SIP/2.0 480 Temporarily Unavailable\r\nCSeq: 1 INVITE\r\n\r\n".to_vec(),
+            retransmission: false,
+        };
+        let line = sent_line(start, &answer);
+        assert!(
+            line.ends_with("480 Temporarily Unavailable → 127.0.0.1:5060  CSeq 1 INVITE"),
+            "{line}"
+        );
     }
 
     #[test]

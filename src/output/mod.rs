@@ -4,6 +4,7 @@
 mod checks;
 mod dry_run;
 mod human;
+mod incoming;
 mod json;
 mod ladder;
 mod progress;
@@ -258,10 +259,18 @@ impl Output {
         }
     }
 
+    /// What the user-agent server at our contact did, as `event` shows progress.
+    pub fn incoming(&self, event: &crate::core::uas::UasEvent) {
+        self.show(incoming::describe(&self.aor, event));
+    }
+
     /// Progress events other than completion: a JSON object on stdout in JSON mode,
     /// a line on stderr at the verbosity the event asks for.
     pub fn event(&self, event: &Event) {
-        let p = progress::describe(&self.aor, event);
+        self.show(progress::describe(&self.aor, event));
+    }
+
+    fn show(&self, p: progress::Progress) {
         if let (OutputFormat::Json, Some(v)) = (self.format, &p.json) {
             self.stdout_line(&v.to_string());
         }

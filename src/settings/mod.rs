@@ -6,9 +6,11 @@
 //! One file per job: `uri` reads URI and address arguments, `transport` picks the
 //! transport before DNS, `contact` makes the default Contact, `identity` the
 //! User-Agent, `timers` the transaction timers, `network` the DNS and TLS settings
-//! (with the `--insecure` warning), and `registration` the core's configuration of
-//! one single-AOR registration.
+//! (with the `--insecure` warning), `registration` the core's configuration of
+//! one single-AOR registration, and `at_contact` how the user agent at our contact
+//! answers.
 
+mod at_contact;
 mod contact;
 mod identity;
 mod network;
@@ -18,6 +20,7 @@ mod timers;
 mod transport;
 mod uri;
 
+pub use at_contact::{uas_config, DEFAULT_ANSWER};
 pub use contact::{default_contact, home_port};
 pub use identity::{default_user_agent, user_agent};
 pub use network::{dns_settings, insecure_warning, tls_settings, INSECURE_WARNING};

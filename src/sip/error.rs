@@ -12,6 +12,8 @@ pub enum ParseError {
     TooLarge { size: usize, limit: usize },
     #[error("not a SIP response status line: {0:?}")]
     StatusLine(String),
+    #[error("not a SIP request line: {0:?}")]
+    RequestLine(String),
     #[error("malformed header line: {0:?}")]
     HeaderLine(String),
     #[error("bad Content-Length: {0:?}")]

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use ezk_sip_types::header::typed::Via as EzkVia;
 use ezk_sip_types::header::HeaderParse;
 use ezk_sip_types::host::Host as EzkHost;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Via {
@@ -137,6 +137,54 @@ impl<'a> ViaView<'a> {
     }
 }
 
+/// A received request's top Via as our transport stamps it (RFC 3261 §18.2.1, RFC 3581
+/// §4): `received` with the source address when the sent-by is not that address (and
+/// always when `rport` asks), `rport` filled in with the source port; and the address
+/// replies on a datagram transport go to (§18.2.2): the source when `rport` asked,
+/// else the source address at the sent-by port (5060 when none). None for a value
+/// that is not a Via.
+pub fn stamp_source(value: &str, source: SocketAddr) -> Option<(String, SocketAddr)> {
+    let value = value.trim();
+    let view = ViaView::new(value)?;
+    let (head, params) = match find_outside_quotes(value, ';') {
+        Some(semi) => (&value[..semi], &value[semi + 1..]),
+        None => (value, ""),
+    };
+    let wants_rport = view.param("rport").is_some();
+    let (sent_host, sent_port) = split_sent_by(view.sent_by);
+    let mut out = head.trim_end().to_string();
+    for p in each_param(params) {
+        let (name, _) = name_value(p);
+        if name.eq_ignore_ascii_case("received") || name.eq_ignore_ascii_case("rport") {
+            continue;
+        }
+        out.push(';');
+        out.push_str(p.trim());
+    }
+    if wants_rport || sent_host.parse::<IpAddr>().ok() != Some(source.ip()) {
+        out.push_str(&format!(";received={}", source.ip()));
+    }
+    let reply_to = if wants_rport {
+        out.push_str(&format!(";rport={}", source.port()));
+        source
+    } else {
+        SocketAddr::new(source.ip(), sent_port.unwrap_or(5060))
+    };
+    Some((out, reply_to))
+}
+
+/// Host (brackets removed) and port of a sent-by.
+fn split_sent_by(sent_by: &str) -> (&str, Option<u16>) {
+    if let Some(v6) = sent_by.strip_prefix('[') {
+        let (host, rest) = v6.split_once(']').unwrap_or((v6, ""));
+        return (host, rest.strip_prefix(':').and_then(|p| p.parse().ok()));
+    }
+    match sent_by.split_once(':') {
+        Some((host, port)) => (host, port.parse().ok()),
+        None => (sent_by, None),
+    }
+}
+
 /// `name=value` or a bare `name`, both trimmed.
 fn name_value(param: &str) -> (&str, Option<&str>) {
     match param.split_once('=') {
@@ -163,6 +211,33 @@ fn each_param(mut rest: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_received_via_is_stamped_and_says_where_replies_go() {
+        let src: SocketAddr = "192.0.2.9:40000".parse().unwrap();
+        let (v, to) =
+            stamp_source("SIP/2.0/UDP proxy.test:5080;branch=z9hG4bK1;rport", src).unwrap();
+        assert_eq!(
+            v,
+            "SIP/2.0/UDP proxy.test:5080;branch=z9hG4bK1;received=192.0.2.9;rport=40000"
+        );
+        assert_eq!(to, src);
+        // No rport: the sent-by port, at the address it came from.
+        let (v, to) = stamp_source("SIP/2.0/UDP 192.0.2.9;branch=z9hG4bK2", src).unwrap();
+        assert_eq!(v, "SIP/2.0/UDP 192.0.2.9;branch=z9hG4bK2");
+        assert_eq!(to, "192.0.2.9:5060".parse().unwrap());
+        // A received= that was already there is replaced, not repeated.
+        let (v, _) = stamp_source(
+            "SIP/2.0/UDP [2001:db8::1]:5062;received=10.0.0.1;branch=z9hG4bK3",
+            src,
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            "SIP/2.0/UDP [2001:db8::1]:5062;branch=z9hG4bK3;received=192.0.2.9"
+        );
+        assert!(stamp_source("garbage", src).is_none());
+    }
 
     #[test]
     fn reads_branch_received_rport() {

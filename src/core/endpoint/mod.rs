@@ -21,13 +21,15 @@
 //! what only the driver can do — fail over to the next RFC 3263 target (`Failover`),
 //! follow a 3xx (`Event::Redirected`), reopen a connection (`Reconnect`). The driver
 //! answers them with `retarget`, `abandon`, `reconnected` or `relocated`, the same
-//! way whatever the number of registrations. Requests arriving at a contact are not
-//! routed yet (issue 8): they are counted as unreadable. Counting outcomes (`stats`, `tally`) happens here
+//! way whatever the number of registrations. A request arriving at a contact goes to
+//! the endpoint's user-agent server (`requests`, `uas`), when `answer_requests` asked
+//! for one, and its answers go out like any transmit. Counting outcomes (`stats`, `tally`) happens here
 //! too, so a driver only moves bytes and time.
 
 mod index;
 mod nonces;
 pub mod pacer;
+mod requests;
 mod schedule;
 mod settle;
 mod slot;
@@ -96,7 +98,9 @@ impl EndpointConfig {
 /// Bytes to send for a registration, and the carrier to send them on.
 #[derive(Debug)]
 pub struct Dispatch {
-    pub handle: Handle,
+    /// The registration that sends it; None for an answer of the user-agent server,
+    /// whose failure to go out costs no transaction.
+    pub handle: Option<Handle>,
     pub carrier: u32,
     pub transmit: Transmit,
 }
@@ -124,6 +128,8 @@ pub enum EndpointEvent {
         reason: String,
         resend: bool,
     },
+    /// What the user-agent server at our contacts did (a call refused, a message).
+    Incoming(crate::core::uas::UasEvent),
 }
 
 /// What became of the registrations, counted at the end.
@@ -187,6 +193,10 @@ pub struct Endpoint {
     pong_queues: HashMap<u32, VecDeque<u32>>,
     /// Inside `reconnected`: the flow failures it causes need no reconnect of their own.
     reconnecting: bool,
+    /// What answers requests at our contacts, once `answer_requests` asked for it.
+    uas: Option<crate::core::uas::Server>,
+    /// Registrations by the user part of their contact, made at the first request.
+    contact_users: Option<HashMap<String, Vec<u32>>>,
 }
 
 /// Failures after which the next target may do better (RFC 3263 §4.3; a 503 is how
@@ -234,6 +244,8 @@ impl Endpoint {
             stun_ping_of: HashMap::new(),
             pong_queues: HashMap::new(),
             reconnecting: false,
+            uas: None,
+            contact_users: None,
         }
     }
 
@@ -334,8 +346,24 @@ impl Endpoint {
         self.pacer.interval()
     }
 
-    /// One datagram or stream message that arrived at `now` on `carrier`.
+    /// One datagram or stream message that arrived at `now` on `carrier`, from an
+    /// unknown source: a request is answered at its top Via's sent-by.
     pub fn handle_input(&mut self, now: Instant, carrier: u32, bytes: &[u8]) {
+        self.handle_input_from(now, carrier, None, bytes);
+    }
+
+    /// One datagram or stream message that arrived at `now` on `carrier` from
+    /// `source` (the datagram's sender, or the connection's peer).
+    pub fn handle_input_from(
+        &mut self,
+        now: Instant,
+        carrier: u32,
+        source: Option<SocketAddr>,
+        bytes: &[u8],
+    ) {
+        if crate::sip::is_request(bytes) {
+            return self.handle_request(now, carrier, source, bytes);
+        }
         let keepalive_answer = bytes == b"\r\n" || super::stun::is_stun(bytes);
         if let Some(i) = self
             .sole_user(carrier)

@@ -50,6 +50,7 @@ impl Endpoint {
     /// retry or keep-alive of a staying run joins the queue for a pacing slot.
     pub fn fire_timers(&mut self, now: Instant) {
         self.now = Some(now);
+        self.fire_uas(now);
         while let Some(&Reverse((at, i))) = self.timers.peek() {
             if at > now {
                 break;
@@ -117,6 +118,10 @@ impl Endpoint {
     /// next pacing slot of a transaction waiting to start.
     pub fn poll_timeout(&self) -> Option<Instant> {
         let timer = self.timers.peek().map(|Reverse((at, _))| *at);
+        let timer = match (timer, self.uas_deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         let start = self
             .wants_to_start()
             .then(|| self.pacer.next_start().or(self.now))

@@ -88,7 +88,7 @@ impl Endpoint {
                 }
             }
             self.outbox.push(Dispatch {
-                handle: h,
+                handle: Some(h),
                 carrier: slot.carrier,
                 transmit,
             });

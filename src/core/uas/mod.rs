@@ -6,7 +6,7 @@ mod server;
 mod transaction;
 
 pub use server::{
-    reason_of, Answer, IncomingRequest, Server, TxKey, UasConfig, UasEvent, ACCEPT, ALLOW,
+    reason_of, Answer, IncomingRequest, Origin, Server, TxKey, UasConfig, UasEvent, ACCEPT, ALLOW,
     MAX_TRANSACTIONS,
 };
 pub use transaction::{Retransmitted, ServerKind, ServerTimer, ServerTransaction, T4};

@@ -22,9 +22,28 @@ pub const ACCEPT: &str = "text/plain, application/simple-message-summary";
 /// flood costs a bounded table.
 pub const MAX_TRANSACTIONS: usize = 1024;
 
+/// Where a request came from, so that its answers go back the same way: the socket or
+/// connection (carrier) and, on a datagram transport, the address RFC 3261 §18.2.2
+/// names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    pub carrier: u32,
+    pub reply_to: std::net::SocketAddr,
+}
+
+impl Default for Origin {
+    fn default() -> Origin {
+        Origin {
+            carrier: 0,
+            reply_to: std::net::SocketAddr::from(([0, 0, 0, 0], 0)),
+        }
+    }
+}
+
 /// A request as the core needs it: the parser fills this from the message.
 #[derive(Debug, Clone, Default)]
 pub struct IncomingRequest {
+    pub origin: Origin,
     pub method: String,
     /// The Request-URI as written.
     pub uri: String,
@@ -103,8 +122,9 @@ pub enum UasEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {
     pub payload: Vec<u8>,
-    /// The transaction key, so the driver can find where its request came from.
     pub key: TxKey,
+    /// Where the request came from: the answer goes back there.
+    pub origin: Origin,
 }
 
 /// A server transaction's key (RFC 3261 §17.2.3): the top Via branch and the method,
@@ -177,6 +197,7 @@ impl Server {
                     self.out.push_back(Answer {
                         payload: bytes.to_vec(),
                         key,
+                        origin: live.request.origin,
                     });
                 }
             }
@@ -187,6 +208,7 @@ impl Server {
             self.out.push_back(Answer {
                 payload: bytes,
                 key,
+                origin: req.origin,
             });
             return;
         }
@@ -214,6 +236,7 @@ impl Server {
                     self.out.push_back(Answer {
                         payload: trying,
                         key: key.clone(),
+                        origin: live.request.origin,
                     });
                     live.answer_at = Some(now + self.cfg.ring);
                     self.live.insert(key.clone(), live);
@@ -291,6 +314,7 @@ impl Server {
         self.out.push_back(Answer {
             payload: bytes,
             key: key.clone(),
+            origin: live.request.origin,
         });
         let r = &live.request;
         if key.invite {
@@ -393,6 +417,7 @@ impl Server {
                         self.out.push_back(Answer {
                             payload: bytes.to_vec(),
                             key: key.clone(),
+                            origin: live.request.origin,
                         });
                     }
                 }
