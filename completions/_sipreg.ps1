@@ -92,6 +92,7 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--keepalive', '--keepalive', [CompletionResultType]::ParameterName, 'Send keep-alives this often: CRLF ping on TCP/TLS/WS, STUN on UDP (RFC 5626)')
             [CompletionResult]::new('--answer', '--answer', [CompletionResultType]::ParameterName, 'Final response to an incoming INVITE, after 100 Trying (default 480; 486, 603 and 404 are common). sipreg sets up no calls, so not a 2xx')
             [CompletionResult]::new('--ring', '--ring', [CompletionResultType]::ParameterName, 'Let an incoming INVITE ring this long before that answer (a CANCEL meanwhile gets 200 and the INVITE 487)')
+            [CompletionResult]::new('--probe-every', '--probe-every', [CompletionResultType]::ParameterName, 'While registered, check this often that an OPTIONS for the AOR sent to the registrar arrives at our contact (a `probed` event each time)')
             [CompletionResult]::new('--expect-status', '--expect-status', [CompletionResultType]::ParameterName, 'The final SIP status must be CODE')
             [CompletionResult]::new('--expect-bindings', '--expect-bindings', [CompletionResultType]::ParameterName, 'Number of bindings: N, >=N or <=N')
             [CompletionResult]::new('--expect-contact', '--expect-contact', [CompletionResultType]::ParameterName, 'A binding with this contact must be present (compared as URIs, RFC 3261 19.1.4)')
@@ -109,6 +110,7 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--nat-rewrite', '--nat-rewrite', [CompletionResultType]::ParameterName, 'Re-register with the address the registrar saw (Via received/rport) when it differs from our Contact (default: on for the default contact, off with --contact)')
             [CompletionResult]::new('--no-nat-rewrite', '--no-nat-rewrite', [CompletionResultType]::ParameterName, 'Never rewrite the Contact after NAT detection')
             [CompletionResult]::new('--retry-auth', '--retry-auth', [CompletionResultType]::ParameterName, 'Keep retrying with back-off after authentication failures instead of exiting 3')
+            [CompletionResult]::new('--expect-reachable', '--expect-reachable', [CompletionResultType]::ParameterName, 'After registering, an OPTIONS for the AOR sent to the registrar must arrive at our contact and our answer come back (register --once)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -149,6 +151,7 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the registrar''s TLS certificate (dangerous; for tests only)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the first REGISTER exactly as it would be sent, and exit without sending')
             [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password from the first line of standard input')
+            [CompletionResult]::new('--expect-reachable', '--expect-reachable', [CompletionResultType]::ParameterName, 'After registering, an OPTIONS for the AOR sent to the registrar must arrive at our contact and our answer come back (register --once)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -293,6 +296,7 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; only the exit status tells')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the registrar''s TLS certificate (dangerous; for tests only)')
             [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Register each once and exit (bulk register)')
+            [CompletionResult]::new('--expect-reachable', '--expect-reachable', [CompletionResultType]::ParameterName, 'Probe each AOR once after it registers: an OPTIONS for it sent to the registrar must arrive at its contact; the summary counts reachable AORs')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -339,6 +343,7 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; only the exit status tells')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the registrar''s TLS certificate (dangerous; for tests only)')
             [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Register each once and exit (bulk register)')
+            [CompletionResult]::new('--expect-reachable', '--expect-reachable', [CompletionResultType]::ParameterName, 'Probe each AOR once after it registers: an OPTIONS for it sent to the registrar must arrive at its contact; the summary counts reachable AORs')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -385,6 +390,7 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; only the exit status tells')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the registrar''s TLS certificate (dangerous; for tests only)')
             [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Register each once and exit (bulk register)')
+            [CompletionResult]::new('--expect-reachable', '--expect-reachable', [CompletionResultType]::ParameterName, 'Probe each AOR once after it registers: an OPTIONS for it sent to the registrar must arrive at its contact; the summary counts reachable AORs')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

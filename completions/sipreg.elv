@@ -88,6 +88,7 @@ set edit:completion:arg-completer[sipreg] = {|@words|
             cand --keepalive 'Send keep-alives this often: CRLF ping on TCP/TLS/WS, STUN on UDP (RFC 5626)'
             cand --answer 'Final response to an incoming INVITE, after 100 Trying (default 480; 486, 603 and 404 are common). sipreg sets up no calls, so not a 2xx'
             cand --ring 'Let an incoming INVITE ring this long before that answer (a CANCEL meanwhile gets 200 and the INVITE 487)'
+            cand --probe-every 'While registered, check this often that an OPTIONS for the AOR sent to the registrar arrives at our contact (a `probed` event each time)'
             cand --expect-status 'The final SIP status must be CODE'
             cand --expect-bindings 'Number of bindings: N, >=N or <=N'
             cand --expect-contact 'A binding with this contact must be present (compared as URIs, RFC 3261 19.1.4)'
@@ -105,6 +106,7 @@ set edit:completion:arg-completer[sipreg] = {|@words|
             cand --nat-rewrite 'Re-register with the address the registrar saw (Via received/rport) when it differs from our Contact (default: on for the default contact, off with --contact)'
             cand --no-nat-rewrite 'Never rewrite the Contact after NAT detection'
             cand --retry-auth 'Keep retrying with back-off after authentication failures instead of exiting 3'
+            cand --expect-reachable 'After registering, an OPTIONS for the AOR sent to the registrar must arrive at our contact and our answer come back (register --once)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -144,6 +146,7 @@ set edit:completion:arg-completer[sipreg] = {|@words|
             cand --insecure 'Do not verify the registrar''s TLS certificate (dangerous; for tests only)'
             cand --dry-run 'Print the first REGISTER exactly as it would be sent, and exit without sending'
             cand --password-stdin 'Read the password from the first line of standard input'
+            cand --expect-reachable 'After registering, an OPTIONS for the AOR sent to the registrar must arrive at our contact and our answer come back (register --once)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -284,6 +287,7 @@ set edit:completion:arg-completer[sipreg] = {|@words|
             cand --quiet 'Print nothing; only the exit status tells'
             cand --insecure 'Do not verify the registrar''s TLS certificate (dangerous; for tests only)'
             cand --once 'Register each once and exit (bulk register)'
+            cand --expect-reachable 'Probe each AOR once after it registers: an OPTIONS for it sent to the registrar must arrive at its contact; the summary counts reachable AORs'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -329,6 +333,7 @@ set edit:completion:arg-completer[sipreg] = {|@words|
             cand --quiet 'Print nothing; only the exit status tells'
             cand --insecure 'Do not verify the registrar''s TLS certificate (dangerous; for tests only)'
             cand --once 'Register each once and exit (bulk register)'
+            cand --expect-reachable 'Probe each AOR once after it registers: an OPTIONS for it sent to the registrar must arrive at its contact; the summary counts reachable AORs'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -374,6 +379,7 @@ set edit:completion:arg-completer[sipreg] = {|@words|
             cand --quiet 'Print nothing; only the exit status tells'
             cand --insecure 'Do not verify the registrar''s TLS certificate (dangerous; for tests only)'
             cand --once 'Register each once and exit (bulk register)'
+            cand --expect-reachable 'Probe each AOR once after it registers: an OPTIONS for it sent to the registrar must arrive at its contact; the summary counts reachable AORs'
             cand -h 'Print help'
             cand --help 'Print help'
         }

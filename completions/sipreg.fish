@@ -87,6 +87,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l reg-id -d 're
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l keepalive -d 'Send keep-alives this often: CRLF ping on TCP/TLS/WS, STUN on UDP (RFC 5626)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l answer -d 'Final response to an incoming INVITE, after 100 Trying (default 480; 486, 603 and 404 are common). sipreg sets up no calls, so not a 2xx' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l ring -d 'Let an incoming INVITE ring this long before that answer (a CANCEL meanwhile gets 200 and the INVITE 487)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l probe-every -d 'While registered, check this often that an OPTIONS for the AOR sent to the registrar arrives at our contact (a `probed` event each time)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l expect-status -d 'The final SIP status must be CODE' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l expect-bindings -d 'Number of bindings: N, >=N or <=N' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l expect-contact -d 'A binding with this contact must be present (compared as URIs, RFC 3261 19.1.4)' -r
@@ -102,6 +103,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l keep-binding 
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l nat-rewrite -d 'Re-register with the address the registrar saw (Via received/rport) when it differs from our Contact (default: on for the default contact, off with --contact)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l no-nat-rewrite -d 'Never rewrite the Contact after NAT detection'
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l retry-auth -d 'Keep retrying with back-off after authentication failures instead of exiting 3'
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l expect-reachable -d 'After registering, an OPTIONS for the AOR sent to the registrar must arrive at our contact and our answer come back (register --once)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s h -l help -d 'Print help'
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s r -l registrar -d 'Where to send requests (default: the AOR\'s domain)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
@@ -136,6 +138,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s q -l quiet -d 'P
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l dry-run -d 'Print the first REGISTER exactly as it would be sent, and exit without sending'
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l expect-reachable -d 'After registering, an OPTIONS for the AOR sent to the registrar must arrive at our contact and our answer come back (register --once)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s h -l help -d 'Print help'
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s r -l registrar -d 'Where to send requests (default: the AOR\'s domain)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
@@ -257,6 +260,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s q -l quiet -d 'Print nothing; only the exit status tells'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l once -d 'Register each once and exit (bulk register)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l expect-reachable -d 'Probe each AOR once after it registers: an OPTIONS for it sent to the registrar must arrive at its contact; the summary counts reachable AORs'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s h -l help -d 'Print help'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l users -d 'CSV file with a header line: aor,user,password[,contact] (quoted fields allowed)' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l aor -d 'AOR template, e.g. \'sip:bench{n:04}@example.test\'' -r
@@ -297,6 +301,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s q -l quiet -d 'Print nothing; only the exit status tells'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l once -d 'Register each once and exit (bulk register)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l expect-reachable -d 'Probe each AOR once after it registers: an OPTIONS for it sent to the registrar must arrive at its contact; the summary counts reachable AORs'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s h -l help -d 'Print help'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l users -d 'CSV file with a header line: aor,user,password[,contact] (quoted fields allowed)' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l aor -d 'AOR template, e.g. \'sip:bench{n:04}@example.test\'' -r
@@ -337,6 +342,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s q -l quiet -d 'Print nothing; only the exit status tells'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l once -d 'Register each once and exit (bulk register)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l expect-reachable -d 'Probe each AOR once after it registers: an OPTIONS for it sent to the registrar must arrive at its contact; the summary counts reachable AORs'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s h -l help -d 'Print help'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "register" -d 'Register every AOR (--once: once each; otherwise keep them refreshed)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "query" -d 'Query every AOR\'s bindings'

@@ -358,6 +358,9 @@ pub struct RegisterArgs {
     pub at_contact: ContactArgs,
 
     #[command(flatten)]
+    pub probe: ProbeArgs,
+
+    #[command(flatten)]
     pub expect: ExpectArgs,
 }
 
@@ -373,6 +376,15 @@ pub struct ContactArgs {
     /// gets 200 and the INVITE 487)
     #[arg(help_heading = AT_THE_CONTACT, long, value_name = "DURATION", value_parser = parse_duration)]
     pub ring: Option<Duration>,
+}
+
+/// Whether requests for the AOR reach our contact through the registrar.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ProbeArgs {
+    /// While registered, check this often that an OPTIONS for the AOR sent to the
+    /// registrar arrives at our contact (a `probed` event each time)
+    #[arg(help_heading = AT_THE_CONTACT, long, value_name = "DURATION", value_parser = parse_probe_every)]
+    pub probe_every: Option<Duration>,
 }
 
 /// Checks for scripts: any that fails makes the exit status 6 (register --once, query).
@@ -393,6 +405,11 @@ pub struct ExpectArgs {
     /// Our binding must be granted at least this long
     #[arg(help_heading = EXPECTATIONS, long, value_name = "DURATION", value_parser = parse_duration)]
     pub expect_expires_at_least: Option<Duration>,
+
+    /// After registering, an OPTIONS for the AOR sent to the registrar must arrive at
+    /// our contact and our answer come back (register --once)
+    #[arg(help_heading = EXPECTATIONS, long)]
+    pub expect_reachable: bool,
 }
 
 #[derive(Debug, Args)]
@@ -486,6 +503,11 @@ pub struct BulkArgs {
     #[arg(help_heading = POPULATION, long, value_name = "I/N")]
     pub shard: Option<String>,
 
+    /// Probe each AOR once after it registers: an OPTIONS for it sent to the
+    /// registrar must arrive at its contact; the summary counts reachable AORs
+    #[arg(help_heading = EXPECTATIONS, long)]
+    pub expect_reachable: bool,
+
     #[command(flatten)]
     pub at_contact: ContactArgs,
 }
@@ -533,6 +555,14 @@ fn parse_tls_server_name(s: &str) -> Result<String, String> {
     crate::net::tls_server_name(s)
         .map(|_| s.to_string())
         .map_err(|_| "not a host name or IP address a TLS certificate can carry".to_string())
+}
+
+/// `--probe-every`: at least a second apart (each probe is a transaction).
+fn parse_probe_every(s: &str) -> Result<Duration, String> {
+    match parse_duration(s)? {
+        d if d < Duration::from_secs(1) => Err("at least 1s, e.g. 30s".into()),
+        d => Ok(d),
+    }
 }
 
 /// `--answer`: a final status that ends an INVITE without a call (3xx to 6xx).

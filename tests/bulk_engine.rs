@@ -55,6 +55,7 @@ async fn register(reg: &BulkRegistrar, count: usize, rate: f64) -> (u64, u64, u6
         user_agent: "sipreg-test".into(),
         keepalive: None,
         answer: None,
+        probe: false,
     };
     let destinations = vec![reg.addr; count];
     let mut engine = Engine::new(plan, members, &destinations, carriers, Box::new(Quiet));
@@ -111,6 +112,7 @@ async fn register_with_routes(
         user_agent: "sipreg-test".into(),
         keepalive: None,
         answer: None,
+        probe: false,
     };
     let destinations = vec![first; count];
     let mut engine = Engine::new(plan, members, &destinations, carriers, Box::new(Quiet));

@@ -474,3 +474,28 @@ fn incoming_events_validate() {
     partial.as_object_mut().unwrap().remove("call_id");
     assert!(!s.is_valid(&partial), "an incoming-call needs its call_id");
 }
+
+/// `--expect-reachable`: the outcome carries what the probe found, and its check.
+#[test]
+fn reachability_validates() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| {
+        if req.start.starts_with("REGISTER") {
+            vec![ok_with_contact(req, 60)]
+        } else {
+            vec![respond(req, 404, "Not Found", &[])]
+        }
+    }));
+    let objects = lines(
+        &reg,
+        &[
+            "register",
+            "sip:alice@sipreg.test",
+            "--once",
+            "--expect-reachable",
+        ],
+    );
+    assert_eq!(objects.len(), 1, "{objects:?}");
+    assert_valid(&objects[0]);
+    assert_eq!(objects[0]["reachable"], false);
+    assert_eq!(objects[0]["expectations"][0]["name"], "reachable");
+}

@@ -11,7 +11,7 @@
 
 use sipreg::auth::ChallengeKind;
 use sipreg::sip::{
-    canonical_name, split_list, ContactValue, Host, ParseError, RegisterRequest, RequestContact,
+    canonical_name, split_list, ContactValue, Host, OutgoingRequest, ParseError, RequestContact,
     Response, SipUri, StreamFramer, Via, ViaSpec, MAX_MESSAGE_SIZE,
 };
 use std::net::Ipv6Addr;
@@ -203,7 +203,8 @@ fn register_request_with_ipv6_encodes_brackets_that_parse_back() {
             r#"+sip.instance="<urn:uuid:00000000-0000-1000-8000-000A95A0E128>""#.into(),
         ],
     };
-    let req = RegisterRequest {
+    let req = OutgoingRequest {
+        method: "REGISTER",
         request_uri: &ruri,
         via: ViaSpec {
             transport: "UDP",

@@ -5,7 +5,7 @@
 //! and tag as written.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use sipreg::sip::{tag_of, RegisterRequest, RequestContact, Response, SipUri, ViaSpec};
+use sipreg::sip::{tag_of, OutgoingRequest, RequestContact, Response, SipUri, ViaSpec};
 
 /// The RFC 3261 §25.1 `token` characters of `s`, what sipreg puts in a branch or tag.
 fn token(s: &str) -> String {
@@ -55,7 +55,8 @@ fuzz_target!(|data: &[u8]| {
         uri: contact.clone(),
         params: wire,
     };
-    let request = RegisterRequest {
+    let request = OutgoingRequest {
+        method: "REGISTER",
         request_uri: &ruri,
         via: ViaSpec {
             transport: "UDP",

@@ -169,6 +169,9 @@ impl Engine {
                 Ok(Next::Event(h, Event::Completed(outcome))) if outcome.op == main_kind => {
                     self.observer
                         .completed(self.endpoint.registration(h), &outcome);
+                    if self.plan.probe && outcome.op == OpKind::Register && !removing {
+                        self.endpoint.start_probe(h, now());
+                    }
                 }
                 Ok(Next::Event(h, Event::Failed { op, error })) => {
                     self.observer

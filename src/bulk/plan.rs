@@ -65,4 +65,6 @@ pub struct Plan {
     /// How requests at the contacts are answered; None: they are not (a run that
     /// only queries or removes has no contact to be reached at).
     pub answer: Option<crate::core::uas::UasConfig>,
+    /// Probe each AOR once after it registers (`--expect-reachable`).
+    pub probe: bool,
 }

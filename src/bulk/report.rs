@@ -102,6 +102,10 @@ impl Summary<'_> {
             v["flow_failures"] = json!(s.flow_failures);
             v["reconnects"] = json!(s.reconnects);
         }
+        if s.reachable + s.unreachable > 0 {
+            v["reachable"] = json!(s.reachable);
+            v["unreachable"] = json!(s.unreachable);
+        }
         if self.mode == Mode::Query {
             v["bindings"] = json!(s.bindings);
             v["aors_with_bindings"] = json!(s.aors_with_bindings);
@@ -157,6 +161,16 @@ impl Summary<'_> {
                     ),
                 );
             }
+        }
+        if s.reachable + s.unreachable > 0 {
+            row(
+                "reachable",
+                format!(
+                    "{}/{} AORs: a request for the AOR reached its contact",
+                    s.reachable,
+                    s.reachable + s.unreachable
+                ),
+            );
         }
         if self.mode == Mode::Query {
             row(

@@ -48,6 +48,13 @@ pub async fn run(command: BulkCommand) -> ExitStatus {
     if mode != Mode::RegisterOnce && !mode.stays() && args.duration.is_some() {
         return usage_error(&args, "--for applies to bulk register only");
     }
+    let at_contact = args.at_contact.answer.is_some() || args.at_contact.ring.is_some();
+    if mode.operation() != Operation::Register && (at_contact || args.expect_reachable) {
+        return usage_error(
+            &args,
+            "--answer, --ring and --expect-reachable apply to bulk register only (a contact must be bound)",
+        );
+    }
     match setup(&args, mode).await {
         Ok(engine) => run_engine(engine, &args, mode).await,
         Err(e) => {
@@ -167,6 +174,7 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
         keepalive: args.keepalive,
         answer: matches!(mode.operation(), Operation::Register)
             .then(|| uas_config(shared, &args.at_contact)),
+        probe: args.expect_reachable,
     };
     let progress = !shared.quiet && console::Term::stderr().is_term();
     let reporter = observe::Reporter::new(
@@ -434,8 +442,10 @@ async fn run_engine(prepared: Prepared, args: &BulkArgs, mode: Mode) -> ExitStat
             }
             e.exit_status()
         }
-        _ if tally.succeeded == tally.population => ExitStatus::Success,
-        _ => ExitStatus::Refused,
+        _ if tally.succeeded < tally.population => ExitStatus::Refused,
+        // Every AOR registered; --expect-reachable asked more of each.
+        _ if args.expect_reachable && stats.reachable < tally.population => ExitStatus::Expectation,
+        _ => ExitStatus::Success,
     };
     let twice = matches!(end, End::InterruptedTwice);
     let summary = report::Summary {

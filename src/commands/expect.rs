@@ -70,6 +70,8 @@ pub struct Expectations {
     bindings: Option<CountCheck>,
     contact: Option<(String, SipUri)>,
     expires_at_least: Option<Duration>,
+    /// `--expect-reachable`: probe after registering (`Outcome::reachability`).
+    pub reachable: bool,
 }
 
 impl Expectations {
@@ -94,6 +96,7 @@ impl Expectations {
                 .map(|c| parse_uri_arg("--expect-contact", c).map(|uri| (c.to_string(), uri)))
                 .transpose()?,
             expires_at_least: args.expect_expires_at_least,
+            reachable: args.expect_reachable,
         })
     }
 
@@ -102,6 +105,7 @@ impl Expectations {
             && self.bindings.is_none()
             && self.contact.is_none()
             && self.expires_at_least.is_none()
+            && !self.reachable
     }
 
     /// Every expectation checked against the answer, in the order of the options.
@@ -126,6 +130,9 @@ impl Expectations {
         }
         if let Some(least) = self.expires_at_least {
             checks.push(expires_check(least, answer, bindings, matching));
+        }
+        if self.reachable {
+            checks.push(reachable_check(answer));
         }
         checks
     }
@@ -154,6 +161,21 @@ fn status_check(code: u16, answer: &Answer<'_>) -> Check {
             |(s, r)| format!("{s} {r}"),
         ),
         passed: got.is_some_and(|(s, _)| s == code),
+    }
+}
+
+fn reachable_check(answer: &Answer<'_>) -> Check {
+    let found = match answer {
+        Answer::Completed(o) => o.reachability.as_ref(),
+        Answer::Failed { .. } => None,
+    };
+    Check {
+        name: "reachable",
+        expected: json!(true),
+        expected_text: "a request for the AOR to reach this contact".into(),
+        actual: found.map_or(Value::Null, |r| json!(r.reachable)),
+        actual_text: found.map_or_else(|| "not registered".into(), |r| r.detail.clone()),
+        passed: found.is_some_and(|r| r.reachable),
     }
 }
 
@@ -259,13 +281,14 @@ mod tests {
             expect_bindings: Some("<=5".into()),
             expect_contact: Some("sip:a@b".into()),
             expect_expires_at_least: Some(Duration::from_secs(1)),
+            expect_reachable: true,
         };
         let checks = Expectations::from_args(&args)
             .unwrap()
             .check(&Answer::Failed { status: None });
         let passed: Vec<bool> = checks.iter().map(|c| c.passed).collect();
-        // No bindings is still at most five.
-        assert_eq!(passed, [false, true, false, false]);
+        // No bindings is still at most five; not registered is not reachable.
+        assert_eq!(passed, [false, true, false, false, false]);
         assert_eq!(checks[0].actual_text, "no final response");
     }
 }

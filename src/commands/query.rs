@@ -7,6 +7,13 @@ use crate::output::Output;
 /// `sipreg query`: a REGISTER without Contact lists the bindings (RFC 3261 §10.2.3).
 pub async fn run(args: QueryArgs) -> ExitStatus {
     let output = Output::new(&args.common, args.common.aor.clone());
+    if args.expect.expect_reachable {
+        let e = crate::error::Error::Usage(
+            "--expect-reachable checks a contact of ours: use register --once --expect-reachable"
+                .into(),
+        );
+        return super::report_setup_error(&args.common, &e);
+    }
     let opts = SessionOptions {
         ..SessionOptions::default()
     };

@@ -18,6 +18,13 @@ pub async fn run(args: RegisterArgs) -> ExitStatus {
         Ok(e) => e,
         Err(e) => return super::report_setup_error(&args.common, &e),
     };
+    if args.once && args.probe.probe_every.is_some() {
+        let e = Error::Usage(
+            "--probe-every probes a staying registration: drop --once, or use --expect-reachable"
+                .into(),
+        );
+        return super::report_setup_error(&args.common, &e);
+    }
     if !args.once && expectations_given(&args.expect) {
         let e = Error::Usage("--expect-... options check one registration: add --once".into());
         return super::report_setup_error(&args.common, &e);
@@ -79,6 +86,7 @@ fn expectations_given(e: &crate::cli::ExpectArgs) -> bool {
         || e.expect_bindings.is_some()
         || e.expect_contact.is_some()
         || e.expect_expires_at_least.is_some()
+        || e.expect_reachable
 }
 
 async fn sleep_or_forever(limit: Option<Duration>) {
@@ -102,6 +110,10 @@ async fn stay_registered(
     tokio::pin!(limit);
     let live = session.output.live_status_enabled();
     let mut redraw = tokio::time::interval(Duration::from_secs(1));
+    let probing = args.probe.probe_every;
+    let mut probe = tokio::time::interval(probing.unwrap_or(Duration::from_secs(3600)));
+    // The first tick would come at once, before anything is bound.
+    probe.reset();
     loop {
         tokio::select! {
             event = session.next_event() => {
@@ -117,6 +129,13 @@ async fn stay_registered(
                     }
                     Event::Failed { op, error } => return Err((op, error.into())),
                     other => session.output.event(&other),
+                }
+            }
+            _ = probe.tick(), if probing.is_some() => {
+                // Only while bound: a probe between a lost binding and its recovery
+                // would only say what the status line already does.
+                if session.reg().is_registered() && session.reg().probe_call_id().is_none() {
+                    session.start_probe();
                 }
             }
             _ = redraw.tick(), if live => {

@@ -322,7 +322,13 @@ impl Session {
                 return e.exit_status();
             }
         };
-        let result = self.run(op).await;
+        let mut result = self.run(op).await;
+        if let (true, Ok(outcome)) = (expectations.reachable, &mut result) {
+            match self.probe().await {
+                Ok(found) => outcome.reachability = Some(found),
+                Err(e) => result = Err(e),
+            }
+        }
         if expectations.is_empty() {
             return match result {
                 Ok(outcome) => {
@@ -367,6 +373,22 @@ impl Session {
                         exit
                     }
                 }
+            }
+        }
+    }
+
+    /// Sends a reachability probe; what it finds comes as `Event::Probed`.
+    pub fn start_probe(&mut self) {
+        self.endpoint.start_probe(ME, now());
+    }
+
+    /// Sends a reachability probe and waits for what it finds (within Timer F).
+    pub async fn probe(&mut self) -> Result<crate::core::Reachability> {
+        self.start_probe();
+        loop {
+            match self.next_event().await? {
+                Event::Probed(found) => return Ok(found),
+                other => self.output.event(&other),
             }
         }
     }

@@ -77,6 +77,9 @@ pub struct Outcome {
     pub temp_gruu: Option<String>,
     /// The registrar's `Server` (or `User-Agent`) header.
     pub server: Option<String>,
+    /// What a reachability probe after this registration found (the command adds
+    /// it; the core reports probes as `Event::Probed`).
+    pub reachability: Option<Reachability>,
 }
 
 #[derive(Debug, Clone)]
@@ -133,4 +136,18 @@ pub enum Event {
     FlowFailed {
         reason: String,
     },
+    /// What a reachability probe found (`start_probe`).
+    Probed(Reachability),
+}
+
+/// Whether a request for the AOR, sent to the registrar, reached our contact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reachability {
+    pub reachable: bool,
+    /// From sending the OPTIONS to its final response, when one came.
+    pub rtt: Option<Duration>,
+    /// That final response's status.
+    pub status: Option<u16>,
+    /// What happened, in words: `404 Not Found from the registrar`, …
+    pub detail: String,
 }

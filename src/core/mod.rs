@@ -22,7 +22,7 @@ pub use backoff::CAP as BACKOFF_CAP;
 pub use config::{Operation, RegistrationConfig, SharedConfig, TransportKind, UnregisterTarget};
 pub use endpoint::{Dispatch, Endpoint, EndpointConfig, EndpointEvent, Handle, Tally};
 pub use error::RegError;
-pub use event::{Binding, Event, OpKind, Outcome, Responder, Transmit};
+pub use event::{Binding, Event, OpKind, Outcome, Reachability, Responder, Transmit};
 pub use ids::random_hex;
 pub use refresh::{refresh_delay, CHALLENGE_ALLOWANCE};
 pub use registration::{Registration, Standing, RETRY_AFTER_FLOOR};

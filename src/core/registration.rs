@@ -7,6 +7,7 @@
 //! `registration/keepalive.rs`.
 
 mod keepalive;
+mod probe;
 mod responses;
 
 use super::backoff;
@@ -18,8 +19,9 @@ use super::ids::{push_hex, push_random_hex};
 use super::rng::SeededRng;
 use super::transaction::{ClientTransaction, TimerOutcome};
 use crate::auth::{Authenticator, Challenge, Credentials};
-use crate::sip::{ipv4_text, RegisterRequest, RequestContact, Response, SipUri, ViaSpec};
+use crate::sip::{ipv4_text, OutgoingRequest, RequestContact, Response, SipUri, ViaSpec};
 use keepalive::KeepAlive;
+use probe::Probe;
 use rand::RngCore;
 use std::collections::VecDeque;
 use std::fmt::Write;
@@ -157,6 +159,8 @@ pub struct Registration {
     /// Redirected to another domain: credentials are not sent there.
     credentials_withheld_for: Option<String>,
     keepalive: Option<KeepAlive>,
+    /// A reachability probe out (boxed: rare, and a bulk run has many idle ones).
+    probe: Option<Box<Probe>>,
 }
 
 impl Registration {
@@ -209,6 +213,7 @@ impl Registration {
             redirect_hops: 0,
             credentials_withheld_for: None,
             keepalive: None,
+            probe: None,
         }
     }
 
@@ -485,7 +490,8 @@ impl Registration {
             extra.push(("Supported", s));
         }
         extra.extend(self.cfg.shared.extra_headers.iter().cloned());
-        let request = RegisterRequest {
+        let request = OutgoingRequest {
+            method: "REGISTER",
             request_uri: &self.cfg.shared.request_uri,
             via: ViaSpec {
                 transport: self.cfg.shared.transport.via_token(),
@@ -586,20 +592,22 @@ impl Registration {
 
     /// The earliest instant at which `handle_timeout` has work to do.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        if let Some(p) = &self.pending {
-            return p.tx.next_deadline();
-        }
-        [
-            self.granted.as_ref().map(|g| g.refresh_at),
-            self.retry_at,
-            self.keepalive.as_ref().and_then(KeepAlive::next_deadline),
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        let own = match &self.pending {
+            Some(p) => p.tx.next_deadline(),
+            None => [
+                self.granted.as_ref().map(|g| g.refresh_at),
+                self.retry_at,
+                self.keepalive.as_ref().and_then(KeepAlive::next_deadline),
+            ]
+            .into_iter()
+            .flatten()
+            .min(),
+        };
+        [own, self.probe_deadline()].into_iter().flatten().min()
     }
 
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.handle_probe_timeout(now);
         if let Some(p) = &mut self.pending {
             match p.tx.on_timer(now) {
                 Some(TimerOutcome::Retransmit) => self.transmits.push_back(Transmit {

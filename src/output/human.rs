@@ -41,6 +41,9 @@ pub(super) fn outcome_lines(aor: &str, o: &Outcome, our_contact: &str, color: bo
             if let Some(g) = &o.temp_gruu {
                 lines.push(format!("  temporary GRUU: {}", safe(g)));
             }
+            if let Some(r) = &o.reachability {
+                lines.push(format!("  {}", reachability_line(aor, r)));
+            }
         }
         OpKind::Query => {
             let n = o.bindings.len();
@@ -118,4 +121,18 @@ fn table(bindings: &[Binding]) -> Vec<String> {
             .to_string()
         })
         .collect()
+}
+
+/// What a reachability probe found, as a sentence.
+pub(super) fn reachability_line(aor: &str, r: &crate::core::Reachability) -> String {
+    let detail = safe(&r.detail);
+    match (r.reachable, r.rtt) {
+        (true, Some(rtt)) => format!(
+            "reachable: a request for {aor} reached this contact through the registrar \
+             ({:.1} ms there and back)",
+            rtt.as_secs_f64() * 1000.0
+        ),
+        (true, None) => format!("reachable: a request for {aor} reached this contact"),
+        (false, _) => format!("not reachable: {detail}"),
+    }
 }

@@ -89,7 +89,19 @@ pub fn outcome_json(aor: &str, o: &Outcome, our_contact: &str) -> Value {
     if let Some(server) = &o.server {
         v["server"] = json!(server);
     }
+    if let Some(r) = &o.reachability {
+        add_reachability(&mut v, r);
+    }
     v
+}
+
+/// `reachable`, `probe_rtt_ms` and `probe` (what happened) of a reachability probe.
+pub(super) fn add_reachability(v: &mut Value, r: &crate::core::Reachability) {
+    v["reachable"] = json!(r.reachable);
+    if let Some(rtt) = r.rtt {
+        v["probe_rtt_ms"] = json!((rtt.as_secs_f64() * 1_000_000.0).round() / 1000.0);
+    }
+    v["probe"] = json!(r.detail);
 }
 
 pub fn failure_json(aor: &str, op: Option<OpKind>, error: &crate::Error) -> Value {

@@ -115,6 +115,14 @@ pub(super) fn describe(aor: &str, event: &Event) -> Progress {
                 Some(event_object("flow-failed", aor, None, &line)),
             )
         }
+        Event::Probed(r) => {
+            let mut v = event_object("probed", aor, r.status, &r.detail);
+            super::json::add_reachability(&mut v, r);
+            (
+                Some((Verbosity::Normal, super::human::reachability_line(aor, r))),
+                Some(v),
+            )
+        }
         Event::Completed(_) | Event::Failed { .. } => (None, None),
     };
     Progress { line, json }

@@ -25,12 +25,18 @@ struct Span {
     end: u32,
 }
 
-/// A message taken apart: start line, head, declared Content-Length, what follows.
-type Parts<'a> = (&'a [u8], Head, Option<usize>, Vec<u8>);
+/// A message taken apart: what its start line says, its head, the declared
+/// Content-Length, and what follows the head.
+type Parts<T> = (T, Head, Option<usize>, Vec<u8>);
 
-/// Splits one framed message (see `StreamFramer`) into its start line, its head and
-/// everything after the head, with the declared Content-Length. Never panics.
-pub(super) fn split_message(message: &[u8]) -> Result<Parts<'_>, ParseError> {
+/// Splits one framed message (see `StreamFramer`) into its start line, read by
+/// `start` before any header (so that a message that is not what the caller reads
+/// says so first), its head and everything after the head, with the declared
+/// Content-Length. Never panics.
+pub(super) fn split_message<T>(
+    message: &[u8],
+    start: impl FnOnce(&[u8]) -> Result<T, ParseError>,
+) -> Result<Parts<T>, ParseError> {
     if message.len() > MAX_MESSAGE_SIZE {
         return Err(ParseError::TooLarge {
             size: message.len(),
@@ -45,11 +51,11 @@ pub(super) fn split_message(message: &[u8]) -> Result<Parts<'_>, ParseError> {
         .position(|&b| b == b'\n')
         .ok_or(ParseError::Incomplete)?;
     let first = &head[..first_end];
-    let first = first.strip_suffix(b"\r").unwrap_or(first);
+    let started = start(first.strip_suffix(b"\r").unwrap_or(first))?;
     let rest = std::str::from_utf8(&head[first_end + 1..]).map_err(|_| ParseError::NotText)?;
     let (text, headers, length) = read_headers(rest)?;
     let body = message[head_len..].to_vec();
-    Ok((first, Head { text, headers }, length, body))
+    Ok((started, Head { text, headers }, length, body))
 }
 
 /// As `split_message` for the message one datagram carries: the body is exactly
@@ -57,8 +63,11 @@ pub(super) fn split_message(message: &[u8]) -> Result<Parts<'_>, ParseError> {
 /// is an error; without Content-Length (allowed on UDP) the rest of the datagram is
 /// the body. As in `StreamFramer`, Content-Length headers that disagree are an error
 /// (repeats of one number are not), and a folded one counts by its first line.
-pub(super) fn split_datagram(datagram: &[u8]) -> Result<(&[u8], Head, Vec<u8>), ParseError> {
-    let (first, head, length, mut body) = split_message(datagram)?;
+pub(super) fn split_datagram<T>(
+    datagram: &[u8],
+    start: impl FnOnce(&[u8]) -> Result<T, ParseError>,
+) -> Result<(T, Head, Vec<u8>), ParseError> {
+    let (started, head, length, mut body) = split_message(datagram, start)?;
     if let Some(declared) = length {
         let present = body.len();
         if declared > present {
@@ -66,7 +75,7 @@ pub(super) fn split_datagram(datagram: &[u8]) -> Result<(&[u8], Head, Vec<u8>), 
         }
         body.truncate(declared);
     }
-    Ok((first, head, body))
+    Ok((started, head, body))
 }
 
 impl Head {

@@ -25,7 +25,7 @@ pub use head::Head;
 pub use headers::{canonical_name, split_list};
 pub use received::{is_request, ReceivedRequest};
 pub use reply::{has_tag, tag_of, Reply};
-pub use request::{RegisterRequest, RequestContact, ViaSpec};
+pub use request::{OutgoingRequest, RequestContact, ViaSpec};
 pub use response::Response;
 pub use uri::{displays_as, ipv4_text, Host, SipUri};
 pub use via::{stamp_source, Via, ViaView};

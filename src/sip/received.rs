@@ -25,8 +25,7 @@ impl std::ops::Deref for ReceivedRequest {
 impl ReceivedRequest {
     /// Parses one message a stream framer cut out.
     pub fn parse(message: &[u8]) -> Result<ReceivedRequest, ParseError> {
-        let (first, head, _, body) = split_message(message)?;
-        let (method, uri) = parse_request_line(first)?;
+        let ((method, uri), head, _, body) = split_message(message, parse_request_line)?;
         Ok(ReceivedRequest {
             method,
             uri,
@@ -37,8 +36,7 @@ impl ReceivedRequest {
 
     /// Parses the request one datagram carries (its body cut at Content-Length).
     pub fn parse_datagram(datagram: &[u8]) -> Result<ReceivedRequest, ParseError> {
-        let (first, head, body) = split_datagram(datagram)?;
-        let (method, uri) = parse_request_line(first)?;
+        let ((method, uri), head, body) = split_datagram(datagram, parse_request_line)?;
         Ok(ReceivedRequest {
             method,
             uri,

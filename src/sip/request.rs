@@ -1,4 +1,5 @@
-//! The REGISTER request (RFC 3261 §10.2), written out as bytes.
+//! The requests we send, written out as bytes: REGISTER (RFC 3261 §10.2) and the
+//! OPTIONS that probes whether a registrar routes to our contact.
 
 use super::uri::SipUri;
 use std::fmt::Write;
@@ -33,7 +34,9 @@ pub enum RequestContact {
 }
 
 #[derive(Debug, Clone)]
-pub struct RegisterRequest<'a> {
+pub struct OutgoingRequest<'a> {
+    /// `REGISTER`, or `OPTIONS` for a reachability probe.
+    pub method: &'a str,
     pub request_uri: &'a SipUri,
     pub via: ViaSpec<'a>,
     pub aor: &'a SipUri,
@@ -49,11 +52,11 @@ pub struct RegisterRequest<'a> {
     pub extra_headers: &'a [(&'static str, String)],
 }
 
-impl RegisterRequest<'_> {
+impl OutgoingRequest<'_> {
     pub fn encode(&self) -> Vec<u8> {
         let mut m = String::with_capacity(512);
         // Writing into a String cannot fail; the results are ignored for that reason.
-        let _ = write!(m, "REGISTER {} SIP/2.0\r\n", self.request_uri);
+        let _ = write!(m, "{} {} SIP/2.0\r\n", self.method, self.request_uri);
         for part in [
             "Via: SIP/2.0/",
             self.via.transport,
@@ -77,7 +80,7 @@ impl RegisterRequest<'_> {
         for part in [self.from_tag, "\r\nCall-ID: ", self.call_id, "\r\n"] {
             m.push_str(part);
         }
-        let _ = write!(m, "CSeq: {} REGISTER\r\n", self.cseq);
+        let _ = write!(m, "CSeq: {} {}\r\n", self.cseq, self.method);
         match self.contact {
             RequestContact::None => {}
             RequestContact::Star => m.push_str("Contact: *\r\n"),
@@ -132,7 +135,8 @@ mod tests {
             params: vec!["expires=0".into()],
         };
         let auth = [("Authorization", "Digest username=\"john.doe\"".to_string())];
-        let req = RegisterRequest {
+        let req = OutgoingRequest {
+            method: "REGISTER",
             request_uri: &ruri,
             via: ViaSpec {
                 transport: "UDP",

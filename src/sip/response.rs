@@ -30,8 +30,7 @@ impl Response {
     /// is not a well-formed response — a request, a bad status line, a header line
     /// without a colon — is an error, never a panic.
     pub fn parse(message: &[u8]) -> Result<Response, ParseError> {
-        let (first, head, _, body) = split_message(message)?;
-        let (status, reason) = parse_status_line(first)?;
+        let ((status, reason), head, _, body) = split_message(message, parse_status_line)?;
         Ok(Response {
             status,
             reason,
@@ -43,8 +42,7 @@ impl Response {
     /// Parses the response one datagram carries, in one pass over its head; its body
     /// is cut at Content-Length as `split_datagram` says.
     pub fn parse_datagram(datagram: &[u8]) -> Result<Response, ParseError> {
-        let (first, head, body) = split_datagram(datagram)?;
-        let (status, reason) = parse_status_line(first)?;
+        let ((status, reason), head, body) = split_datagram(datagram, parse_status_line)?;
         Ok(Response {
             status,
             reason,

@@ -197,6 +197,8 @@ pub struct Endpoint {
     uas: Option<crate::core::uas::Server>,
     /// Registrations by the user part of their contact, made at the first request.
     contact_users: Option<HashMap<String, Vec<u32>>>,
+    /// Reachability probes out, by Call-ID: the registration that sent each.
+    probes: HashMap<String, u32>,
 }
 
 /// Failures after which the next target may do better (RFC 3263 §4.3; a 503 is how
@@ -246,6 +248,7 @@ impl Endpoint {
             reconnecting: false,
             uas: None,
             contact_users: None,
+            probes: HashMap::new(),
         }
     }
 
@@ -421,7 +424,10 @@ impl Endpoint {
 
     /// A response, parsed already, that arrived at `now`.
     pub fn handle_response(&mut self, now: Instant, response: Response) {
-        let Some(i) = response.call_id().and_then(|c| self.index.get(c)) else {
+        let slot = response
+            .call_id()
+            .and_then(|c| self.index.get(c).or_else(|| self.probes.get(c).copied()));
+        let Some(i) = slot else {
             self.stats.ignored += 1;
             return;
         };

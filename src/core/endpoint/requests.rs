@@ -2,7 +2,7 @@
 //! to the registration whose contact the Request-URI names, and handed to the one
 //! `uas::Server` of the endpoint, whose answers go back the way each request came.
 
-use super::{slot, Dispatch, Endpoint, EndpointEvent};
+use super::{slot, Dispatch, Endpoint, EndpointEvent, Handle};
 use crate::core::uas::{IncomingRequest, Origin, UasConfig};
 use crate::core::Transmit;
 use crate::sip::{split_list, stamp_source, ReceivedRequest, SipUri};
@@ -38,18 +38,40 @@ impl Endpoint {
             return;
         };
         let verdict = self.owner_of(&request.uri);
+        if let Some(&prober) = self.probes.get(&request.call_id) {
+            // One of our reachability probes, routed back to us by the registrar.
+            let ours = verdict == Owner::Bound(prober);
+            self.slots[prober as usize].reg.probe_arrived(ours);
+        }
         let Some(server) = self.uas.as_mut() else {
             return;
         };
         match verdict {
-            Owner::Bound | Owner::Nobody => {
-                server.handle_request(now, request, verdict == Owner::Bound)
+            Owner::Bound(_) | Owner::Nobody => {
+                server.handle_request(now, request, verdict != Owner::Nobody)
             }
             // A contact of ours whose binding is gone (or not made yet): no longer
             // an endpoint anyone should reach, so it stays silent.
             Owner::Unbound => self.stats.ignored += 1,
         }
         self.take_answers();
+    }
+
+    /// Sends a reachability probe for `h` (see `Registration::start_probe`); what it
+    /// finds comes as `Event::Probed`.
+    pub fn start_probe(&mut self, h: Handle, now: Instant) {
+        let i = h.index();
+        let call_id = self.slots[i].reg.start_probe(now);
+        self.probes.retain(|_, owner| *owner != h.0);
+        self.probes.insert(call_id, h.0);
+        self.settle(i, now);
+    }
+
+    /// A probe of registration `i` ended: its Call-ID is no longer routed.
+    pub(super) fn probe_ended(&mut self, i: usize) {
+        if !self.probes.is_empty() && self.slots[i].reg.probe_call_id().is_none() {
+            self.probes.retain(|_, owner| *owner as usize != i);
+        }
     }
 
     /// The UAS's timers: retransmitted finals, ring times, ended transactions.
@@ -146,7 +168,7 @@ impl Endpoint {
             // Bound now, or being removed at the end of the run (RFC 3261 keeps it
             // reachable until the registrar has let it go).
             if slot.reg.is_registered() || slot.has(slot::REMOVING) {
-                return Owner::Bound;
+                return Owner::Bound(i);
             }
             unbound = true;
         }
@@ -160,8 +182,8 @@ impl Endpoint {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Owner {
-    /// A contact of ours with a binding.
-    Bound,
+    /// The contact of this registration, which has a binding.
+    Bound(u32),
     /// A contact of ours without one.
     Unbound,
     /// Not ours: 404.

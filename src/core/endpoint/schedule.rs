@@ -65,6 +65,10 @@ impl Endpoint {
             if slot.reg.is_busy() {
                 slot.reg.handle_timeout(now);
                 self.settle(i, now);
+            } else if slot.reg.handle_probe_timeout(now) {
+                // A probe's transaction timer: at once, like any other; whatever
+                // else is due comes back through `settle`.
+                self.settle(i, now);
             } else if self.cfg.stays && self.phase == Phase::Main {
                 slot.set(slot::QUEUED, true);
                 self.due.push_back(i as u32);

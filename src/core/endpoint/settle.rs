@@ -12,7 +12,7 @@ impl Endpoint {
     /// Nothing is in flight or waiting to start; a staying run has removed its
     /// bindings (or never got any).
     pub fn is_finished(&self) -> bool {
-        if self.in_flight > 0 || self.has_work() {
+        if self.in_flight > 0 || self.has_work() || !self.probes.is_empty() {
             return false;
         }
         match self.phase {
@@ -99,7 +99,9 @@ impl Endpoint {
         track(slot, slot::REGISTERED, registered, &mut self.registered);
         // Between transactions only a staying run has anything to do.
         let idle_wakes = self.cfg.stays && self.phase == Phase::Main && !slot.has(slot::QUEUED);
-        let deadline = if busy || idle_wakes {
+        // A probe runs its own transaction between the registration's.
+        let probing = slot.reg.probe_call_id().is_some();
+        let deadline = if busy || idle_wakes || probing {
             slot.reg.poll_timeout()
         } else {
             None
@@ -159,6 +161,13 @@ impl Endpoint {
                 self.count_failure(i, *op, kind, now);
             }
             Event::Retrying { .. } => self.stats.retried += 1,
+            Event::Probed(found) => {
+                self.probe_ended(i);
+                match found.reachable {
+                    true => self.stats.reachable += 1,
+                    false => self.stats.unreachable += 1,
+                }
+            }
             Event::FlowFailed { reason } => {
                 self.stats.flow_failures += 1;
                 let slot = &self.slots[i];

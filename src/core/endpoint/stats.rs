@@ -75,6 +75,10 @@ pub struct Stats {
     pub flow_failures: u64,
     /// Connections the driver was asked to reopen.
     pub reconnects: u64,
+    /// Reachability probes that reached their own contact through the registrar,
+    /// and those that did not.
+    pub reachable: u64,
+    pub unreachable: u64,
     /// Datagrams that were no response of any registration of ours, or that the
     /// registration ignored (duplicates, late answers).
     pub ignored: u64,

@@ -24,6 +24,9 @@ impl Registration {
     /// A response already parsed, e.g. by a caller that demultiplexes many
     /// registrations on one socket by Call-ID.
     pub fn handle_response(&mut self, now: Instant, response: Response) {
+        if response.call_id().is_some() && response.call_id() == self.probe_call_id() {
+            return self.probe_response(now, &response);
+        }
         if let Err(reason) = self.matches_us(&response) {
             return self.ignore(reason);
         }
@@ -456,6 +459,7 @@ impl Registration {
         let service_route = r.list("service-route");
         let path = r.list("path");
         let outcome = Outcome {
+            reachability: None,
             op: p.attempt.op,
             status: r.status,
             reason: r.reason,
@@ -475,7 +479,7 @@ impl Registration {
 }
 
 /// Whether our request carried an answer to a challenge. Our own request: ASCII
-/// header lines, written by sip::RegisterRequest.
+/// header lines, written by sip::OutgoingRequest.
 fn carries_credentials(request: &[u8]) -> bool {
     request.split(|b| *b == b'\n').any(|line| {
         let name = line.split(|b| *b == b':').next().unwrap_or_default();
