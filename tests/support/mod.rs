@@ -11,4 +11,5 @@ pub mod kamailio;
 pub mod lines;
 pub mod relay;
 pub mod run;
+pub mod sipp;
 pub mod staying;
