@@ -211,6 +211,16 @@ fn requests_that_cannot_be_answered_are_dropped_without_a_panic() {
             String::from_utf8_lossy(&bytes)
         );
     }
+    // A CSeq that names another method: 400, answerable as it is.
+    let odd = good.replace("CSeq: 1 OPTIONS", "CSeq: 1 INVITE");
+    ep.handle_input_from(t0, 0, Some(source), odd.as_bytes());
+    let out = answers(&mut ep);
+    assert_eq!(out.len(), 1);
+    assert!(
+        out[0].2.starts_with("SIP/2.0 400 Bad Request"),
+        "{}",
+        out[0].2
+    );
     // Without a source (nowhere to answer to) it is dropped too.
     ep.handle_input_from(t0, 0, None, good.as_bytes());
     assert!(answers(&mut ep).is_empty());

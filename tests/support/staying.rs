@@ -30,6 +30,11 @@ impl Staying {
         Staying { child, events }
     }
 
+    /// The process ID of the running sipreg.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn next(&mut self) -> Value {
         let line = self.events.next().expect("sipreg ended early");
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"))

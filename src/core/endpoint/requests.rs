@@ -37,6 +37,14 @@ impl Endpoint {
             self.stats.unreadable += 1;
             return;
         };
+        if request.cseq.1 != request.method {
+            // RFC 3261 §8.2: a request whose CSeq names another method is malformed.
+            if let Some(server) = self.uas.as_mut() {
+                server.refuse(&request, 400, "Bad Request (CSeq method differs)");
+            }
+            self.stats.unreadable += 1;
+            return self.take_answers();
+        }
         let verdict = self.owner_of(&request.uri);
         if let Some(&prober) = self.probes.get(&request.call_id) {
             // One of our reachability probes, routed back to us by the registrar.

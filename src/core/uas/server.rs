@@ -286,6 +286,21 @@ impl Server {
         self.finish(now, key, live, status, reason);
     }
 
+    /// A request that cannot be handled as it stands (its CSeq names another method):
+    /// answered `status` once, with no transaction kept. An ACK is never answered.
+    pub fn refuse(&mut self, req: &IncomingRequest, status: u16, reason: &str) {
+        let method = req.method.to_ascii_uppercase();
+        if method == "ACK" {
+            return;
+        }
+        let bytes = self.reply(req, status, reason, "", &[]);
+        self.out.push_back(Answer {
+            payload: bytes,
+            key: key_of(req, &method),
+            origin: req.origin,
+        });
+    }
+
     /// The INVITE a CANCEL names. `None`: there is none (the CANCEL gets 481).
     /// `Some((key, live))` of a still ringing INVITE is taken out for its 487; one
     /// answered already stays, and the CANCEL gets 200 without effect (§9.2), shown
