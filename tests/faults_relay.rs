@@ -85,8 +85,11 @@ fn a_refresh_whose_200_was_lost_and_then_got_400_keeps_the_binding() {
     );
 }
 
-/// 40 % loss both ways, seeded, plus some duplicated and delayed (reordered)
-/// datagrams, for three short grants: every refresh still gets through in time.
+/// 50 % loss both ways (issue 13 asks that much), seeded, plus some duplicated and
+/// delayed (reordered) datagrams, for three short grants: each refresh gets through,
+/// or one that did not is recovered (a transaction of 6 s grants has only a few
+/// retransmissions, each with a one-in-four chance both ways), and the binding is
+/// never reported lost.
 #[test]
 fn heavy_loss_duplication_and_reordering_keep_the_binding() {
     let kam = Kamailio::start(KamailioOptions::default());
@@ -94,7 +97,7 @@ fn heavy_loss_duplication_and_reordering_keep_the_binding() {
     let relay = Relay::start(
         registrar(&kam),
         Box::new(move |_, _| {
-            if rng.chance(0.4) {
+            if rng.chance(0.5) {
                 Verdict::Drop
             } else if rng.chance(0.1) {
                 Verdict::Duplicate
