@@ -6,7 +6,7 @@
 mod scripted;
 
 use scripted::core_harness::config;
-use scripted::{ok_with_contact, Req};
+use scripted::{ok_with_contact, respond, Req};
 use sipreg::core::uas::{UasConfig, UasEvent};
 use sipreg::core::{Endpoint, EndpointConfig, EndpointEvent, Operation};
 use std::net::SocketAddr;
@@ -224,4 +224,68 @@ fn requests_that_cannot_be_answered_are_dropped_without_a_panic() {
     // Without a source (nowhere to answer to) it is dropped too.
     ep.handle_input_from(t0, 0, None, good.as_bytes());
     assert!(answers(&mut ep).is_empty());
+}
+
+/// A request may name a GRUU the registrar assigned to our contact (RFC 5627)
+/// instead of the contact: the public one and the latest temporary ones are ours.
+#[test]
+fn a_gruu_of_ours_is_ours() {
+    let t0 = Instant::now();
+    let mut ep = Endpoint::new(EndpointConfig::single(true), [4; 32]);
+    ep.answer_requests(UasConfig::default(), false);
+    let mut cfg = config(3600);
+    cfg.contact = "sip:alice@127.0.0.1:40000".parse().unwrap();
+    let h = ep.add(cfg, None, None);
+    let source: SocketAddr = PROXY.parse().unwrap();
+    let register = |ep: &mut Endpoint, op: Operation, temp: &str| {
+        ep.start(h, op, t0);
+        let req = Req::parse(&ep.drain_transmits().next().unwrap().transmit.payload);
+        let contact = req.contact_uri().unwrap();
+        let ok = respond(
+            &req,
+            200,
+            "OK",
+            &[format!(
+                "Contact: <{contact}>;expires=3600;\
+                 pub-gruu=\"sip:alice@sipreg.test;gr=urn:uuid:1\";temp-gruu=\"{temp}\""
+            )],
+        );
+        ep.handle_input(t0, 0, &ok);
+        while ep.poll_event().is_some() {}
+    };
+    register(
+        &mut ep,
+        Operation::Register,
+        "sip:tgruu.first@sipreg.test;gr",
+    );
+    let mut n = 0;
+    let mut status = |ep: &mut Endpoint, uri: &str| {
+        n += 1;
+        let branch = format!("z9hG4bKgruu{n}");
+        ep.handle_input_from(t0, 0, Some(source), &request("OPTIONS", uri, &branch));
+        let out = answers(ep);
+        out[0].2.split("\r\n").next().unwrap().to_string()
+    };
+    assert_eq!(
+        status(&mut ep, "sip:alice@sipreg.test;gr=urn:uuid:1"),
+        "SIP/2.0 200 OK"
+    );
+    assert_eq!(
+        status(&mut ep, "sip:tgruu.first@sipreg.test;gr"),
+        "SIP/2.0 200 OK"
+    );
+    // Four refreshes later the first temporary GRUU is forgotten, the latest kept.
+    for n in 0..4 {
+        register(
+            &mut ep,
+            Operation::Register,
+            &format!("sip:tgruu.later{n}@sipreg.test;gr"),
+        );
+    }
+    assert_eq!(
+        status(&mut ep, "sip:tgruu.later3@sipreg.test;gr"),
+        "SIP/2.0 200 OK"
+    );
+    assert!(status(&mut ep, "sip:tgruu.first@sipreg.test;gr").starts_with("SIP/2.0 404"));
+    assert!(status(&mut ep, "sip:alice@sipreg.test;gr=urn:uuid:2").starts_with("SIP/2.0 404"));
 }

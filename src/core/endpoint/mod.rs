@@ -199,6 +199,10 @@ pub struct Endpoint {
     contact_users: Option<HashMap<String, Vec<u32>>>,
     /// Reachability probes out, by Call-ID: the registration that sent each.
     probes: HashMap<String, u32>,
+    /// GRUUs assigned to our contacts (as `SipUri` prints them): whose each is, and
+    /// each registration's, to forget the oldest.
+    gruus: HashMap<String, u32>,
+    gruus_of: HashMap<u32, Vec<String>>,
 }
 
 /// Failures after which the next target may do better (RFC 3263 §4.3; a 503 is how
@@ -249,6 +253,8 @@ impl Endpoint {
             uas: None,
             contact_users: None,
             probes: HashMap::new(),
+            gruus: HashMap::new(),
+            gruus_of: HashMap::new(),
         }
     }
 

@@ -144,12 +144,46 @@ impl Endpoint {
         })
     }
 
+    /// The GRUUs (RFC 5627) a registration's latest 2xx assigned to its contact: a
+    /// request may name one instead of the contact. The public one and the latest
+    /// few temporary ones are kept (each refresh brings a new temporary one).
+    pub(super) fn note_gruus(&mut self, i: usize, outcome: &crate::core::Outcome) {
+        let fresh: Vec<String> = [&outcome.pub_gruu, &outcome.temp_gruu]
+            .into_iter()
+            .flatten()
+            .filter_map(|g| normal_uri(g.trim_matches('"')))
+            .collect();
+        if fresh.is_empty() {
+            return;
+        }
+        let kept = self.gruus_of.entry(i as u32).or_default();
+        for g in fresh {
+            if !kept.contains(&g) {
+                kept.push(g.clone());
+                self.gruus.insert(g, i as u32);
+            }
+        }
+        // The public GRUU first, then the temporary ones, oldest first.
+        while kept.len() > MAX_GRUUS {
+            let old = kept.remove(1);
+            self.gruus.remove(&old);
+        }
+    }
+
     /// Whose contact a Request-URI names: user part, host and port must be a current
-    /// contact's (a registrar's `lookup` writes the contact there as it was bound).
+    /// contact's (a registrar's `lookup` writes the contact there as it was bound),
+    /// or the URI one of the GRUUs assigned to it.
     fn owner_of(&mut self, uri: &str) -> Owner {
         let Ok(uri) = uri.parse::<SipUri>() else {
             return Owner::Nobody;
         };
+        if let Some(&i) = self.gruus.get(&uri.to_string()) {
+            let slot = &self.slots[i as usize];
+            return match slot.reg.is_registered() || slot.has(slot::REMOVING) {
+                true => Owner::Bound(i),
+                false => Owner::Unbound,
+            };
+        }
         let Some(user) = uri.user.as_deref() else {
             return Owner::Nobody;
         };
@@ -186,6 +220,14 @@ impl Endpoint {
             Owner::Nobody
         }
     }
+}
+
+/// GRUUs kept per registration: the public one and three temporary ones.
+const MAX_GRUUS: usize = 4;
+
+/// A URI as `SipUri` prints it, so that two spellings of one GRUU meet.
+fn normal_uri(text: &str) -> Option<String> {
+    text.parse::<SipUri>().ok().map(|u| u.to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

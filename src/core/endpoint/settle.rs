@@ -122,6 +122,9 @@ impl Endpoint {
             Event::IntervalTooBrief { .. } => self.stats.interval_too_brief += 1,
             Event::Ignored { .. } => self.stats.ignored += 1,
             Event::Completed(outcome) => {
+                if self.uas.is_some() {
+                    self.note_gruus(i, outcome);
+                }
                 let slot = &mut self.slots[i];
                 match outcome.op {
                     OpKind::Register => self.stats.registered += 1,
