@@ -15,7 +15,7 @@ set -eu
 
 MODDIR=${KAMAILIO_MODULES_DIR:-/usr/lib/x86_64-linux-gnu/kamailio/modules}
 PKGS="kamailio kamailio-sqlite-modules kamailio-tls-modules kamailio-websocket-modules kamailio-outbound-modules ejabberd openssl sip-tester sipsak man-db bsdutils tmux"
-MODULES="kex corex sl pv maxfwd textops siputils xlog sanity usrloc registrar db_text db_sqlite auth auth_db tls websocket xhttp outbound"
+MODULES="kex corex sl pv maxfwd textops siputils xlog sanity usrloc registrar db_text db_sqlite auth auth_db tls websocket xhttp outbound tm nathelper"
 
 missing=""
 for bin in kamailio ejabberdctl openssl sipp sipsak man script tmux; do

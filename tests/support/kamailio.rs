@@ -81,6 +81,14 @@ pub struct KamailioOptions {
     /// Relay requests for a user (other than REGISTER) to its bound contacts, or
     /// answer 404 when none is bound (see `WITH_ROUTING` in kamailio.cfg).
     pub routing: bool,
+    /// Ping every bound contact with an OPTIONS from `sip:pinger@sipreg.test`
+    /// this often, in seconds (nathelper SIP pings; `WITH_NATPING` and
+    /// `NATPING_INTERVAL` in kamailio.cfg).  Each answer is logged in
+    /// [`Kamailio::stderr_log`] as `natping reply CODE from IP:PORT`.  Add
+    /// `KEEPALIVE_TIMEOUT=N` (and `USRLOC_TIMER=1`) with
+    /// [`Kamailio::start_with_defines`] to have a contact that answers no ping
+    /// for N seconds marked (its expiry cut to 10 s) and then removed.
+    pub natping: Option<u32>,
 }
 
 /// The server side of the TLS listener, in PEM.
@@ -113,6 +121,7 @@ impl Default for KamailioOptions {
             stun: false,
             routing: false,
             tcp_lifetime: None,
+            natping: None,
         }
     }
 }
@@ -448,6 +457,14 @@ impl Kamailio {
         }
         if let Some(seconds) = self.opts.tcp_lifetime {
             a.extend(["-A".into(), format!("TCP_LIFETIME={seconds}")]);
+        }
+        if let Some(seconds) = self.opts.natping {
+            a.extend([
+                "-A".into(),
+                "WITH_NATPING".into(),
+                "-A".into(),
+                format!("NATPING_INTERVAL={seconds}"),
+            ]);
         }
         a.extend([
             "-A".into(),
