@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sipreg_global_optspecs
-    string join \n r/registrar= proxy= u/user= realm= t/transport= local= timeout= user-agent= o/output= json v/verbose q/quiet ca-file= insecure tls-server-name= dns-server= h/help V/version
+    string join \n h/help V/version
 end
 
 function __fish_sipreg_needs_command
@@ -24,27 +24,6 @@ function __fish_sipreg_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c sipreg -n "__fish_sipreg_needs_command" -s r -l registrar -d 'Where to send requests (default: the AOR\'s domain)' -r
-complete -c sipreg -n "__fish_sipreg_needs_command" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
-complete -c sipreg -n "__fish_sipreg_needs_command" -s u -l user -d 'Authentication user name (default: the AOR\'s user part)' -r
-complete -c sipreg -n "__fish_sipreg_needs_command" -l realm -d 'Answer challenges for this realm only' -r
-complete -c sipreg -n "__fish_sipreg_needs_command" -s t -l transport -d 'Transport' -r -f -a "udp\t''
-tcp\t''
-tls\t''
-ws\t''
-wss\t''"
-complete -c sipreg -n "__fish_sipreg_needs_command" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
-complete -c sipreg -n "__fish_sipreg_needs_command" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
-complete -c sipreg -n "__fish_sipreg_needs_command" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
-complete -c sipreg -n "__fish_sipreg_needs_command" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
-json\t''"
-complete -c sipreg -n "__fish_sipreg_needs_command" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
-complete -c sipreg -n "__fish_sipreg_needs_command" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
-complete -c sipreg -n "__fish_sipreg_needs_command" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
-complete -c sipreg -n "__fish_sipreg_needs_command" -l json -d 'Short for --output json'
-complete -c sipreg -n "__fish_sipreg_needs_command" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'
-complete -c sipreg -n "__fish_sipreg_needs_command" -s q -l quiet -d 'Print nothing; only the exit status tells'
-complete -c sipreg -n "__fish_sipreg_needs_command" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sipreg -n "__fish_sipreg_needs_command" -s V -l version -d 'Print version'
 complete -c sipreg -n "__fish_sipreg_needs_command" -f -a "register" -d 'Bind a contact and keep it refreshed until interrupted, then remove it (--once: bind and exit)'
@@ -173,49 +152,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l password-st
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l all -d 'Remove every binding of the AOR (Contact: *, Expires: 0)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s h -l help -d 'Print help'
 complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -l config -d 'Config file (default: $XDG_CONFIG_HOME/sipreg/config.toml)' -r -F
-complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -s r -l registrar -d 'Where to send requests (default: the AOR\'s domain)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -s u -l user -d 'Authentication user name (default: the AOR\'s user part)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -l realm -d 'Answer challenges for this realm only' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -s t -l transport -d 'Transport' -r -f -a "udp\t''
-tcp\t''
-tls\t''
-ws\t''
-wss\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
-json\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
-complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -l json -d 'Short for --output json'
-complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'
-complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -s q -l quiet -d 'Print nothing; only the exit status tells'
-complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -s h -l help -d 'Print help'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -s r -l registrar -d 'Where to send requests (default: the AOR\'s domain)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -s u -l user -d 'Authentication user name (default: the AOR\'s user part)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -l realm -d 'Answer challenges for this realm only' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -s t -l transport -d 'Transport' -r -f -a "udp\t''
-tcp\t''
-tls\t''
-ws\t''
-wss\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
-json\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -l json -d 'Short for --output json'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -s q -l quiet -d 'Print nothing; only the exit status tells'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -s h -l help -d 'Print help'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -f -a "register" -d 'Register every AOR (--once: once each; otherwise keep them refreshed)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -f -a "query" -d 'Query every AOR\'s bindings'
@@ -348,49 +285,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "query" -d 'Query every AOR\'s bindings'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "unregister" -d 'Remove every AOR\'s bindings'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c sipreg -n "__fish_sipreg_using_subcommand completions" -s r -l registrar -d 'Where to send requests (default: the AOR\'s domain)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand completions" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand completions" -s u -l user -d 'Authentication user name (default: the AOR\'s user part)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand completions" -l realm -d 'Answer challenges for this realm only' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand completions" -s t -l transport -d 'Transport' -r -f -a "udp\t''
-tcp\t''
-tls\t''
-ws\t''
-wss\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand completions" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand completions" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand completions" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand completions" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
-json\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand completions" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
-complete -c sipreg -n "__fish_sipreg_using_subcommand completions" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand completions" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand completions" -l json -d 'Short for --output json'
-complete -c sipreg -n "__fish_sipreg_using_subcommand completions" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'
-complete -c sipreg -n "__fish_sipreg_using_subcommand completions" -s q -l quiet -d 'Print nothing; only the exit status tells'
-complete -c sipreg -n "__fish_sipreg_using_subcommand completions" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c sipreg -n "__fish_sipreg_using_subcommand man" -s r -l registrar -d 'Where to send requests (default: the AOR\'s domain)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand man" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand man" -s u -l user -d 'Authentication user name (default: the AOR\'s user part)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand man" -l realm -d 'Answer challenges for this realm only' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand man" -s t -l transport -d 'Transport' -r -f -a "udp\t''
-tcp\t''
-tls\t''
-ws\t''
-wss\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand man" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand man" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand man" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand man" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
-json\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand man" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
-complete -c sipreg -n "__fish_sipreg_using_subcommand man" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand man" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand man" -l json -d 'Short for --output json'
-complete -c sipreg -n "__fish_sipreg_using_subcommand man" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'
-complete -c sipreg -n "__fish_sipreg_using_subcommand man" -s q -l quiet -d 'Print nothing; only the exit status tells'
-complete -c sipreg -n "__fish_sipreg_using_subcommand man" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand man" -s h -l help -d 'Print help'
 complete -c sipreg -n "__fish_sipreg_using_subcommand help; and not __fish_seen_subcommand_from register query unregister profiles bulk completions man help" -f -a "register" -d 'Bind a contact and keep it refreshed until interrupted, then remove it (--once: bind and exit)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand help; and not __fish_seen_subcommand_from register query unregister profiles bulk completions man help" -f -a "query" -d 'List the bindings of an address-of-record (REGISTER without Contact)'

@@ -1,7 +1,7 @@
 //! The command line, as clap definitions only. The contract lives in DESIGN.md.
 
 use crate::exit::ExitStatus;
-use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -82,45 +82,100 @@ build: {build}",
     long_about = "sipreg registers a contact for a SIP address-of-record (RFC 3261 §10), keeps it \
 registered, lists the bindings a registrar holds and removes them, with digest \
 authentication and an exit status a script can trust.",
-    after_help = main_after_help()
+    after_help = main_after_help(),
+    args_override_self = true
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-
-    /// The shared options, accepted before the command too (`sipreg -v query …`).
-    #[command(flatten)]
-    pub before_command: SharedBeforeCommand,
 }
 
-/// The options of [`SharedArgs`] once more, at the top: hidden, global, with the
-/// same ids, so that clap hands a value given before the command to the command's
-/// own `SharedArgs` (a value after the command wins). Nothing is read from here.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SharedBeforeCommand;
-
-impl FromArgMatches for SharedBeforeCommand {
-    fn from_arg_matches(_: &ArgMatches) -> Result<Self, clap::Error> {
-        Ok(SharedBeforeCommand)
+/// The command line with the shared options given before the command moved behind
+/// it (`sipreg -v query …` reads as `sipreg query -v …`), so that they reach the
+/// command's own [`SharedArgs`]. A value given both ways: the one after the command
+/// wins (`args_override_self`). Done before clap runs rather than with hidden global
+/// copies of every shared option, which clap would copy into every subcommand on
+/// each start (0.2 ms of every run).
+pub fn shared_options_behind_command(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let leading = args
+        .get(1)
+        .and_then(|a| a.to_str())
+        .is_some_and(|a| a.starts_with('-') && !matches!(a, "-h" | "--help" | "-V" | "--version"));
+    if !leading {
+        return args;
     }
-
-    fn update_from_arg_matches(&mut self, _: &ArgMatches) -> Result<(), clap::Error> {
-        Ok(())
+    let shared = SharedArgs::augment_args(clap::Command::new("shared"));
+    let known: Vec<&clap::Arg> = shared.get_arguments().collect();
+    let takes_value = |arg: &clap::Arg| {
+        !matches!(
+            arg.get_action(),
+            clap::ArgAction::SetTrue | clap::ArgAction::SetFalse | clap::ArgAction::Count
+        )
+    };
+    // How many tokens after the program name are shared options (with their values).
+    let mut i = 1;
+    while let Some(token) = args.get(i).and_then(|a| a.to_str()) {
+        let width = if let Some(long) = token.strip_prefix("--") {
+            let (name, inline) = match long.split_once('=') {
+                Some((name, _)) => (name, true),
+                None => (long, false),
+            };
+            match known.iter().find(|a| a.get_long() == Some(name)) {
+                Some(arg) if takes_value(arg) && !inline => 2,
+                Some(_) => 1,
+                None => break,
+            }
+        } else if let Some(cluster) = token.strip_prefix('-').filter(|c| !c.is_empty()) {
+            let mut width = None;
+            for (at, c) in cluster.char_indices() {
+                match known.iter().find(|a| a.get_short() == Some(c)) {
+                    Some(arg) if takes_value(arg) => {
+                        // The rest of the cluster is its value, else the next token.
+                        width = Some(if at + c.len_utf8() < cluster.len() {
+                            1
+                        } else {
+                            2
+                        });
+                        break;
+                    }
+                    Some(_) => width = Some(1),
+                    None => {
+                        width = None;
+                        break;
+                    }
+                }
+            }
+            match width {
+                Some(w) => w,
+                None => break,
+            }
+        } else {
+            break;
+        };
+        if i + width > args.len() {
+            break;
+        }
+        i += width;
     }
-}
-
-impl Args for SharedBeforeCommand {
-    fn augment_args(cmd: clap::Command) -> clap::Command {
-        let shared = SharedArgs::augment_args(clap::Command::new("shared"));
-        shared
-            .get_arguments()
-            .cloned()
-            .fold(cmd, |cmd, arg| cmd.arg(arg.global(true).hide(true)))
+    if i == 1 || i >= args.len() {
+        return args; // nothing to move, or no command after it: clap says what is wrong
     }
-
-    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
-        Self::augment_args(cmd)
+    // The command path: one word, two after `bulk` (`bulk register`).
+    let mut path_end = i + 1;
+    if args[i].to_str() == Some("bulk")
+        && args
+            .get(path_end)
+            .and_then(|a| a.to_str())
+            .is_some_and(|a| !a.starts_with('-'))
+    {
+        path_end += 1;
     }
+    let mut out = Vec::with_capacity(args.len());
+    out.push(args[0].clone());
+    out.extend_from_slice(&args[i..path_end]);
+    out.extend_from_slice(&args[1..i]);
+    out.extend_from_slice(&args[path_end..]);
+    out
 }
 
 #[derive(Debug, Subcommand)]
@@ -587,6 +642,44 @@ fn parse_q(s: &str) -> Result<f32, String> {
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    fn moved(line: &str) -> String {
+        let args = line.split(' ').map(std::ffi::OsString::from).collect();
+        shared_options_behind_command(args)
+            .iter()
+            .map(|a| a.to_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn shared_options_before_the_command_move_behind_it() {
+        assert_eq!(moved("sipreg -v query sip:a@b"), "sipreg query -v sip:a@b");
+        assert_eq!(
+            moved("sipreg -r sip:x -o json register sip:a@b --once"),
+            "sipreg register -r sip:x -o json sip:a@b --once"
+        );
+        assert_eq!(
+            moved("sipreg --json -vv -ojson --timeout=5s bulk register --count 2"),
+            "sipreg bulk register --json -vv -ojson --timeout=5s --count 2"
+        );
+        // Nothing before the command, help and version, and unknown options stay.
+        for line in [
+            "sipreg query -v sip:a@b",
+            "sipreg --help",
+            "sipreg -V",
+            "sipreg --bogus query sip:a@b",
+            "sipreg -v",
+            "sipreg -r",
+        ] {
+            assert_eq!(moved(line), line);
+        }
+        // An unknown option after known ones: those before it move, clap names it.
+        assert_eq!(
+            moved("sipreg -v --bogus query sip:a@b"),
+            "sipreg --bogus -v query sip:a@b"
+        );
+    }
 
     #[test]
     fn definitions_are_consistent() {

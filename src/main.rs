@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     // clap exits with status 2 on a usage error, as the contract says.
-    let cli = Cli::parse();
+    let args = sipreg::cli::shared_options_behind_command(std::env::args_os().collect());
+    let cli = Cli::parse_from(args);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .enable_time()

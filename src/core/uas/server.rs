@@ -225,6 +225,9 @@ impl Server {
             answer_at: None,
             to_tag,
         };
+        // Read once, here; the transaction that stays for retransmissions keeps only
+        // what its answers are built from.
+        let body = std::mem::take(&mut live.request.body);
         let (status, reason) = if !ours {
             (404, "Not Found")
         } else {
@@ -266,7 +269,7 @@ impl Server {
                     self.events.push_back(UasEvent::Message {
                         from: live.request.from.clone(),
                         content_type: live.request.content_type.clone(),
-                        text: String::from_utf8_lossy(&live.request.body).into_owned(),
+                        text: String::from_utf8_lossy(&body).into_owned(),
                     });
                     (200, "OK")
                 }
@@ -274,7 +277,7 @@ impl Server {
                     self.events.push_back(UasEvent::Notify {
                         from: live.request.from.clone(),
                         event: live.request.event.clone(),
-                        text: String::from_utf8_lossy(&live.request.body).into_owned(),
+                        text: String::from_utf8_lossy(&body).into_owned(),
                     });
                     (200, "OK")
                 }
