@@ -1,4 +1,4 @@
-//! Requests arriving at our contacts, through the endpoint in virtual time (issue 8):
+//! Requests arriving at our contacts, through the endpoint in virtual time (issue 12):
 //! routed by the Request-URI to the registration whose contact it names, answered by
 //! the endpoint's user-agent server back where they came from (RFC 3261 §18.2.2,
 //! RFC 3581), in single and bulk mode alike; silent while nothing of ours is bound.

@@ -1,7 +1,7 @@
 //! The contact as a reachable endpoint, against a real Kamailio that routes requests
 //! for its users to their bound contacts (`WITH_ROUTING`: lookup("location") then
 //! t_relay): `--expect-reachable` over UDP and TCP, `--probe-every` on a staying
-//! registration, and a bulk run that probes every AOR. Issue 8.
+//! registration, and a bulk run that probes every AOR. Issue 12.
 
 mod support;
 

@@ -3,7 +3,7 @@
 //! from SIPp. Each is answered or dropped; the registration keeps refreshing on time
 //! (no failure, no lost binding) and the memory stays bounded (the user agent keeps
 //! at most `uas::MAX_TRANSACTIONS` transactions and answers the rest 503 without
-//! state). Issue 8.
+//! state). Issue 12.
 
 mod support;
 

@@ -2,7 +2,7 @@
 //! requests for its users to their bound contacts (`WITH_ROUTING`), by SIPp and
 //! sipsak as callers: OPTIONS, INVITE refused, INVITE cancelled while ringing,
 //! MESSAGE; a retransmitted request answered with the same bytes; a thousand bulk
-//! AORs each answering an OPTIONS for its AOR. Issue 8. Scenarios: tests/sipp.
+//! AORs each answering an OPTIONS for its AOR. Issue 12. Scenarios: tests/sipp.
 
 mod support;
 

@@ -1,4 +1,4 @@
-//! The user agent at our contact driven by the fuzzer (issue 8's server side): an
+//! The user agent at our contact driven by the fuzzer (issue 12's server side): an
 //! endpoint with one registered contact gets fuzzer-chosen requests — a method, a
 //! Request-URI, a branch, a CSeq and header lines around a valid core, or raw bytes —
 //! and fuzzer-chosen time steps (ring times, Timer G/H/J). Whatever comes, nothing

@@ -475,9 +475,7 @@ impl Registration {
         self.finish_pending();
         let cseq = self.next_cseq;
         self.next_cseq = self.next_cseq.wrapping_add(1);
-        let mut branch = String::with_capacity(BRANCH_COOKIE.len() + 24);
-        branch.push_str(BRANCH_COOKIE);
-        push_random_hex(&mut branch, &mut self.rng, 12);
+        let branch = self.new_branch();
         let sent_by = format_sent_by(self.cfg.local);
         let request_uri = self.cfg.shared.request_uri.to_string();
         let mut extra = if self.credentials_withheld_for.is_some() {
@@ -493,11 +491,7 @@ impl Registration {
         let request = OutgoingRequest {
             method: "REGISTER",
             request_uri: &self.cfg.shared.request_uri,
-            via: ViaSpec {
-                transport: self.cfg.shared.transport.via_token(),
-                sent_by: &sent_by,
-                branch: &branch,
-            },
+            via: self.via(&sent_by, &branch),
             aor: &self.cfg.aor,
             from_tag: &self.from_tag,
             call_id: &self.call_id,
@@ -691,6 +685,25 @@ impl Registration {
 }
 
 /// Via sent-by: `host:port`, IPv6 in brackets.
+impl Registration {
+    /// A branch of our own for a new transaction (RFC 3261 §8.1.1.7).
+    fn new_branch(&mut self) -> String {
+        let mut branch = String::with_capacity(BRANCH_COOKIE.len() + 24);
+        branch.push_str(BRANCH_COOKIE);
+        push_random_hex(&mut branch, &mut self.rng, 12);
+        branch
+    }
+
+    /// Our Via for a request we send.
+    fn via<'a>(&self, sent_by: &'a str, branch: &'a str) -> ViaSpec<'a> {
+        ViaSpec {
+            transport: self.cfg.shared.transport.via_token(),
+            sent_by,
+            branch,
+        }
+    }
+}
+
 fn format_sent_by(addr: SocketAddr) -> String {
     match addr {
         SocketAddr::V4(a) => {

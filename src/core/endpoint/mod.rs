@@ -448,12 +448,19 @@ impl Endpoint {
 
     /// A message for `h` could not be sent (connection refused, send failed).
     pub fn transport_failed(&mut self, h: Handle, now: Instant, reason: String) {
+        self.send_failed(h, now, reason, false);
+    }
+
+    /// A request of `h` did not go out: its transaction fails (as unreachable, or
+    /// as a transport error); a staying binding's flow is taken as failed.
+    fn send_failed(&mut self, h: Handle, now: Instant, reason: String, unreachable: bool) {
         let i = h.index();
-        let slot = &mut self.slots[i];
-        if slot.reg.is_busy() {
-            slot.reg.transport_failed(now, reason);
-        } else if slot.reg.is_registered() {
-            slot.reg.flow_failed(now, reason);
+        let reg = &mut self.slots[i].reg;
+        match (reg.is_busy(), unreachable) {
+            (true, true) => reg.unreachable(now, reason),
+            (true, false) => reg.transport_failed(now, reason),
+            (false, _) if reg.is_registered() => reg.flow_failed(now, reason),
+            (false, _) => {}
         }
         self.settle(i, now);
     }
@@ -482,14 +489,7 @@ impl Endpoint {
     /// `h`'s registrar cannot be reached (no route, connection refused or timed
     /// out): as `transport_failed`, but the operation fails as unreachable.
     pub fn cannot_reach(&mut self, h: Handle, now: Instant, reason: String) {
-        let i = h.index();
-        let slot = &mut self.slots[i];
-        if slot.reg.is_busy() {
-            slot.reg.unreachable(now, reason);
-        } else if slot.reg.is_registered() {
-            slot.reg.flow_failed(now, reason);
-        }
-        self.settle(i, now);
+        self.send_failed(h, now, reason, true);
     }
 
     /// The stream connection `carrier` closed or broke. When a registration needs it

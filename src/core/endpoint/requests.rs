@@ -1,4 +1,4 @@
-//! Requests that arrive at our contacts (issue 8's user-agent server): read, matched
+//! Requests that arrive at our contacts (issue 12's user-agent server): read, matched
 //! to the registration whose contact the Request-URI names, and handed to the one
 //! `uas::Server` of the endpoint, whose answers go back the way each request came.
 

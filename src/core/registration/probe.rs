@@ -3,11 +3,11 @@
 //! registrar routes it to the contacts bound there, and the probe succeeds when it
 //! arrives at ours and our answer comes back through the registrar.
 
-use super::{format_sent_by, Registration, BRANCH_COOKIE};
+use super::{format_sent_by, Registration};
 use crate::core::event::{Event, Reachability, Transmit};
 use crate::core::ids::push_random_hex;
 use crate::core::transaction::{ClientTransaction, TimerOutcome};
-use crate::sip::{OutgoingRequest, RequestContact, Response, ViaSpec};
+use crate::sip::{OutgoingRequest, RequestContact, Response};
 use std::time::Instant;
 
 pub(super) struct Probe {
@@ -26,17 +26,12 @@ impl Registration {
         let mut call_id = String::with_capacity(40);
         call_id.push_str("probe-");
         push_random_hex(&mut call_id, &mut self.rng, 12);
-        let mut branch = String::from(BRANCH_COOKIE);
-        push_random_hex(&mut branch, &mut self.rng, 12);
+        let branch = self.new_branch();
         let sent_by = format_sent_by(self.cfg.local);
         let request = OutgoingRequest {
             method: "OPTIONS",
             request_uri: &self.cfg.aor,
-            via: ViaSpec {
-                transport: self.cfg.shared.transport.via_token(),
-                sent_by: &sent_by,
-                branch: &branch,
-            },
+            via: self.via(&sent_by, &branch),
             aor: &self.cfg.aor,
             from_tag: &self.from_tag,
             call_id: &call_id,
