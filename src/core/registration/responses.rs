@@ -24,8 +24,11 @@ impl Registration {
     /// A response already parsed, e.g. by a caller that demultiplexes many
     /// registrations on one socket by Call-ID.
     pub fn handle_response(&mut self, now: Instant, response: Response) {
-        if response.call_id().is_some() && response.call_id() == self.probe_call_id() {
-            return self.probe_response(now, &response);
+        // Only while a probe is out: the header lookup costs every bulk response.
+        if let Some(probe) = self.probe_call_id() {
+            if response.call_id() == Some(probe) {
+                return self.probe_response(now, &response);
+            }
         }
         if let Err(reason) = self.matches_us(&response) {
             return self.ignore(reason);
