@@ -75,6 +75,8 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--expect-bindings', '--expect-bindings', [CompletionResultType]::ParameterName, 'Number of bindings: N, >=N or <=N')
             [CompletionResult]::new('--expect-contact', '--expect-contact', [CompletionResultType]::ParameterName, 'A binding with this contact must be present (compared as URIs, RFC 3261 19.1.4)')
             [CompletionResult]::new('--expect-expires-at-least', '--expect-expires-at-least', [CompletionResultType]::ParameterName, 'Our binding must be granted at least this long')
+            [CompletionResult]::new('--warning-time', '--warning-time', [CompletionResultType]::ParameterName, '-o nagios: WARNING when the answer took longer than this')
+            [CompletionResult]::new('--critical-time', '--critical-time', [CompletionResultType]::ParameterName, '-o nagios: CRITICAL when the answer took longer than this')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)')
@@ -89,8 +91,8 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--no-nat-rewrite', '--no-nat-rewrite', [CompletionResultType]::ParameterName, 'Never rewrite the Contact after NAT detection')
             [CompletionResult]::new('--retry-auth', '--retry-auth', [CompletionResultType]::ParameterName, 'Keep retrying with back-off after authentication failures instead of exiting 3')
             [CompletionResult]::new('--expect-reachable', '--expect-reachable', [CompletionResultType]::ParameterName, 'After registering, an OPTIONS for the AOR sent to the registrar must arrive at our contact and our answer come back (register --once)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'sipreg;query' {
@@ -121,6 +123,8 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--expect-bindings', '--expect-bindings', [CompletionResultType]::ParameterName, 'Number of bindings: N, >=N or <=N')
             [CompletionResult]::new('--expect-contact', '--expect-contact', [CompletionResultType]::ParameterName, 'A binding with this contact must be present (compared as URIs, RFC 3261 19.1.4)')
             [CompletionResult]::new('--expect-expires-at-least', '--expect-expires-at-least', [CompletionResultType]::ParameterName, 'Our binding must be granted at least this long')
+            [CompletionResult]::new('--warning-time', '--warning-time', [CompletionResultType]::ParameterName, '-o nagios: WARNING when the answer took longer than this')
+            [CompletionResult]::new('--critical-time', '--critical-time', [CompletionResultType]::ParameterName, '-o nagios: CRITICAL when the answer took longer than this')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)')
@@ -130,8 +134,8 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the first REGISTER exactly as it would be sent, and exit without sending')
             [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password from the first line of standard input')
             [CompletionResult]::new('--expect-reachable', '--expect-reachable', [CompletionResultType]::ParameterName, 'After registering, an OPTIONS for the AOR sent to the registrar must arrive at our contact and our answer come back (register --once)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'sipreg;unregister' {
@@ -169,8 +173,8 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the first REGISTER exactly as it would be sent, and exit without sending')
             [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password from the first line of standard input')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Remove every binding of the AOR (Contact: *, Expires: 0)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'sipreg;profiles' {
@@ -231,8 +235,8 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the registrar''s TLS certificate (dangerous; for tests only)')
             [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Register each once and exit (bulk register)')
             [CompletionResult]::new('--expect-reachable', '--expect-reachable', [CompletionResultType]::ParameterName, 'Probe each AOR once after it registers: an OPTIONS for it sent to the registrar must arrive at its contact; the summary counts reachable AORs')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'sipreg;bulk;query' {
@@ -278,8 +282,8 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the registrar''s TLS certificate (dangerous; for tests only)')
             [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Register each once and exit (bulk register)')
             [CompletionResult]::new('--expect-reachable', '--expect-reachable', [CompletionResultType]::ParameterName, 'Probe each AOR once after it registers: an OPTIONS for it sent to the registrar must arrive at its contact; the summary counts reachable AORs')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'sipreg;bulk;unregister' {
@@ -325,8 +329,8 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the registrar''s TLS certificate (dangerous; for tests only)')
             [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Register each once and exit (bulk register)')
             [CompletionResult]::new('--expect-reachable', '--expect-reachable', [CompletionResultType]::ParameterName, 'Probe each AOR once after it registers: an OPTIONS for it sent to the registrar must arrive at its contact; the summary counts reachable AORs')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'sipreg;bulk;help' {

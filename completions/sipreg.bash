@@ -281,11 +281,11 @@ _sipreg() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json nagios" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json nagios" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -431,11 +431,11 @@ _sipreg() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json nagios" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json nagios" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -581,11 +581,11 @@ _sipreg() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json nagios" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json nagios" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -866,7 +866,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__query)
-            opts="-r -u -t -o -v -q -p -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --expect-status --expect-bindings --expect-contact --expect-expires-at-least --expect-reachable --help"
+            opts="-r -u -t -o -v -q -p -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --expect-status --expect-bindings --expect-contact --expect-expires-at-least --expect-reachable --warning-time --critical-time --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -917,11 +917,11 @@ _sipreg() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json nagios" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json nagios" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -980,6 +980,14 @@ _sipreg() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --warning-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --critical-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -988,7 +996,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__register)
-            opts="-r -u -t -o -v -q -p -c -e -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --contact --expires --once --for --keep-binding --q --instance --reg-id --nat-rewrite --no-nat-rewrite --retry-auth --keepalive --answer --ring --probe-every --expect-status --expect-bindings --expect-contact --expect-expires-at-least --expect-reachable --help"
+            opts="-r -u -t -o -v -q -p -c -e -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --contact --expires --once --for --keep-binding --q --instance --reg-id --nat-rewrite --no-nat-rewrite --retry-auth --keepalive --answer --ring --probe-every --expect-status --expect-bindings --expect-contact --expect-expires-at-least --expect-reachable --warning-time --critical-time --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1039,11 +1047,11 @@ _sipreg() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json nagios" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json nagios" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -1150,6 +1158,14 @@ _sipreg() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --warning-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --critical-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1209,11 +1225,11 @@ _sipreg() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json nagios" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json nagios" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)

@@ -71,6 +71,8 @@ set edit:completion:arg-completer[sipreg] = {|@words|
             cand --expect-bindings 'Number of bindings: N, >=N or <=N'
             cand --expect-contact 'A binding with this contact must be present (compared as URIs, RFC 3261 19.1.4)'
             cand --expect-expires-at-least 'Our binding must be granted at least this long'
+            cand --warning-time '-o nagios: WARNING when the answer took longer than this'
+            cand --critical-time '-o nagios: CRITICAL when the answer took longer than this'
             cand --json 'Short for --output json'
             cand -v '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'
             cand --verbose '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'
@@ -85,8 +87,8 @@ set edit:completion:arg-completer[sipreg] = {|@words|
             cand --no-nat-rewrite 'Never rewrite the Contact after NAT detection'
             cand --retry-auth 'Keep retrying with back-off after authentication failures instead of exiting 3'
             cand --expect-reachable 'After registering, an OPTIONS for the AOR sent to the registrar must arrive at our contact and our answer come back (register --once)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'sipreg;query'= {
             cand -r 'Where to send requests (default: the AOR''s domain)'
@@ -116,6 +118,8 @@ set edit:completion:arg-completer[sipreg] = {|@words|
             cand --expect-bindings 'Number of bindings: N, >=N or <=N'
             cand --expect-contact 'A binding with this contact must be present (compared as URIs, RFC 3261 19.1.4)'
             cand --expect-expires-at-least 'Our binding must be granted at least this long'
+            cand --warning-time '-o nagios: WARNING when the answer took longer than this'
+            cand --critical-time '-o nagios: CRITICAL when the answer took longer than this'
             cand --json 'Short for --output json'
             cand -v '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'
             cand --verbose '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'
@@ -125,8 +129,8 @@ set edit:completion:arg-completer[sipreg] = {|@words|
             cand --dry-run 'Print the first REGISTER exactly as it would be sent, and exit without sending'
             cand --password-stdin 'Read the password from the first line of standard input'
             cand --expect-reachable 'After registering, an OPTIONS for the AOR sent to the registrar must arrive at our contact and our answer come back (register --once)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'sipreg;unregister'= {
             cand -r 'Where to send requests (default: the AOR''s domain)'
@@ -163,8 +167,8 @@ set edit:completion:arg-completer[sipreg] = {|@words|
             cand --dry-run 'Print the first REGISTER exactly as it would be sent, and exit without sending'
             cand --password-stdin 'Read the password from the first line of standard input'
             cand --all 'Remove every binding of the AOR (Contact: *, Expires: 0)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'sipreg;profiles'= {
             cand --config 'Config file (default: $XDG_CONFIG_HOME/sipreg/config.toml)'
@@ -222,8 +226,8 @@ set edit:completion:arg-completer[sipreg] = {|@words|
             cand --insecure 'Do not verify the registrar''s TLS certificate (dangerous; for tests only)'
             cand --once 'Register each once and exit (bulk register)'
             cand --expect-reachable 'Probe each AOR once after it registers: an OPTIONS for it sent to the registrar must arrive at its contact; the summary counts reachable AORs'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'sipreg;bulk;query'= {
             cand --users 'CSV file with a header line: aor,user,password[,contact] (quoted fields allowed)'
@@ -268,8 +272,8 @@ set edit:completion:arg-completer[sipreg] = {|@words|
             cand --insecure 'Do not verify the registrar''s TLS certificate (dangerous; for tests only)'
             cand --once 'Register each once and exit (bulk register)'
             cand --expect-reachable 'Probe each AOR once after it registers: an OPTIONS for it sent to the registrar must arrive at its contact; the summary counts reachable AORs'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'sipreg;bulk;unregister'= {
             cand --users 'CSV file with a header line: aor,user,password[,contact] (quoted fields allowed)'
@@ -314,8 +318,8 @@ set edit:completion:arg-completer[sipreg] = {|@words|
             cand --insecure 'Do not verify the registrar''s TLS certificate (dangerous; for tests only)'
             cand --once 'Register each once and exit (bulk register)'
             cand --expect-reachable 'Probe each AOR once after it registers: an OPTIONS for it sent to the registrar must arrive at its contact; the summary counts reachable AORs'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'sipreg;bulk;help'= {
             cand register 'Register every AOR (--once: once each; otherwise keep them refreshed)'

@@ -47,7 +47,8 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l local -d 'Loc
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
-json\t''"
+json\t''
+nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
@@ -71,6 +72,8 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l expect-status
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l expect-bindings -d 'Number of bindings: N, >=N or <=N' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l expect-contact -d 'A binding with this contact must be present (compared as URIs, RFC 3261 19.1.4)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l expect-expires-at-least -d 'Our binding must be granted at least this long' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l warning-time -d '-o nagios: WARNING when the answer took longer than this' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l critical-time -d '-o nagios: CRITICAL when the answer took longer than this' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l json -d 'Short for --output json'
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s q -l quiet -d 'Print nothing; only the exit status tells'
@@ -83,7 +86,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l nat-rewrite -
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l no-nat-rewrite -d 'Never rewrite the Contact after NAT detection'
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l retry-auth -d 'Keep retrying with back-off after authentication failures instead of exiting 3'
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l expect-reachable -d 'After registering, an OPTIONS for the AOR sent to the registrar must arrive at our contact and our answer come back (register --once)'
-complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s h -l help -d 'Print help'
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s r -l registrar -d 'Where to send requests (default: the AOR\'s domain)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s u -l user -d 'Authentication user name (default: the AOR\'s user part)' -r
@@ -97,7 +100,8 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l local -d 'Local 
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
-json\t''"
+json\t''
+nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
@@ -111,6 +115,8 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l expect-status -d
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l expect-bindings -d 'Number of bindings: N, >=N or <=N' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l expect-contact -d 'A binding with this contact must be present (compared as URIs, RFC 3261 19.1.4)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l expect-expires-at-least -d 'Our binding must be granted at least this long' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l warning-time -d '-o nagios: WARNING when the answer took longer than this' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l critical-time -d '-o nagios: CRITICAL when the answer took longer than this' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l json -d 'Short for --output json'
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s q -l quiet -d 'Print nothing; only the exit status tells'
@@ -118,7 +124,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l insecure -d 'Do 
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l dry-run -d 'Print the first REGISTER exactly as it would be sent, and exit without sending'
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l expect-reachable -d 'After registering, an OPTIONS for the AOR sent to the registrar must arrive at our contact and our answer come back (register --once)'
-complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s h -l help -d 'Print help'
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s r -l registrar -d 'Where to send requests (default: the AOR\'s domain)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l proxy -d 'Outbound proxy, sent as a loose Route' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s u -l user -d 'Authentication user name (default: the AOR\'s user part)' -r
@@ -132,7 +138,8 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l local -d 'L
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
-json\t''"
+json\t''
+nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
@@ -150,7 +157,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l insecure -d
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l dry-run -d 'Print the first REGISTER exactly as it would be sent, and exit without sending'
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l all -d 'Remove every binding of the AOR (Contact: *, Expires: 0)'
-complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s h -l help -d 'Print help'
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -l config -d 'Config file (default: $XDG_CONFIG_HOME/sipreg/config.toml)' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -s h -l help -d 'Print help'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -s h -l help -d 'Print help'
@@ -178,7 +185,8 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
-json\t''"
+json\t''
+nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
@@ -198,7 +206,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l once -d 'Register each once and exit (bulk register)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l expect-reachable -d 'Probe each AOR once after it registers: an OPTIONS for it sent to the registrar must arrive at its contact; the summary counts reachable AORs'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s h -l help -d 'Print help'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l users -d 'CSV file with a header line: aor,user,password[,contact] (quoted fields allowed)' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l aor -d 'AOR template, e.g. \'sip:bench{n:04}@example.test\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l count -d 'How many AORs the template makes' -r
@@ -219,7 +227,8 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
-json\t''"
+json\t''
+nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
@@ -239,7 +248,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l once -d 'Register each once and exit (bulk register)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l expect-reachable -d 'Probe each AOR once after it registers: an OPTIONS for it sent to the registrar must arrive at its contact; the summary counts reachable AORs'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s h -l help -d 'Print help'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l users -d 'CSV file with a header line: aor,user,password[,contact] (quoted fields allowed)' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l aor -d 'AOR template, e.g. \'sip:bench{n:04}@example.test\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l count -d 'How many AORs the template makes' -r
@@ -260,7 +269,8 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
-json\t''"
+json\t''
+nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
@@ -280,7 +290,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l insecure -d 'Do not verify the registrar\'s TLS certificate (dangerous; for tests only)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l once -d 'Register each once and exit (bulk register)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l expect-reachable -d 'Probe each AOR once after it registers: an OPTIONS for it sent to the registrar must arrive at its contact; the summary counts reachable AORs'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s h -l help -d 'Print help'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "register" -d 'Register every AOR (--once: once each; otherwise keep them refreshed)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "query" -d 'Query every AOR\'s bindings'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "unregister" -d 'Remove every AOR\'s bindings'

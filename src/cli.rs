@@ -90,6 +90,19 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Whether a command line asks for `-o nagios` (or `monitoring`), read without clap:
+/// for a usage error that clap found, which must still come in the plugin format.
+pub fn asks_for_nagios(args: &[std::ffi::OsString]) -> bool {
+    let words: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
+    let plugin = |v: &str| matches!(v, "nagios" | "monitoring");
+    words.iter().enumerate().any(|(i, w)| {
+        let next = words.get(i + 1).copied().unwrap_or_default();
+        ((*w == "-o" || *w == "--output") && plugin(next))
+            || w.strip_prefix("--output=").is_some_and(plugin)
+            || w.strip_prefix("-o").is_some_and(plugin)
+    })
+}
+
 /// The command line with the shared options given before the command moved behind
 /// it (`sipreg -v query …` reads as `sipreg query -v …`), so that they reach the
 /// command's own [`SharedArgs`]. A value given both ways: the one after the command
@@ -221,6 +234,10 @@ pub enum TransportArg {
 pub enum OutputFormat {
     Human,
     Json,
+    /// One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit
+    /// status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+    #[value(alias = "monitoring")]
+    Nagios,
 }
 
 /// The network and output options of every command that talks to a registrar:
@@ -465,6 +482,14 @@ pub struct ExpectArgs {
     /// our contact and our answer come back (register --once)
     #[arg(help_heading = EXPECTATIONS, long)]
     pub expect_reachable: bool,
+
+    /// -o nagios: WARNING when the answer took longer than this
+    #[arg(help_heading = EXPECTATIONS, long, value_name = "DURATION", value_parser = parse_duration)]
+    pub warning_time: Option<Duration>,
+
+    /// -o nagios: CRITICAL when the answer took longer than this
+    #[arg(help_heading = EXPECTATIONS, long, value_name = "DURATION", value_parser = parse_duration)]
+    pub critical_time: Option<Duration>,
 }
 
 #[derive(Debug, Args)]

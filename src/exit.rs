@@ -12,24 +12,76 @@ pub const INTERRUPTED_TWICE: i32 = 130;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
     /// Success; for an interrupted `register`, the binding was removed.
-    Success = 0,
+    Success,
     /// A failure not listed below: I/O, DNS, TLS, malformed response.
-    Failure = 1,
+    Failure,
     /// Bad arguments, unparsable URI.
-    Usage = 2,
+    Usage,
     /// Credentials rejected (403, or a repeated non-stale challenge), or none available.
-    Auth = 3,
+    Auth,
     /// No response: transaction timeout, registrar unreachable.
-    NoResponse = 4,
+    NoResponse,
     /// Another final response refused the request.
-    Refused = 5,
+    Refused,
     /// An `--expect-…` option did not hold.
-    Expectation = 6,
+    Expectation,
+    /// `-o nagios`: a monitoring plugin's state, whose own table replaces the above.
+    Monitoring(PluginState),
+}
+
+/// The state of a monitoring plugin (monitoring-plugins development guidelines), and
+/// its exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PluginState {
+    Ok = 0,
+    Warning = 1,
+    Critical = 2,
+    Unknown = 3,
+}
+
+impl PluginState {
+    pub fn word(self) -> &'static str {
+        match self {
+            PluginState::Ok => "OK",
+            PluginState::Warning => "WARNING",
+            PluginState::Critical => "CRITICAL",
+            PluginState::Unknown => "UNKNOWN",
+        }
+    }
+
+    /// What sipreg's own status means to a monitoring system: the registrar refused,
+    /// failed or did not answer (CRITICAL), or the check itself could not be made
+    /// (UNKNOWN: a usage error, a local failure, an interrupted run).
+    pub fn of(status: ExitStatus) -> PluginState {
+        match status {
+            ExitStatus::Success => PluginState::Ok,
+            ExitStatus::Auth
+            | ExitStatus::NoResponse
+            | ExitStatus::Refused
+            | ExitStatus::Expectation => PluginState::Critical,
+            ExitStatus::Failure | ExitStatus::Usage => PluginState::Unknown,
+            ExitStatus::Monitoring(state) => state,
+        }
+    }
 }
 
 impl ExitStatus {
     pub fn code(self) -> u8 {
-        self as u8
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Usage => 2,
+            ExitStatus::Auth => 3,
+            ExitStatus::NoResponse => 4,
+            ExitStatus::Refused => 5,
+            ExitStatus::Expectation => 6,
+            ExitStatus::Monitoring(state) => state as u8,
+        }
+    }
+
+    /// The status a monitoring system reads (`-o nagios`).
+    pub fn as_plugin(self) -> ExitStatus {
+        ExitStatus::Monitoring(PluginState::of(self))
     }
 
     /// The status a command ends with after `error`.
@@ -71,5 +123,8 @@ Exit status:
      that is not stale), or none available
   4  no response: transaction timeout, registrar unreachable
   5  registrar refused with another final response
-  6  an expectation option (--expect-...) did not hold";
+  6  an expectation option (--expect-...) did not hold
+With -o nagios, the monitoring-plugins statuses instead: 0 OK, 1 WARNING
+(--warning-time), 2 CRITICAL (refused, no answer, credentials rejected, an
+expectation or --critical-time failed), 3 UNKNOWN (usage or local error)";
 }

@@ -7,7 +7,17 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     // clap exits with status 2 on a usage error, as the contract says.
     let args = sipreg::cli::shared_options_behind_command(std::env::args_os().collect());
-    let cli = Cli::parse_from(args);
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        // A monitoring system reads one line and the plugin statuses: UNKNOWN.
+        Err(e) if e.use_stderr() && sipreg::cli::asks_for_nagios(&args) => {
+            let first = e.to_string();
+            let first = first.lines().next().unwrap_or("usage error");
+            println!("SIPREG UNKNOWN - {}", first.trim_start_matches("error: "));
+            return ExitCode::from(sipreg::exit::PluginState::Unknown as u8);
+        }
+        Err(e) => e.exit(),
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .enable_time()

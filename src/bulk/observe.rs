@@ -71,7 +71,7 @@ impl Observer for Reporter {
             OutputFormat::Json => {
                 outcome_json(&aor, outcome, &reg.config().contact.to_string()).to_string()
             }
-            OutputFormat::Human => {
+            OutputFormat::Human | OutputFormat::Nagios => {
                 let contacts: Vec<String> = outcome
                     .bindings
                     .iter()
@@ -99,7 +99,9 @@ impl Observer for Reporter {
             OutputFormat::Json => {
                 failure_json(&aor, Some(op), &crate::Error::Registration(error.clone())).to_string()
             }
-            OutputFormat::Human => format!("failed: {aor} {}: {error}", op_name(op)),
+            OutputFormat::Human | OutputFormat::Nagios => {
+                format!("failed: {aor} {}: {error}", op_name(op))
+            }
         };
         self.line(&text);
     }

@@ -39,6 +39,12 @@ pub async fn run(command: BulkCommand) -> ExitStatus {
         BulkCommand::Query(args) => (args, Mode::Query),
         BulkCommand::Unregister(args) => (args, Mode::Unregister),
     };
+    if output_format(&args.shared) == OutputFormat::Nagios {
+        return usage_error(
+            &args,
+            "-o nagios checks one AOR (register --once, query, unregister); bulk has --json",
+        );
+    }
     if !mode.stays() && args.keepalive.is_some() {
         return usage_error(
             &args,
@@ -467,7 +473,7 @@ async fn run_engine(prepared: Prepared, args: &BulkArgs, mode: Mode) -> ExitStat
     if !args.shared.quiet {
         match output_format(&args.shared) {
             OutputFormat::Json => println!("{}", summary.json()),
-            OutputFormat::Human => {
+            OutputFormat::Human | OutputFormat::Nagios => {
                 for line in summary.human() {
                     println!("{line}");
                 }

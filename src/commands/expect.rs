@@ -282,6 +282,8 @@ mod tests {
             expect_contact: Some("sip:a@b".into()),
             expect_expires_at_least: Some(Duration::from_secs(1)),
             expect_reachable: true,
+            warning_time: None,
+            critical_time: None,
         };
         let checks = Expectations::from_args(&args)
             .unwrap()

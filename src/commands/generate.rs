@@ -52,6 +52,24 @@ With \fB\-\-expect\-...\fR options (\fBregister \-\-once\fR and \fBquery\fR), a 
 answer exits 0 when every expectation holds and 6 otherwise. A refusal whose status is
 the one \fB\-\-expect\-status\fR names was expected: 0, or 6 when another expectation
 failed. Any other failure keeps its own status (1, 3, 4 or 5).
+.PP
+With \fB\-o nagios\fR (or \fB\-o monitoring\fR: \fBregister \-\-once\fR, \fBquery\fR,
+\fBunregister\fR) this table does not apply: sipreg prints one line,
+\fBSIPREG\fR \fISTATE\fR \fB\-\fR \fItext\fR \fB|\fR \fIperformance data\fR, and exits
+as monitoring plugins do:
+.TP
+.B 0
+OK
+.TP
+.B 1
+WARNING: the answer took longer than \fB\-\-warning\-time\fR
+.TP
+.B 2
+CRITICAL: refused, no answer, credentials rejected, an \fB\-\-expect\-...\fR option
+failed, or longer than \fB\-\-critical\-time\fR
+.TP
+.B 3
+UNKNOWN: a usage error or a local failure (the check could not be made)
 .SH ENVIRONMENT
 .TP
 .B SIPREG_PASSWORD

@@ -19,10 +19,18 @@ use crate::exit::ExitStatus;
 
 /// Runs one command line to its exit status. Errors have been reported by then.
 pub async fn run(cli: Cli) -> ExitStatus {
+    let monitored = |common: &crate::cli::Common| {
+        crate::settings::output_format(&common.shared) == crate::cli::OutputFormat::Nagios
+    };
+    // -o nagios: whatever ended the command, in the monitoring plugins' statuses.
+    let plugin = |monitoring: bool, status: ExitStatus| match monitoring {
+        true => status.as_plugin(),
+        false => status,
+    };
     match cli.command {
-        Command::Register(args) => register::run(args).await,
-        Command::Query(args) => query::run(args).await,
-        Command::Unregister(args) => unregister::run(args).await,
+        Command::Register(args) => plugin(monitored(&args.common), register::run(args).await),
+        Command::Query(args) => plugin(monitored(&args.common), query::run(args).await),
+        Command::Unregister(args) => plugin(monitored(&args.common), unregister::run(args).await),
         Command::Profiles { config } => profiles::run(config),
         Command::Bulk(command) => bulk::run(command).await,
         Command::Completions { shell } => generate::completions(shell),

@@ -25,6 +25,12 @@ pub async fn run(args: RegisterArgs) -> ExitStatus {
         );
         return super::report_setup_error(&args.common, &e);
     }
+    let monitoring =
+        crate::settings::output_format(&args.common.shared) == crate::cli::OutputFormat::Nagios;
+    if !args.once && monitoring {
+        let e = Error::Usage("-o nagios checks one registration: add --once".into());
+        return super::report_setup_error(&args.common, &e);
+    }
     if !args.once && expectations_given(&args.expect) {
         let e = Error::Usage("--expect-... options check one registration: add --once".into());
         return super::report_setup_error(&args.common, &e);
@@ -87,6 +93,8 @@ fn expectations_given(e: &crate::cli::ExpectArgs) -> bool {
         || e.expect_contact.is_some()
         || e.expect_expires_at_least.is_some()
         || e.expect_reachable
+        || e.warning_time.is_some()
+        || e.critical_time.is_some()
 }
 
 async fn sleep_or_forever(limit: Option<Duration>) {

@@ -8,7 +8,7 @@ use super::credentials::{self, ProfileSecret};
 use super::dry_run;
 use super::expect::{Answer, Expectations};
 use crate::auth::AuthError;
-use crate::cli::{Common, ContactArgs, ExpectArgs};
+use crate::cli::{Common, ContactArgs, ExpectArgs, OutputFormat};
 use crate::core::{
     Endpoint, EndpointConfig, Event, Handle, OpKind, Operation, Outcome, RegError, Registration,
     RegistrationConfig, TransportKind,
@@ -16,7 +16,7 @@ use crate::core::{
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
 use crate::net::{locate, now, CarrierSettings, Driver, Interrupts, Next};
-use crate::output::{DryRun, Output};
+use crate::output::{DryRun, Output, Thresholds};
 use crate::settings::{
     chosen_transport, default_contact, dns_settings, home_port, insecure_warning, tls_settings,
     ws_path, Place, RequestShape,
@@ -322,12 +322,28 @@ impl Session {
                 return e.exit_status();
             }
         };
+        let monitoring = self.output.format == OutputFormat::Nagios;
+        if !monitoring && (expect.warning_time.is_some() || expect.critical_time.is_some()) {
+            let e = Error::Usage(
+                "--warning-time and --critical-time are the thresholds of -o nagios".into(),
+            );
+            self.output.failed(None, &e);
+            return e.exit_status();
+        }
         let mut result = self.run(op).await;
         if let (true, Ok(outcome)) = (expectations.reachable, &mut result) {
             match self.probe().await {
                 Ok(found) => outcome.reachability = Some(found),
                 Err(e) => result = Err(e),
             }
+        }
+        if let (true, Ok(outcome)) = (monitoring, &result) {
+            let checks = expectations.check(&Answer::Completed(outcome));
+            let limits = Thresholds {
+                warning: expect.warning_time,
+                critical: expect.critical_time,
+            };
+            return ExitStatus::Monitoring(self.output.monitored(outcome, &checks, limits));
         }
         if expectations.is_empty() {
             return match result {

@@ -28,7 +28,7 @@ impl Check {
         format!("--expect-{}", self.name.replace('_', "-"))
     }
 
-    fn sentence(&self) -> String {
+    pub(super) fn sentence(&self) -> String {
         format!(
             "{}: expected {}, got {}",
             self.option(),
@@ -61,6 +61,10 @@ impl Output {
                 self.stdout_line(&v.to_string());
             }
             OutputFormat::Human => self.completed(outcome, our_contact),
+            OutputFormat::Nagios => {
+                self.monitored(outcome, checks, super::Thresholds::default());
+                return;
+            }
         }
         self.check_lines(checks);
     }
@@ -74,11 +78,15 @@ impl Output {
         checks: &[Check],
         exit: ExitStatus,
     ) {
-        if self.format == OutputFormat::Json {
-            let mut v = self.failure_object(op, error);
-            v["expectations"] = checks_json(checks);
-            v["exit_status"] = json!(exit.code());
-            self.stdout_line(&v.to_string());
+        match self.format {
+            OutputFormat::Json => {
+                let mut v = self.failure_object(op, error);
+                v["expectations"] = checks_json(checks);
+                v["exit_status"] = json!(exit.code());
+                self.stdout_line(&v.to_string());
+            }
+            OutputFormat::Nagios => return self.monitored_failure(error),
+            OutputFormat::Human => {}
         }
         self.error_line(error);
     }
@@ -105,6 +113,7 @@ impl Output {
                 "{} answered {status} {reason}, as --expect-status expected",
                 super::json::op_name(op)
             )),
+            OutputFormat::Nagios => return self.monitored_refusal(op, (status, reason), checks),
         }
         self.check_lines(checks);
     }

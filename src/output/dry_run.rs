@@ -30,7 +30,7 @@ impl Output {
                 v["message"] = json!(String::from_utf8_lossy(&d.message));
                 self.stdout_line(&v.to_string());
             }
-            OutputFormat::Human => {
+            OutputFormat::Human | OutputFormat::Nagios => {
                 if self.verbosity > super::Verbosity::Quiet {
                     let mut out = std::io::stdout().lock();
                     let _ = out.write_all(&d.message);

@@ -7,6 +7,7 @@ mod human;
 mod incoming;
 mod json;
 mod ladder;
+mod monitoring;
 mod progress;
 mod safe;
 mod status;
@@ -14,6 +15,7 @@ mod status;
 pub use checks::Check;
 pub use dry_run::DryRun;
 pub use json::{binding_json, failure_json, outcome_json};
+pub use monitoring::Thresholds;
 pub use safe::terminal_safe;
 
 use crate::cli::{Common, OutputFormat};
@@ -205,14 +207,20 @@ impl Output {
                     self.stdout_line(&line);
                 }
             }
+            OutputFormat::Nagios => {
+                self.monitored(outcome, &[], Thresholds::default());
+            }
         }
     }
 
     /// A failed operation: a `failed` JSON object on stdout (JSON mode) and always a
     /// one-line error on stderr.
     pub fn failed(&self, op: Option<OpKind>, error: &crate::Error) {
-        if self.format == OutputFormat::Json {
-            self.stdout_line(&self.failure_object(op, error).to_string());
+        match self.format {
+            OutputFormat::Json => self.stdout_line(&self.failure_object(op, error).to_string()),
+            // The plugin line says it all; monitoring reads stdout only.
+            OutputFormat::Nagios => return self.monitored_failure(error),
+            OutputFormat::Human => {}
         }
         self.error_line(error);
     }
