@@ -46,6 +46,8 @@ wss\t''"
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s H -l header -d 'Add this header to every request, e.g. -H \'X-Tenant: 42\' (repeatable; not one sipreg writes itself)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l display-name -d 'Display name in From and To, e.g. --display-name \'Alice Smith\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
@@ -99,6 +101,8 @@ wss\t''"
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s H -l header -d 'Add this header to every request, e.g. -H \'X-Tenant: 42\' (repeatable; not one sipreg writes itself)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l display-name -d 'Display name in From and To, e.g. --display-name \'Alice Smith\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
@@ -137,6 +141,8 @@ wss\t''"
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s H -l header -d 'Add this header to every request, e.g. -H \'X-Tenant: 42\' (repeatable; not one sipreg writes itself)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l display-name -d 'Display name in From and To, e.g. --display-name \'Alice Smith\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
@@ -184,6 +190,8 @@ wss\t''"
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s H -l header -d 'Add this header to every request, e.g. -H \'X-Tenant: 42\' (repeatable; not one sipreg writes itself)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l display-name -d 'Display name in From and To, e.g. --display-name \'Alice Smith\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
@@ -226,6 +234,8 @@ wss\t''"
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s H -l header -d 'Add this header to every request, e.g. -H \'X-Tenant: 42\' (repeatable; not one sipreg writes itself)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l display-name -d 'Display name in From and To, e.g. --display-name \'Alice Smith\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
@@ -268,6 +278,8 @@ wss\t''"
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s H -l header -d 'Add this header to every request, e.g. -H \'X-Tenant: 42\' (repeatable; not one sipreg writes itself)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l display-name -d 'Display name in From and To, e.g. --display-name \'Alice Smith\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"

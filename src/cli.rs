@@ -278,6 +278,17 @@ pub struct SharedArgs {
     #[arg(help_heading = REGISTRATION, long, value_name = "TEXT")]
     pub user_agent: Option<String>,
 
+    /// Add this header to every request, e.g. -H 'X-Tenant: 42' (repeatable; not one
+    /// sipreg writes itself)
+    #[arg(help_heading = REGISTRATION, short = 'H', long = "header", value_name = "'NAME: VALUE'",
+          value_parser = crate::settings::header_line)]
+    pub headers: Vec<String>,
+
+    /// Display name in From and To, e.g. --display-name 'Alice Smith'
+    #[arg(help_heading = REGISTRATION, long, value_name = "NAME",
+          value_parser = crate::settings::quoted_display_name)]
+    pub display_name: Option<String>,
+
     /// Output format (bulk mode: of the summary)
     #[arg(help_heading = OUTPUT, short = 'o', long, value_enum, default_value = "human")]
     pub output: OutputFormat,

@@ -335,3 +335,37 @@ fn ha1_instead_of_password() {
     assert!(!shown.contains(&ha1), "the HA1 was printed");
     assert_eq!(contacts(&ok(&kam, &["query", AOR])).len(), 1);
 }
+
+/// Issue 14: a header given with -H and a display name reach the registrar as sent
+/// (the test config echoes what it read into its reply).
+#[test]
+fn a_custom_header_and_a_display_name_reach_kamailio() {
+    let kam = Kamailio::start(KamailioOptions::default());
+    let out = Command::cargo_bin("sipreg")
+        .unwrap()
+        .args(["-vv", "register", AOR, "--once", "-r", &kam.registrar_uri()])
+        .args([
+            "-H",
+            "X-Sipreg-Test: tenant-42",
+            "--display-name",
+            "Alice \"Al\" Smith",
+        ])
+        .env("SIPREG_PASSWORD", "secret-alice")
+        .env_remove("SIPREG_HA1")
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let r = Run::from(out);
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, kam.stderr_log());
+    assert!(
+        r.stderr.contains("X-Sipreg-Test-Seen: tenant-42"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("X-From-Name-Seen: \"Alice \\\"Al\\\" Smith\""),
+        "{}",
+        r.stderr
+    );
+}

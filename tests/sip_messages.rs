@@ -220,6 +220,8 @@ fn register_request_with_ipv6_encodes_brackets_that_parse_back() {
         route: None,
         user_agent: None,
         extra_headers: &[],
+        custom_headers: &[],
+        display_name: None,
     };
     let text = String::from_utf8(req.encode()).unwrap();
     assert!(

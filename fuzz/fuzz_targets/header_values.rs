@@ -72,6 +72,8 @@ fuzz_target!(|data: &[u8]| {
         route: route.as_ref(),
         user_agent: None,
         extra_headers: &[],
+        custom_headers: &[],
+        display_name: None,
     }
     .encode();
     let text = String::from_utf8(request).expect("a request is text");

@@ -15,6 +15,9 @@ pub struct RunDefaults<'a> {
     pub expires: u32,
     pub timers: Timers,
     pub user_agent: &'a str,
+    /// `-H` lines and `--display-name` (quoted), as every AOR sends them.
+    pub headers: &'a [String],
+    pub display_name: Option<&'a str>,
 }
 
 /// One `SharedConfig` per registrar domain (scheme, host, port of the Request-URI):
@@ -43,7 +46,8 @@ impl SharedConfigs {
                 request_uri: aor.domain_uri(),
                 transport: defaults.transport,
                 contact_params: Vec::new(),
-                extra_headers: Vec::new(),
+                headers: defaults.headers.to_vec(),
+                display_name: defaults.display_name.map(str::to_string),
                 expires: defaults.expires,
                 proxy: None,
                 user_agent: Some(defaults.user_agent.to_string()),

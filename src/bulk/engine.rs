@@ -84,6 +84,8 @@ impl Engine {
             expires: plan.expires,
             timers: plan.timers,
             user_agent: &plan.user_agent,
+            headers: &plan.headers,
+            display_name: plan.display_name.as_deref(),
         };
         let mut shared = SharedConfigs::default();
         for (i, (member, destination)) in members.into_iter().zip(destinations).enumerate() {

@@ -59,6 +59,9 @@ pub struct Plan {
     /// Requested expiry in seconds.
     pub expires: u32,
     pub user_agent: String,
+    /// `-H` lines, and `--display-name` quoted.
+    pub headers: Vec<String>,
+    pub display_name: Option<String>,
     /// Staying mode: keep-alives this often (RFC 5626 §4.4); the registrar's
     /// Flow-Timer, when it sends one, is followed too.
     pub keepalive: Option<Duration>,

@@ -177,6 +177,8 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
         timers,
         expires,
         user_agent: user_agent(shared.user_agent.as_deref()),
+        headers: shared.headers.clone(),
+        display_name: shared.display_name.clone(),
         keepalive: args.keepalive,
         answer: matches!(mode.operation(), Operation::Register)
             .then(|| uas_config(shared, &args.at_contact)),

@@ -62,6 +62,13 @@ impl ChosenProfile {
             &profile.registrar,
         )?;
         merged.shared.proxy = fill(&file, profile, "proxy", &shared.proxy, &profile.proxy)?;
+        // The profile's headers first, then those of the command line.
+        merged.shared.headers = profile
+            .headers
+            .iter()
+            .chain(&shared.headers)
+            .cloned()
+            .collect();
         let contact = profile
             .contact
             .as_ref()

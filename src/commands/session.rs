@@ -30,7 +30,6 @@ use tokio::time::Instant as Deadline;
 pub struct SessionOptions<'a> {
     pub contact: Option<&'a str>,
     pub contact_params: Vec<String>,
-    pub extra_headers: Vec<(&'static str, String)>,
     /// The expiry typed with -e; None: the profile's, else the default.
     pub expires: Option<u32>,
     /// Keep the binding refreshed until stopped (a staying `register`).
@@ -86,7 +85,6 @@ fn registration_config(
 ) -> RegistrationConfig {
     let shape = RequestShape {
         contact_params: opts.contact_params,
-        extra_headers: opts.extra_headers,
         expires,
     };
     crate::settings::registration_config(&common.shared, place, shape)

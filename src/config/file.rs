@@ -30,6 +30,9 @@ struct RawProfile {
     proxy: Option<Spanned<String>>,
     contact: Option<Spanned<String>>,
     expires: Option<Spanned<toml::Value>>,
+    /// Header lines for every request, as `-H` takes them.
+    #[serde(default)]
+    headers: Vec<Spanned<String>>,
     password_env: Option<Spanned<String>>,
     password_file: Option<Spanned<String>>,
     password_command: Option<Spanned<String>>,
@@ -191,6 +194,15 @@ fn check_profile(
                 .map_err(|why| locate.invalid(e.span(), format!("profile {name:?}: expires {why}")))
         })
         .transpose()?;
+    let headers = raw
+        .headers
+        .into_iter()
+        .map(|h| {
+            crate::settings::header_line(h.get_ref()).map_err(|why| {
+                locate.invalid(h.span(), format!("profile {name:?}: headers: {why}"))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let credentials = credential_source(
         locate,
         &name,
@@ -208,6 +220,7 @@ fn check_profile(
         proxy: locate.located(raw.proxy),
         contact: locate.located(raw.contact),
         expires,
+        headers,
         credentials,
         name,
     })

@@ -67,5 +67,7 @@ pub struct Profile {
     pub contact: Option<Located<String>>,
     /// Requested expiry in seconds.
     pub expires: Option<u32>,
+    /// Header lines for every request (`headers = ["X-Tenant: 42"]`), checked.
+    pub headers: Vec<String>,
     pub credentials: Option<CredentialSource>,
 }

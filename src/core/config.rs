@@ -51,8 +51,10 @@ pub struct SharedConfig {
     pub transport: TransportKind,
     /// Contact parameters in wire form (`q=0.5`, `+sip.instance="<…>"`, `reg-id=1`).
     pub contact_params: Vec<String>,
-    /// Extra header lines on every request (`Supported: outbound`, …).
-    pub extra_headers: Vec<(&'static str, String)>,
+    /// Header lines the user added to every request (`-H`), `Name: value` each.
+    pub headers: Vec<String>,
+    /// The display name of From and To, already a quoted string (`"Alice"`).
+    pub display_name: Option<String>,
     pub expires: u32,
     pub proxy: Option<SipUri>,
     pub user_agent: Option<String>,

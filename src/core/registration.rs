@@ -487,7 +487,6 @@ impl Registration {
         if let Some(s) = self.supported() {
             extra.push(("Supported", s));
         }
-        extra.extend(self.cfg.shared.extra_headers.iter().cloned());
         let request = OutgoingRequest {
             method: "REGISTER",
             request_uri: &self.cfg.shared.request_uri,
@@ -504,6 +503,8 @@ impl Registration {
             route: self.cfg.shared.proxy.as_ref(),
             user_agent: self.cfg.shared.user_agent.as_deref(),
             extra_headers: &extra,
+            custom_headers: &self.cfg.shared.headers,
+            display_name: self.cfg.shared.display_name.as_deref(),
         }
         .encode();
         if !self.cfg.shared.transport.is_reliable() && request.len() > MAX_DATAGRAM {

@@ -12,6 +12,7 @@
 
 mod at_contact;
 mod contact;
+mod headers;
 mod identity;
 mod network;
 mod output;
@@ -22,6 +23,7 @@ mod uri;
 
 pub use at_contact::{uas_config, DEFAULT_ANSWER};
 pub use contact::{default_contact, home_port};
+pub use headers::{header_line, quoted_display_name};
 pub use identity::{default_user_agent, user_agent};
 pub use network::{dns_settings, insecure_warning, tls_settings, INSECURE_WARNING};
 pub use output::output_format;

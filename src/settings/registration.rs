@@ -22,7 +22,6 @@ pub struct Place {
 pub struct RequestShape {
     /// Contact parameters (`q=`, `+sip.instance=`, `reg-id=`).
     pub contact_params: Vec<String>,
-    pub extra_headers: Vec<(&'static str, String)>,
     pub expires: u32,
 }
 
@@ -38,7 +37,8 @@ pub fn registration_config(
             request_uri: place.aor.domain_uri(),
             transport: place.transport,
             contact_params: shape.contact_params,
-            extra_headers: shape.extra_headers,
+            headers: shared.headers.clone(),
+            display_name: shared.display_name.clone(),
             expires: shape.expires,
             proxy: place.proxy,
             user_agent: Some(user_agent(shared.user_agent.as_deref())),
@@ -68,7 +68,6 @@ mod tests {
         };
         let shape = RequestShape {
             contact_params: vec!["q=0.5".into()],
-            extra_headers: Vec::new(),
             expires: 600,
         };
         let shared = super::super::shared_args(&["--timeout", "5s", "--user-agent", "probe/1"]);

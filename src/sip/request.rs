@@ -50,6 +50,10 @@ pub struct OutgoingRequest<'a> {
     pub user_agent: Option<&'a str>,
     /// Authorization / Proxy-Authorization and any other extra lines, in order.
     pub extra_headers: &'a [(&'static str, String)],
+    /// Lines the user added (`Name: value`), after those.
+    pub custom_headers: &'a [String],
+    /// The quoted display name of From and To.
+    pub display_name: Option<&'a str>,
 }
 
 impl OutgoingRequest<'_> {
@@ -76,7 +80,15 @@ impl OutgoingRequest<'_> {
             };
             let _ = write!(m, "Route: <{route}{lr}>\r\n");
         }
-        let _ = write!(m, "To: <{}>\r\nFrom: <{}>;tag=", self.aor, self.aor);
+        let name = match self.display_name {
+            Some(n) => format!("{n} "),
+            None => String::new(),
+        };
+        let _ = write!(
+            m,
+            "To: {name}<{}>\r\nFrom: {name}<{}>;tag=",
+            self.aor, self.aor
+        );
         for part in [self.from_tag, "\r\nCall-ID: ", self.call_id, "\r\n"] {
             m.push_str(part);
         }
@@ -102,6 +114,10 @@ impl OutgoingRequest<'_> {
             for part in [name, ": ", value.as_str(), "\r\n"] {
                 m.push_str(part);
             }
+        }
+        for line in self.custom_headers {
+            m.push_str(line);
+            m.push_str("\r\n");
         }
         if let Some(ua) = self.user_agent {
             for part in ["User-Agent: ", ua, "\r\n"] {
@@ -152,6 +168,8 @@ mod tests {
             route: Some(&proxy),
             user_agent: Some("sipreg/0.1"),
             extra_headers: &auth,
+            custom_headers: &["X-Tenant: 42".to_string()],
+            display_name: Some("\"John \\\"JD\\\" Doe\""),
         };
         let text = String::from_utf8(req.encode()).unwrap();
         assert_eq!(
@@ -160,13 +178,14 @@ mod tests {
              Via: SIP/2.0/UDP [2001:db8::10]:5062;branch=z9hG4bKabc;rport\r\n\
              Max-Forwards: 70\r\n\
              Route: <sip:[2001:db8::1]:5070;lr>\r\n\
-             To: <sip:john.doe@example.com>\r\n\
-             From: <sip:john.doe@example.com>;tag=t1\r\n\
+             To: \"John \\\"JD\\\" Doe\" <sip:john.doe@example.com>\r\n\
+             From: \"John \\\"JD\\\" Doe\" <sip:john.doe@example.com>;tag=t1\r\n\
              Call-ID: c1\r\n\
              CSeq: 7 REGISTER\r\n\
              Contact: <sip:john.doe@[2001:db8::10]:5062>;expires=0\r\n\
              Expires: 0\r\n\
              Authorization: Digest username=\"john.doe\"\r\n\
+             X-Tenant: 42\r\n\
              User-Agent: sipreg/0.1\r\n\
              Content-Length: 0\r\n\r\n"
         );

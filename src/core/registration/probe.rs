@@ -41,6 +41,8 @@ impl Registration {
             route: self.cfg.shared.proxy.as_ref(),
             user_agent: self.cfg.shared.user_agent.as_deref(),
             extra_headers: &[],
+            custom_headers: &self.cfg.shared.headers,
+            display_name: self.cfg.shared.display_name.as_deref(),
         }
         .encode();
         let reliable = self.cfg.shared.transport.is_reliable();
