@@ -202,7 +202,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__query)
-            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
+            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -289,6 +289,10 @@ _sipreg() {
                     return 0
                     ;;
                 --display-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --origin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -364,7 +368,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__register)
-            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
+            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -451,6 +455,10 @@ _sipreg() {
                     return 0
                     ;;
                 --display-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --origin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -526,7 +534,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__unregister)
-            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
+            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -613,6 +621,10 @@ _sipreg() {
                     return 0
                     ;;
                 --display-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --origin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -902,7 +914,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__query)
-            opts="-r -u -t -H -o -v -q -p -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --expect-status --expect-bindings --expect-contact --expect-expires-at-least --expect-reachable --warning-time --critical-time --help"
+            opts="-r -u -t -H -o -v -q -p -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --expect-status --expect-bindings --expect-contact --expect-expires-at-least --expect-reachable --warning-time --critical-time --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -961,6 +973,10 @@ _sipreg() {
                     return 0
                     ;;
                 --display-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --origin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1044,7 +1060,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__register)
-            opts="-r -u -t -H -o -v -q -p -c -e -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --contact --expires --once --for --keep-binding --q --instance --reg-id --nat-rewrite --no-nat-rewrite --retry-auth --keepalive --answer --ring --probe-every --expect-status --expect-bindings --expect-contact --expect-expires-at-least --expect-reachable --warning-time --critical-time --help"
+            opts="-r -u -t -H -o -v -q -p -c -e -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --contact --expires --once --for --keep-binding --q --instance --reg-id --nat-rewrite --no-nat-rewrite --retry-auth --keepalive --answer --ring --probe-every --expect-status --expect-bindings --expect-contact --expect-expires-at-least --expect-reachable --warning-time --critical-time --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1103,6 +1119,10 @@ _sipreg() {
                     return 0
                     ;;
                 --display-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --origin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1234,7 +1254,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__unregister)
-            opts="-r -u -t -H -o -v -q -p -c -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --all --contact --help"
+            opts="-r -u -t -H -o -v -q -p -c -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --output --json --verbose --quiet --ca-file --insecure --tls-server-name --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --all --contact --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1293,6 +1313,10 @@ _sipreg() {
                     return 0
                     ;;
                 --display-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --origin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -48,6 +48,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l timeout -d 'G
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s H -l header -d 'Add this header to every request, e.g. -H \'X-Tenant: 42\' (repeatable; not one sipreg writes itself)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l display-name -d 'Display name in From and To, e.g. --display-name \'Alice Smith\'' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l origin -d 'Origin to send on the WebSocket upgrade (ws, wss), e.g. https://phone.example.com' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
@@ -103,6 +104,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l timeout -d 'Give
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s H -l header -d 'Add this header to every request, e.g. -H \'X-Tenant: 42\' (repeatable; not one sipreg writes itself)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l display-name -d 'Display name in From and To, e.g. --display-name \'Alice Smith\'' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l origin -d 'Origin to send on the WebSocket upgrade (ws, wss), e.g. https://phone.example.com' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
@@ -143,6 +145,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l timeout -d 
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s H -l header -d 'Add this header to every request, e.g. -H \'X-Tenant: 42\' (repeatable; not one sipreg writes itself)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l display-name -d 'Display name in From and To, e.g. --display-name \'Alice Smith\'' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l origin -d 'Origin to send on the WebSocket upgrade (ws, wss), e.g. https://phone.example.com' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
@@ -192,6 +195,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s H -l header -d 'Add this header to every request, e.g. -H \'X-Tenant: 42\' (repeatable; not one sipreg writes itself)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l display-name -d 'Display name in From and To, e.g. --display-name \'Alice Smith\'' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l origin -d 'Origin to send on the WebSocket upgrade (ws, wss), e.g. https://phone.example.com' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
@@ -236,6 +240,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s H -l header -d 'Add this header to every request, e.g. -H \'X-Tenant: 42\' (repeatable; not one sipreg writes itself)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l display-name -d 'Display name in From and To, e.g. --display-name \'Alice Smith\'' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l origin -d 'Origin to send on the WebSocket upgrade (ws, wss), e.g. https://phone.example.com' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
@@ -280,6 +285,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s H -l header -d 'Add this header to every request, e.g. -H \'X-Tenant: 42\' (repeatable; not one sipreg writes itself)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l display-name -d 'Display name in From and To, e.g. --display-name \'Alice Smith\'' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l origin -d 'Origin to send on the WebSocket upgrade (ws, wss), e.g. https://phone.example.com' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"

@@ -289,6 +289,10 @@ pub struct SharedArgs {
           value_parser = crate::settings::quoted_display_name)]
     pub display_name: Option<String>,
 
+    /// Origin to send on the WebSocket upgrade (ws, wss), e.g. https://phone.example.com
+    #[arg(help_heading = CONNECTION, long, value_name = "URL", value_parser = crate::settings::origin)]
+    pub origin: Option<String>,
+
     /// Output format (bulk mode: of the summary)
     #[arg(help_heading = OUTPUT, short = 'o', long, value_enum, default_value = "human")]
     pub output: OutputFormat,

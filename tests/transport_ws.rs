@@ -96,3 +96,53 @@ fn a_server_that_is_not_a_sip_websocket_is_refused() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("WebSocket"), "{}", r.stderr);
 }
+
+/// Issue 14: `--origin` goes on the upgrade (OpenSIPS demands one); without a
+/// WebSocket it is refused, not ignored.
+#[test]
+fn an_origin_is_sent_on_the_upgrade() {
+    let pki = Pki::new("sipreg test CA");
+    let kam = kamailio_ws(&pki);
+    let origin = "https://phone.sipreg.test";
+    let r = sipreg(&[
+        "register",
+        AOR,
+        "--once",
+        "-r",
+        &kam.ws_url(),
+        "--origin",
+        origin,
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, kam.stderr_log());
+    assert!(
+        kam.stderr_log()
+            .contains("websocket upgrade with Origin https://phone.sipreg.test"),
+        "{}",
+        kam.stderr_log()
+    );
+    let r = sipreg(&[
+        "register",
+        AOR,
+        "--once",
+        "-r",
+        &kam.registrar_uri(),
+        "--origin",
+        origin,
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("--origin is sent on the WebSocket upgrade"),
+        "{}",
+        r.stderr
+    );
+    let r = sipreg(&[
+        "query",
+        AOR,
+        "-r",
+        &kam.ws_url(),
+        "--origin",
+        "phone.sipreg.test",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}

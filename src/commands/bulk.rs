@@ -123,6 +123,10 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
         .map(|r| parse_next_hop_arg("--registrar", r))
         .transpose()?;
     let transport = transport(args, registrar.as_ref())?;
+    let origin = shared.origin.as_deref();
+    if let Some(e) = crate::settings::origin_without_websocket(origin, std::iter::once(transport)) {
+        return Err(e);
+    }
     let dns = dns_settings(shared)?;
     let routes = destinations(&members, registrar.as_ref(), transport, &dns).await?;
     let targets = &routes.first;
@@ -161,6 +165,7 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
                     tls: tls_config(args, transport)?,
                     server_name: tls_server_name(args)?,
                     ws_path: ws_path(shared),
+                    origin: shared.origin.clone(),
                     limit: timers.timeout,
                 },
                 in_flight: args.concurrency as usize,

@@ -143,6 +143,12 @@ impl Session {
         let dns = dns_settings(shared)?;
         let next_hop = proxy.as_ref().unwrap_or(&registrar);
         let targets = locate(next_hop, chosen_transport(shared.transport), &dns).await?;
+        let transports = targets.iter().map(|t| t.transport);
+        if let Some(e) =
+            crate::settings::origin_without_websocket(shared.origin.as_deref(), transports)
+        {
+            return Err(e);
+        }
         let tls = tls_settings(shared);
         if let Some(warning) = insecure_warning(&tls, targets.iter().map(|t| t.transport)) {
             output.warn(warning);
@@ -153,6 +159,7 @@ impl Session {
         if contact_arg.is_none() {
             carrier.home_port = Some(home_port(&aor));
         }
+        carrier.origin = shared.origin.clone();
         let driver = Driver::single(targets, carrier, dns).await?;
         let Some(first) = driver.target() else {
             return Err(Error::Usage("no target to send to".into()));

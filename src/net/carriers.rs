@@ -89,6 +89,8 @@ pub struct CarrierSettings {
     /// Contact is the same every run for the same AOR on this host (the system
     /// picks one when it is taken). None: always the system's pick.
     pub home_port: Option<u16>,
+    /// `--origin`, sent on the WebSocket upgrade.
+    pub origin: Option<String>,
     tls_config: Option<std::sync::Arc<rustls::ClientConfig>>,
 }
 
@@ -105,6 +107,7 @@ impl CarrierSettings {
             ws_path,
             limit,
             home_port: None,
+            origin: None,
             tls_config: None,
         }
     }
@@ -130,6 +133,7 @@ impl CarrierSettings {
             tls,
             server_name,
             ws_path: self.ws_path.clone(),
+            origin: self.origin.clone(),
             limit: self.limit,
         })
     }

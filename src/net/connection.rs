@@ -171,6 +171,8 @@ pub struct Opening {
     pub server_name: Option<rustls::pki_types::ServerName<'static>>,
     /// The path of the WebSocket URL (`/` unless a `ws://` URL said otherwise).
     pub ws_path: String,
+    /// `--origin`, sent on the WebSocket upgrade.
+    pub origin: Option<String>,
     /// Connecting, TLS and the upgrade together must not take longer.
     pub limit: Duration,
 }
@@ -312,16 +314,19 @@ async fn upgrade(
         target.addr.port(),
         opening.ws_path
     );
-    let ws = match tokio::time::timeout_at(at, ws::handshake(stream, &url)).await {
-        Ok(Ok(ws)) => ws,
-        Ok(Err(reason)) => return Err(LinkError::WebSocket(reason)),
-        Err(_) => {
-            return Err(LinkError::WebSocket(format!(
-                "{url}: no answer to the WebSocket upgrade within {}",
-                humantime::format_duration(opening.limit)
-            )))
-        }
-    };
+    let ws =
+        match tokio::time::timeout_at(at, ws::handshake(stream, &url, opening.origin.as_deref()))
+            .await
+        {
+            Ok(Ok(ws)) => ws,
+            Ok(Err(reason)) => return Err(LinkError::WebSocket(reason)),
+            Err(_) => {
+                return Err(LinkError::WebSocket(format!(
+                    "{url}: no answer to the WebSocket upgrade within {}",
+                    humantime::format_duration(opening.limit)
+                )))
+            }
+        };
     let (write, read) = ws.split();
     let reader = tokio::spawn(read_ws(read, tag, events));
     Ok(Opened {

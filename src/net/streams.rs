@@ -429,6 +429,7 @@ mod tests {
                 tls: None,
                 server_name: None,
                 ws_path: "/".into(),
+                origin: None,
                 limit,
             },
             in_flight: 1,

@@ -18,6 +18,7 @@ const KEEPALIVE_PING: &[u8] = b"\r\n\r\n";
 pub async fn handshake(
     stream: BoxedStream,
     url: &str,
+    origin: Option<&str>,
 ) -> Result<WebSocketStream<BoxedStream>, String> {
     let mut request = url
         .into_client_request()
@@ -26,6 +27,11 @@ pub async fn handshake(
         "Sec-WebSocket-Protocol",
         HeaderValue::from_static(SUBPROTOCOL),
     );
+    if let Some(origin) = origin {
+        let value = HeaderValue::from_str(origin)
+            .map_err(|_| format!("--origin {origin:?} cannot be a header value"))?;
+        request.headers_mut().insert("Origin", value);
+    }
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_MESSAGE_SIZE))
         .max_frame_size(Some(MAX_MESSAGE_SIZE));

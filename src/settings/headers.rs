@@ -74,9 +74,64 @@ pub fn quoted_display_name(text: &str) -> Result<String, String> {
     Ok(out)
 }
 
+/// `--origin` with a run that has no WebSocket: refused rather than ignored.
+pub fn origin_without_websocket(
+    origin: Option<&str>,
+    mut transports: impl Iterator<Item = crate::core::TransportKind>,
+) -> Option<crate::error::Error> {
+    use crate::core::TransportKind::{Ws, Wss};
+    let ws = transports.any(|t| matches!(t, Ws | Wss));
+    (origin.is_some() && !ws).then(|| {
+        crate::error::Error::Usage(
+            "--origin is sent on the WebSocket upgrade: register at a ws:// or wss:// URL, or with -t ws/wss"
+                .into(),
+        )
+    })
+}
+
+/// `--origin`: a serialized origin (RFC 6454 §6.2), `scheme://host[:port]`, as a
+/// browser would send it on the WebSocket upgrade (RFC 6455 §4.1); some servers
+/// (OpenSIPS) demand one.
+pub fn origin(text: &str) -> Result<String, String> {
+    let bad = || {
+        format!(
+            "{text:?} is not an origin: give scheme://host[:port], e.g. https://phone.example.com"
+        )
+    };
+    let (scheme, rest) = text.split_once("://").ok_or_else(bad)?;
+    let scheme_ok = !scheme.is_empty()
+        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    let host_ok = !rest.is_empty()
+        && !rest.contains(['/', '?', '#', '@'])
+        && rest.chars().all(|c| c.is_ascii_graphic());
+    if scheme_ok && host_ok {
+        Ok(text.to_string())
+    } else {
+        Err(bad())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn origins_are_scheme_host_and_port() {
+        assert!(origin("https://phone.example.com").is_ok());
+        assert!(origin("http://[2001:db8::1]:8080").is_ok());
+        for bad in [
+            "phone.example.com",
+            "https://a/path",
+            "https://",
+            "https://a b",
+            "://a",
+        ] {
+            assert!(origin(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn header_lines_are_checked() {

@@ -23,7 +23,7 @@ mod uri;
 
 pub use at_contact::{uas_config, DEFAULT_ANSWER};
 pub use contact::{default_contact, home_port};
-pub use headers::{header_line, quoted_display_name};
+pub use headers::{header_line, origin, origin_without_websocket, quoted_display_name};
 pub use identity::{default_user_agent, user_agent};
 pub use network::{dns_settings, insecure_warning, tls_settings, INSECURE_WARNING};
 pub use output::output_format;
