@@ -9,7 +9,9 @@ use crate::error::{Error, Result};
 use std::net::SocketAddr;
 
 /// What the registrations of a run send on: UDP sockets, or stream connections.
-/// An enum, so that the UDP path stays a direct call on a socket.
+/// An enum, so that the UDP path stays a direct call on a socket. A driver holds one,
+/// so the size of the larger variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 pub enum Carriers {
     Udp(Vec<UdpCarrier>),
     Streams(Streams),
