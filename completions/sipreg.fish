@@ -54,6 +54,8 @@ json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l cert -d 'Client certificate for TLS and WSS (PEM, the chain from the leaf up), for registrars that authenticate clients by certificate (needs --key)' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l key -d 'The private key of --cert (PEM); only its owner may read the file' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l profile -d 'Use this profile of the config file (also: AOR given as @NAME)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l config -d 'Config file with profiles (default: $XDG_CONFIG_HOME/sipreg/config.toml)' -r -F
@@ -110,6 +112,8 @@ json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l cert -d 'Client certificate for TLS and WSS (PEM, the chain from the leaf up), for registrars that authenticate clients by certificate (needs --key)' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l key -d 'The private key of --cert (PEM); only its owner may read the file' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l profile -d 'Use this profile of the config file (also: AOR given as @NAME)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l config -d 'Config file with profiles (default: $XDG_CONFIG_HOME/sipreg/config.toml)' -r -F
@@ -151,6 +155,8 @@ json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l cert -d 'Client certificate for TLS and WSS (PEM, the chain from the leaf up), for registrars that authenticate clients by certificate (needs --key)' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l key -d 'The private key of --cert (PEM); only its owner may read the file' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l profile -d 'Use this profile of the config file (also: AOR given as @NAME)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l config -d 'Config file with profiles (default: $XDG_CONFIG_HOME/sipreg/config.toml)' -r -F
@@ -201,6 +207,8 @@ json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l cert -d 'Client certificate for TLS and WSS (PEM, the chain from the leaf up), for registrars that authenticate clients by certificate (needs --key)' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l key -d 'The private key of --cert (PEM); only its owner may read the file' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l rate -d 'New transactions per second, paced evenly' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l concurrency -d 'At most this many transactions in flight' -r
@@ -246,6 +254,8 @@ json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l cert -d 'Client certificate for TLS and WSS (PEM, the chain from the leaf up), for registrars that authenticate clients by certificate (needs --key)' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l key -d 'The private key of --cert (PEM); only its owner may read the file' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l rate -d 'New transactions per second, paced evenly' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l concurrency -d 'At most this many transactions in flight' -r
@@ -291,6 +301,8 @@ json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l ca-file -d 'Trust this PEM CA certificate (TLS, WSS) besides the system\'s roots' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l tls-server-name -d 'Check the registrar\'s TLS certificate against NAME and send it as SNI, whatever address -r leads to (e.g. -r sips:192.0.2.1 --tls-server-name pbx.example.com)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l cert -d 'Client certificate for TLS and WSS (PEM, the chain from the leaf up), for registrars that authenticate clients by certificate (needs --key)' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l key -d 'The private key of --cert (PEM); only its owner may read the file' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l rate -d 'New transactions per second, paced evenly' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l concurrency -d 'At most this many transactions in flight' -r

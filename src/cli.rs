@@ -323,6 +323,15 @@ pub struct SharedArgs {
     #[arg(help_heading = CONNECTION, long, value_name = "NAME", value_parser = parse_tls_server_name)]
     pub tls_server_name: Option<String>,
 
+    /// Client certificate for TLS and WSS (PEM, the chain from the leaf up), for
+    /// registrars that authenticate clients by certificate (needs --key)
+    #[arg(help_heading = CONNECTION, long, value_name = "FILE", requires = "key")]
+    pub cert: Option<std::path::PathBuf>,
+
+    /// The private key of --cert (PEM); only its owner may read the file
+    #[arg(help_heading = CONNECTION, long, value_name = "FILE", requires = "cert")]
+    pub key: Option<std::path::PathBuf>,
+
     /// DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353
     #[arg(help_heading = CONNECTION, long, value_name = "ADDR")]
     pub dns_server: Option<String>,

@@ -434,6 +434,22 @@ enum Flow {
 
 /// After a read into `framer` (done already when it succeeded): the messages it
 /// completed go to the loop; an end of stream, an error or garbage closes.
+///
+/// A TLS 1.3 server that wants a client certificate sends its alert after the
+/// handshake, so it arrives here, on the first read, rather than at the handshake.
+fn read_error(e: &std::io::Error) -> String {
+    let alert = e
+        .get_ref()
+        .and_then(|inner| match inner.downcast_ref::<rustls::Error>() {
+            Some(rustls::Error::AlertReceived(alert)) => Some(*alert),
+            _ => None,
+        });
+    match alert {
+        Some(alert) => super::tls::explain_alert(alert),
+        None => e.to_string(),
+    }
+}
+
 async fn after_read(
     read: std::io::Result<usize>,
     framer: &mut StreamFramer,
@@ -444,7 +460,7 @@ async fn after_read(
         Ok(0) => return Flow::Closed(CLOSED_BY_PEER.to_string()),
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Flow::More,
-        Err(e) => return Flow::Closed(format!("connection failed: {e}")),
+        Err(e) => return Flow::Closed(format!("connection failed: {}", read_error(&e))),
     }
     match deliver(framer, tag.connection, events).await {
         Ok(true) => Flow::More,

@@ -25,6 +25,8 @@ pub struct TlsSettings {
     /// `--tls-server-name`: the name the certificate must carry, sent as SNI,
     /// whatever address the registrar's URI leads to.
     pub server_name: Option<String>,
+    /// `--cert` and `--key`: a client certificate chain and its key (mutual TLS).
+    pub client_auth: Option<(PathBuf, PathBuf)>,
 }
 
 impl TlsSettings {
@@ -35,15 +37,25 @@ impl TlsSettings {
         let builder = ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
             .map_err(|e| Error::Usage(format!("TLS set-up failed: {e}")))?;
-        let config = if self.insecure {
+        let builder = if self.insecure {
             builder
                 .dangerous()
                 .with_custom_certificate_verifier(Arc::new(NoVerification { provider }))
-                .with_no_client_auth()
         } else {
-            builder
-                .with_root_certificates(self.roots()?)
-                .with_no_client_auth()
+            builder.with_root_certificates(self.roots()?)
+        };
+        let config = match &self.client_auth {
+            None => builder.with_no_client_auth(),
+            Some((cert, key)) => {
+                let (chain, key_der) = client_identity(cert, key)?;
+                builder.with_client_auth_cert(chain, key_der).map_err(|e| {
+                    Error::Usage(format!(
+                        "--cert {} and --key {} do not go together: {e}",
+                        cert.display(),
+                        key.display()
+                    ))
+                })?
+            }
         };
         Ok(Arc::new(config))
     }
@@ -129,6 +141,46 @@ fn presented_name(listed: &str) -> &str {
     listed
 }
 
+/// The certificate chain of `--cert` and the key of `--key`, read as PEM. The key
+/// file must be readable by its owner alone, as ssh asks of its keys.
+fn client_identity(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> Result<(
+    Vec<CertificateDer<'static>>,
+    rustls::pki_types::PrivateKeyDer<'static>,
+)> {
+    use std::os::unix::fs::PermissionsExt;
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .and_then(|certs| certs.collect())
+        .map_err(|e| Error::Usage(format!("--cert {}: {e}", cert.display())))?;
+    if chain.is_empty() {
+        return Err(Error::Usage(format!(
+            "--cert {}: no CERTIFICATE block in it; give the PEM chain from the leaf up",
+            cert.display()
+        )));
+    }
+    let mode = std::fs::metadata(key)
+        .map_err(|e| Error::Usage(format!("--key {}: {e}", key.display())))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        return Err(Error::Usage(format!(
+            "--key {}: others can read it (mode {:o}): chmod 600 {}",
+            key.display(),
+            mode & 0o777,
+            key.display()
+        )));
+    }
+    let key_der = rustls::pki_types::PrivateKeyDer::from_pem_file(key).map_err(|e| {
+        Error::Usage(format!(
+            "--key {}: no usable private key ({e})",
+            key.display()
+        ))
+    })?;
+    Ok((chain, key_der))
+}
+
 /// Why a TLS handshake failed, in words a user can act on. `checked` is the name
 /// the certificate was checked against. `certificate` tells a verification failure
 /// (not worth trying another server: they share the cause) from a network one.
@@ -141,11 +193,27 @@ pub fn explain_handshake_error(error: &std::io::Error, checked: &ServerName<'_>)
     };
     match tls {
         rustls::Error::InvalidCertificate(c) => (explain_certificate(c, checked), true),
-        rustls::Error::AlertReceived(alert) => (
-            format!("the server refused the handshake ({alert:?})"),
-            false,
-        ),
+        rustls::Error::AlertReceived(alert) => (explain_alert(*alert), false),
         other => (other.to_string(), false),
+    }
+}
+
+/// A fatal alert from the registrar during or right after the handshake. A registrar
+/// that wants a client certificate says so with `certificate_required` (TLS 1.3) or
+/// a bare `handshake_failure` (TLS 1.2).
+pub fn explain_alert(alert: rustls::AlertDescription) -> String {
+    use rustls::AlertDescription as A;
+    match alert {
+        A::CertificateRequired => "the registrar asks for a client certificate (mutual TLS): \
+             give --cert FILE --key FILE"
+            .into(),
+        A::HandshakeFailure => "the server refused the handshake (HandshakeFailure); if it \
+             authenticates clients by certificate, give --cert FILE --key FILE"
+            .into(),
+        A::BadCertificate | A::UnknownCA | A::CertificateUnknown | A::AccessDenied => {
+            format!("the registrar refused our client certificate ({alert:?})")
+        }
+        other => format!("the server refused the handshake ({other:?})"),
     }
 }
 

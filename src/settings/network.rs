@@ -19,6 +19,7 @@ pub fn tls_settings(shared: &SharedArgs) -> TlsSettings {
         ca_file: shared.ca_file.clone(),
         insecure: shared.insecure,
         server_name: shared.tls_server_name.clone(),
+        client_auth: shared.cert.clone().zip(shared.key.clone()),
     }
 }
 
@@ -41,6 +42,7 @@ mod tests {
             ca_file: None,
             insecure: true,
             server_name: None,
+            client_auth: None,
         };
         assert_eq!(insecure_warning(&insecure, [TransportKind::Udp]), None);
         assert_eq!(

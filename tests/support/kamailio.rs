@@ -89,6 +89,9 @@ pub struct KamailioOptions {
     /// [`Kamailio::start_with_defines`] to have a contact that answers no ping
     /// for N seconds marked (its expiry cut to 10 s) and then removed.
     pub natping: Option<u32>,
+    /// With `tls`: require a client certificate signed by this CA (PEM) on the TLS
+    /// listener (mutual TLS; `verify_certificate` and `require_certificate`).
+    pub tls_client_ca: Option<String>,
 }
 
 /// The server side of the TLS listener, in PEM.
@@ -122,6 +125,7 @@ impl Default for KamailioOptions {
             routing: false,
             tcp_lifetime: None,
             natping: None,
+            tls_client_ca: None,
         }
     }
 }
@@ -207,7 +211,8 @@ impl Kamailio {
         render_db(&dir.path().join("db"), &opts.users, &opts.domain)
             .expect("write kamailio subscriber table");
         if let Some(tls) = &opts.tls {
-            render_tls(dir.path(), tls).expect("write kamailio tls config");
+            render_tls(dir.path(), tls, opts.tls_client_ca.as_deref())
+                .expect("write kamailio tls config");
         }
         fs::create_dir_all(dir.path().join("run")).expect("create kamailio runtime dir");
 
@@ -670,20 +675,30 @@ pub fn render_db(db_dir: &Path, users: &[(String, String)], domain: &str) -> io:
     fs::write(db_dir.join("subscriber"), s)
 }
 
-/// Write the tls module's config: our certificate and key, no client
-/// certificates asked for.
-fn render_tls(dir: &Path, tls: &KamTls) -> io::Result<()> {
+/// Write the tls module's config: our certificate and key; client certificates
+/// asked for and checked against `client_ca` when given.
+fn render_tls(dir: &Path, tls: &KamTls, client_ca: Option<&str>) -> io::Result<()> {
     let cert = dir.join("tls-cert.pem");
     let key = dir.join("tls-key.pem");
     fs::write(&cert, &tls.cert_chain_pem)?;
     fs::write(&key, &tls.key_pem)?;
+    let clients = match client_ca {
+        Some(pem) => {
+            let ca = dir.join("tls-client-ca.pem");
+            fs::write(&ca, pem)?;
+            format!(
+                "verify_certificate = yes\nrequire_certificate = yes\nca_list = {}\n",
+                ca.display()
+            )
+        }
+        None => "verify_certificate = no\nrequire_certificate = no\n".to_string(),
+    };
     fs::write(
         dir.join("tls.cfg"),
         format!(
             "[server:default]\n\
              method = TLSv1.2+\n\
-             verify_certificate = no\n\
-             require_certificate = no\n\
+             {clients}\
              private_key = {}\n\
              certificate = {}\n\n\
              [client:default]\n\

@@ -40,6 +40,21 @@ impl Pki {
         self.issue(names, false)
     }
 
+    /// A client certificate (extended key usage clientAuth) for mutual TLS.
+    pub fn client(&self, name: &str) -> ServerCert {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = params.signed_by(&key, &self.ca_cert, &self.ca_key).unwrap();
+        ServerCert {
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        }
+    }
+
     /// One whose validity ended in 2001.
     pub fn expired_server(&self, names: &[&str]) -> ServerCert {
         self.issue(names, true)
