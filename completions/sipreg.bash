@@ -202,7 +202,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__query)
-            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
+            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -293,6 +293,10 @@ _sipreg() {
                     return 0
                     ;;
                 --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pcap)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -376,7 +380,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__register)
-            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
+            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -467,6 +471,10 @@ _sipreg() {
                     return 0
                     ;;
                 --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pcap)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -550,7 +558,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__unregister)
-            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
+            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -641,6 +649,10 @@ _sipreg() {
                     return 0
                     ;;
                 --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pcap)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -938,7 +950,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__query)
-            opts="-r -u -t -H -o -v -q -p -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --expect-status --expect-bindings --expect-contact --expect-expires-at-least --expect-reachable --warning-time --critical-time --help"
+            opts="-r -u -t -H -o -v -q -p -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --expect-status --expect-bindings --expect-contact --expect-expires-at-least --expect-reachable --warning-time --critical-time --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1001,6 +1013,10 @@ _sipreg() {
                     return 0
                     ;;
                 --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pcap)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1092,7 +1108,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__register)
-            opts="-r -u -t -H -o -v -q -p -c -e -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --contact --expires --once --for --keep-binding --q --instance --reg-id --nat-rewrite --no-nat-rewrite --retry-auth --keepalive --answer --ring --probe-every --expect-status --expect-bindings --expect-contact --expect-expires-at-least --expect-reachable --warning-time --critical-time --help"
+            opts="-r -u -t -H -o -v -q -p -c -e -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --contact --expires --once --for --keep-binding --q --instance --reg-id --nat-rewrite --no-nat-rewrite --retry-auth --keepalive --answer --ring --probe-every --expect-status --expect-bindings --expect-contact --expect-expires-at-least --expect-reachable --warning-time --critical-time --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1155,6 +1171,10 @@ _sipreg() {
                     return 0
                     ;;
                 --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pcap)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1294,7 +1314,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__unregister)
-            opts="-r -u -t -H -o -v -q -p -c -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --all --contact --help"
+            opts="-r -u -t -H -o -v -q -p -c -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --all --contact --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1357,6 +1377,10 @@ _sipreg() {
                     return 0
                     ;;
                 --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pcap)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

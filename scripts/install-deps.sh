@@ -4,7 +4,8 @@
 # tests/interop_ejabberd.rs; openssl makes its test certificates), sipp and sipsak;
 # man-db, with which tests/man_page.rs renders the man page; and bsdutils'
 # `script`, which gives tests a terminal; tmux, whose fixed-size panes show what a
-# narrow terminal shows (tests/terminal_status.rs).  Idempotent and quiet when everything
+# narrow terminal shows (tests/terminal_status.rs); tshark, which reads back the
+# captures of --pcap (tests/capture_pcap.rs).  Idempotent and quiet when everything
 # is already present; needs root (and apt) only when something is missing.
 # The tests start their own ejabberd on loopback; the system service the package
 # may start is not used.
@@ -14,11 +15,11 @@
 set -eu
 
 MODDIR=${KAMAILIO_MODULES_DIR:-/usr/lib/x86_64-linux-gnu/kamailio/modules}
-PKGS="kamailio kamailio-sqlite-modules kamailio-tls-modules kamailio-websocket-modules kamailio-outbound-modules ejabberd openssl sip-tester sipsak man-db bsdutils tmux"
+PKGS="kamailio kamailio-sqlite-modules kamailio-tls-modules kamailio-websocket-modules kamailio-outbound-modules ejabberd openssl sip-tester sipsak man-db bsdutils tmux tshark"
 MODULES="kex corex sl pv maxfwd textops siputils xlog sanity usrloc registrar db_text db_sqlite auth auth_db tls websocket xhttp outbound tm nathelper"
 
 missing=""
-for bin in kamailio ejabberdctl openssl sipp sipsak man script tmux; do
+for bin in kamailio ejabberdctl openssl sipp sipsak man script tmux tshark; do
     command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || missing="$missing $bin"
 done
 for m in $MODULES; do
@@ -48,7 +49,7 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $PKGS >&2
 
 # re-check
 still=""
-for bin in kamailio ejabberdctl openssl sipp sipsak man script tmux; do
+for bin in kamailio ejabberdctl openssl sipp sipsak man script tmux tshark; do
     command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || still="$still $bin"
 done
 for m in $MODULES; do

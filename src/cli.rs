@@ -293,6 +293,11 @@ pub struct SharedArgs {
     #[arg(help_heading = CONNECTION, long, value_name = "URL", value_parser = crate::settings::origin)]
     pub origin: Option<String>,
 
+    /// Write every SIP message sent and received (and keep-alives) to FILE as a pcap
+    /// capture for Wireshark or sngrep; TLS and WSS as their clear SIP over TCP
+    #[arg(help_heading = OUTPUT, long, value_name = "FILE")]
+    pub pcap: Option<std::path::PathBuf>,
+
     /// Output format (bulk mode: of the summary)
     #[arg(help_heading = OUTPUT, short = 'o', long, value_enum, default_value = "human")]
     pub output: OutputFormat,

@@ -46,6 +46,8 @@ pub struct Engine {
     endpoint: Endpoint,
     driver: Driver,
     observer: Box<dyn Observer>,
+    /// `--pcap`: every message of the run written to a capture too.
+    capture: Option<crate::output::Capture>,
 }
 
 impl Engine {
@@ -109,6 +111,7 @@ impl Engine {
             endpoint,
             driver: Driver::new(carriers, Routes::default(), DnsSettings::default()),
             observer,
+            capture: None,
         }
     }
 
@@ -121,6 +124,11 @@ impl Engine {
             self.endpoint.set_fallbacks(h, routes.fallbacks(h));
         }
         self.driver.set_routes(routes);
+    }
+
+    /// Writes every message of the run to `capture` too (`--pcap`).
+    pub fn set_capture(&mut self, capture: crate::output::Capture) {
+        self.capture = Some(capture);
     }
 
     /// Where redirect targets are located (`--dns-server`).
@@ -165,7 +173,10 @@ impl Engine {
                     },
                 };
                 let ep = &mut self.endpoint;
-                self.driver.next(ep, &mut NoTrace, &mut interrupts).await
+                match &mut self.capture {
+                    Some(capture) => self.driver.next(ep, capture, &mut interrupts).await,
+                    None => self.driver.next(ep, &mut NoTrace, &mut interrupts).await,
+                }
             };
             match next {
                 Ok(Next::Event(h, Event::Completed(outcome))) if outcome.op == main_kind => {

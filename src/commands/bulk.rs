@@ -202,6 +202,9 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
         engine.set_routes(routes);
     }
     engine.set_dns(dns);
+    if let Some(path) = &shared.pcap {
+        engine.set_capture(crate::output::Capture::create(path)?);
+    }
     Ok(Prepared { engine, shard })
 }
 

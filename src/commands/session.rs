@@ -100,6 +100,9 @@ impl Session {
         opts: SessionOptions<'_>,
     ) -> Result<Session> {
         let deadline = common.max_time.map(|limit| Deadline::now() + limit);
+        if let Some(path) = &common.shared.pcap {
+            output.capture_to(crate::output::Capture::create(path)?);
+        }
         let chosen = ChosenProfile::from_command_line(common)?;
         output.set_aor(chosen.common.aor.clone());
         let opts = SessionOptions {

@@ -61,12 +61,20 @@ pub trait Trace {
     fn wants_traffic(&self) -> bool {
         true
     }
-    fn sent(&mut self, transmit: &Transmit);
-    fn received(&mut self, from: SocketAddr, bytes: &[u8]);
+    fn sent(&mut self, transmit: &Transmit, hop: Hop);
+    fn received(&mut self, from: SocketAddr, hop: Hop, bytes: &[u8]);
     /// The driver moved to another target (`why` says what happened to the old one).
     fn moved(&mut self, _from: &Target, _to: &Target, _why: &str) {}
     /// An ICMP error said a destination we sent to cannot be reached.
     fn unreachable(&mut self, _error: &Unreachable) {}
+}
+
+/// Our end of a message's way: the local address of the socket or connection, and
+/// whether it is a stream (TCP, TLS, WS, WSS) or UDP.
+#[derive(Debug, Clone, Copy)]
+pub struct Hop {
+    pub local: SocketAddr,
+    pub stream: bool,
 }
 
 /// A trace that watches nothing.
@@ -76,8 +84,8 @@ impl Trace for NoTrace {
     fn wants_traffic(&self) -> bool {
         false
     }
-    fn sent(&mut self, _transmit: &Transmit) {}
-    fn received(&mut self, _from: SocketAddr, _bytes: &[u8]) {}
+    fn sent(&mut self, _transmit: &Transmit, _hop: Hop) {}
+    fn received(&mut self, _from: SocketAddr, _hop: Hop, _bytes: &[u8]) {}
 }
 
 /// The core's notion of now. Taken from tokio's clock so that tests running with
@@ -614,7 +622,11 @@ impl Driver {
                         Datagram::Whole(bytes) => {
                             let source = self.receiver.source(k);
                             if traced {
-                                trace.received(source.unwrap_or(socket.local), bytes);
+                                let hop = Hop {
+                                    local: socket.local,
+                                    stream: false,
+                                };
+                                trace.received(source.unwrap_or(socket.local), hop, bytes);
                             }
                             ep.handle_input_from(arrival, s as u32, source, bytes);
                         }
@@ -658,7 +670,11 @@ impl Driver {
                     }
                     let source = (k < streams.len()).then(|| streams.peer(k).addr);
                     if let (true, Some(from)) = (trace.wants_traffic(), source) {
-                        trace.received(from, &bytes);
+                        let hop = Hop {
+                            local: streams.local(k),
+                            stream: true,
+                        };
+                        trace.received(from, hop, &bytes);
                     }
                     ep.handle_input_from(now(), connection, source, &bytes);
                 }
@@ -686,8 +702,10 @@ impl Driver {
     async fn send(&mut self, ep: &mut Endpoint, trace: &mut dyn Trace) -> Result<()> {
         self.outbox.extend(ep.drain_transmits());
         if trace.wants_traffic() {
+            let stream = matches!(self.carriers, Carriers::Streams(_));
             for o in &self.outbox {
-                trace.sent(&o.transmit);
+                let local = self.carriers.local(o.carrier as usize);
+                trace.sent(&o.transmit, Hop { local, stream });
             }
         }
         let result = match &mut self.carriers {

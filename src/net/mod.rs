@@ -28,7 +28,7 @@ pub use connection::{
     ReaderTag, StreamEvent, Writer,
 };
 pub use dns::DnsSettings;
-pub use driver::{now, Driver, Interrupts, Next, NoTrace, Trace};
+pub use driver::{now, Driver, Hop, Interrupts, Next, NoTrace, Trace};
 pub use locate::locate;
 pub use routes::{Locator, Routes};
 pub use signals::StopSignals;

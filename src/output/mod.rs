@@ -1,6 +1,7 @@
 //! What the user sees: human lines or JSON objects on stdout, the `-v` ladder and
 //! `-vv` messages on stderr, errors on stderr. `-q` silences all of it.
 
+mod capture;
 mod checks;
 mod dry_run;
 mod human;
@@ -12,6 +13,7 @@ mod progress;
 mod safe;
 mod status;
 
+pub use capture::Capture;
 pub use checks::Check;
 pub use dry_run::DryRun;
 pub use json::{binding_json, failure_json, outcome_json};
@@ -52,6 +54,8 @@ pub struct Output {
     /// The live status line as drawn on the terminal (no newline after it), so that
     /// any other line clears it first and draws it again below.
     status_shown: std::cell::RefCell<Option<String>>,
+    /// `--pcap`: where every message goes too.
+    capture: Option<Capture>,
 }
 
 impl Output {
@@ -75,7 +79,13 @@ impl Output {
             max_time_idle: false,
             refusal: None,
             status_shown: std::cell::RefCell::new(None),
+            capture: None,
         }
+    }
+
+    /// Writes every message sent and received to `capture` too (`--pcap`).
+    pub fn capture_to(&mut self, capture: Capture) {
+        self.capture = Some(capture);
     }
 
     pub fn aor(&self) -> &str {
@@ -292,7 +302,18 @@ impl Output {
 }
 
 impl Trace for Output {
-    fn sent(&mut self, transmit: &Transmit) {
+    fn sent(&mut self, transmit: &Transmit, hop: crate::net::Hop) {
+        let failed = self.capture.as_mut().and_then(|c| {
+            c.record(
+                hop.local,
+                transmit.destination,
+                hop.stream,
+                &transmit.payload,
+            )
+        });
+        if let Some(why) = failed {
+            self.warn(&why);
+        }
         if self.verbosity >= Verbosity::Events {
             self.stderr_line(&ladder::sent_line(self.start, transmit));
         }
@@ -311,7 +332,14 @@ impl Trace for Output {
         }
     }
 
-    fn received(&mut self, from: SocketAddr, bytes: &[u8]) {
+    fn received(&mut self, from: SocketAddr, hop: crate::net::Hop, bytes: &[u8]) {
+        let failed = self
+            .capture
+            .as_mut()
+            .and_then(|c| c.record(from, hop.local, hop.stream, bytes));
+        if let Some(why) = failed {
+            self.warn(&why);
+        }
         if self.verbosity >= Verbosity::Events {
             self.stderr_line(&ladder::received_line(self.start, from, bytes));
         }
