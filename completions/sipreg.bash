@@ -202,7 +202,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__query)
-            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
+            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -297,6 +297,10 @@ _sipreg() {
                     return 0
                     ;;
                 --pcap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hep)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -380,7 +384,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__register)
-            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
+            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -475,6 +479,10 @@ _sipreg() {
                     return 0
                     ;;
                 --pcap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hep)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -558,7 +566,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__unregister)
-            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
+            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -653,6 +661,10 @@ _sipreg() {
                     return 0
                     ;;
                 --pcap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hep)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -950,7 +962,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__query)
-            opts="-r -u -t -H -o -v -q -p -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --expect-status --expect-bindings --expect-contact --expect-expires-at-least --expect-reachable --warning-time --critical-time --help"
+            opts="-r -u -t -H -o -v -q -p -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --expect-status --expect-bindings --expect-contact --expect-expires-at-least --expect-reachable --warning-time --critical-time --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1017,6 +1029,10 @@ _sipreg() {
                     return 0
                     ;;
                 --pcap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hep)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1108,7 +1124,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__register)
-            opts="-r -u -t -H -o -v -q -p -c -e -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --contact --expires --once --for --keep-binding --q --instance --reg-id --nat-rewrite --no-nat-rewrite --retry-auth --keepalive --answer --ring --probe-every --expect-status --expect-bindings --expect-contact --expect-expires-at-least --expect-reachable --warning-time --critical-time --help"
+            opts="-r -u -t -H -o -v -q -p -c -e -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --contact --expires --once --for --keep-binding --q --instance --reg-id --nat-rewrite --no-nat-rewrite --retry-auth --keepalive --answer --ring --probe-every --expect-status --expect-bindings --expect-contact --expect-expires-at-least --expect-reachable --warning-time --critical-time --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1175,6 +1191,10 @@ _sipreg() {
                     return 0
                     ;;
                 --pcap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hep)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1314,7 +1334,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__unregister)
-            opts="-r -u -t -H -o -v -q -p -c -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --all --contact --help"
+            opts="-r -u -t -H -o -v -q -p -c -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --all --contact --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1381,6 +1401,10 @@ _sipreg() {
                     return 0
                     ;;
                 --pcap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hep)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -50,6 +50,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s H -l header -
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l display-name -d 'Display name in From and To, e.g. --display-name \'Alice Smith\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l origin -d 'Origin to send on the WebSocket upgrade (ws, wss), e.g. https://phone.example.com' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l pcap -d 'Write every SIP message sent and received (and keep-alives) to FILE as a pcap capture for Wireshark or sngrep; TLS and WSS as their clear SIP over TCP' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l hep -d 'Send every SIP message sent and received as HEPv3 over UDP to a Homer capture server at ADDR:PORT (IP address and port)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
@@ -109,6 +110,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s H -l header -d '
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l display-name -d 'Display name in From and To, e.g. --display-name \'Alice Smith\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l origin -d 'Origin to send on the WebSocket upgrade (ws, wss), e.g. https://phone.example.com' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l pcap -d 'Write every SIP message sent and received (and keep-alives) to FILE as a pcap capture for Wireshark or sngrep; TLS and WSS as their clear SIP over TCP' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l hep -d 'Send every SIP message sent and received as HEPv3 over UDP to a Homer capture server at ADDR:PORT (IP address and port)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
@@ -153,6 +155,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s H -l header
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l display-name -d 'Display name in From and To, e.g. --display-name \'Alice Smith\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l origin -d 'Origin to send on the WebSocket upgrade (ws, wss), e.g. https://phone.example.com' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l pcap -d 'Write every SIP message sent and received (and keep-alives) to FILE as a pcap capture for Wireshark or sngrep; TLS and WSS as their clear SIP over TCP' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l hep -d 'Send every SIP message sent and received as HEPv3 over UDP to a Homer capture server at ADDR:PORT (IP address and port)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
@@ -206,6 +209,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l display-name -d 'Display name in From and To, e.g. --display-name \'Alice Smith\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l origin -d 'Origin to send on the WebSocket upgrade (ws, wss), e.g. https://phone.example.com' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l pcap -d 'Write every SIP message sent and received (and keep-alives) to FILE as a pcap capture for Wireshark or sngrep; TLS and WSS as their clear SIP over TCP' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l hep -d 'Send every SIP message sent and received as HEPv3 over UDP to a Homer capture server at ADDR:PORT (IP address and port)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
@@ -254,6 +258,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l display-name -d 'Display name in From and To, e.g. --display-name \'Alice Smith\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l origin -d 'Origin to send on the WebSocket upgrade (ws, wss), e.g. https://phone.example.com' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l pcap -d 'Write every SIP message sent and received (and keep-alives) to FILE as a pcap capture for Wireshark or sngrep; TLS and WSS as their clear SIP over TCP' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l hep -d 'Send every SIP message sent and received as HEPv3 over UDP to a Homer capture server at ADDR:PORT (IP address and port)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
@@ -302,6 +307,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l display-name -d 'Display name in From and To, e.g. --display-name \'Alice Smith\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l origin -d 'Origin to send on the WebSocket upgrade (ws, wss), e.g. https://phone.example.com' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l pcap -d 'Write every SIP message sent and received (and keep-alives) to FILE as a pcap capture for Wireshark or sngrep; TLS and WSS as their clear SIP over TCP' -r -F
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l hep -d 'Send every SIP message sent and received as HEPv3 over UDP to a Homer capture server at ADDR:PORT (IP address and port)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s o -l output -d 'Output format (bulk mode: of the summary)' -r -f -a "human\t''
 json\t''
 nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"

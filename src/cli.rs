@@ -298,6 +298,11 @@ pub struct SharedArgs {
     #[arg(help_heading = OUTPUT, long, value_name = "FILE")]
     pub pcap: Option<std::path::PathBuf>,
 
+    /// Send every SIP message sent and received as HEPv3 over UDP to a Homer capture
+    /// server at ADDR:PORT (IP address and port)
+    #[arg(help_heading = OUTPUT, long, value_name = "ADDR:PORT")]
+    pub hep: Option<std::net::SocketAddr>,
+
     /// Output format (bulk mode: of the summary)
     #[arg(help_heading = OUTPUT, short = 'o', long, value_enum, default_value = "human")]
     pub output: OutputFormat,

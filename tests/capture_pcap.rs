@@ -222,3 +222,70 @@ fn a_bulk_run_is_captured() {
     let ok = sip.iter().filter(|m| m.1 == "200").count();
     assert_eq!(ok, 5, "{sip:?}");
 }
+
+/// The chunks of one HEPv3 packet, by type (vendor 0), read as the format says:
+/// "HEP3", a 16-bit total length, then vendor, type, length (with its 6 bytes) and
+/// value, over and over.
+fn hep_chunks(packet: &[u8]) -> std::collections::HashMap<u16, Vec<u8>> {
+    assert_eq!(&packet[..4], b"HEP3");
+    let total = usize::from(u16::from_be_bytes([packet[4], packet[5]]));
+    assert_eq!(total, packet.len());
+    let mut chunks = std::collections::HashMap::new();
+    let mut at = 6;
+    while at < total {
+        let vendor = u16::from_be_bytes([packet[at], packet[at + 1]]);
+        let kind = u16::from_be_bytes([packet[at + 2], packet[at + 3]]);
+        let len = usize::from(u16::from_be_bytes([packet[at + 4], packet[at + 5]]));
+        assert_eq!(vendor, 0);
+        assert!(
+            len >= 6 && at + len <= total,
+            "chunk {kind} of {len} at {at}"
+        );
+        chunks.insert(kind, packet[at + 6..at + len].to_vec());
+        at += len;
+    }
+    chunks
+}
+
+/// `--hep`: each message as a HEPv3 packet to a collector (a socket of the test).
+#[test]
+fn hep_packets_carry_each_message_with_its_addresses() {
+    let kam = Kamailio::start(KamailioOptions::default());
+    let collector = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    collector
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let hep = collector.local_addr().unwrap().to_string();
+    let r = sipreg(&[
+        "register",
+        AOR,
+        "--once",
+        "-r",
+        &kam.registrar_uri(),
+        "--hep",
+        &hep,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut seen = Vec::new();
+    let mut buf = vec![0u8; 65_536];
+    // REGISTER, 401, REGISTER, 200.
+    while seen.len() < 4 {
+        let n = collector.recv(&mut buf).expect("four HEP packets");
+        seen.push(hep_chunks(&buf[..n]));
+    }
+    let kport = kam.port().to_be_bytes().to_vec();
+    for (i, chunks) in seen.iter().enumerate() {
+        assert_eq!(chunks[&0x0001], [2], "IPv4");
+        assert_eq!(chunks[&0x0002], [17], "UDP");
+        assert_eq!(chunks[&0x0003], [127, 0, 0, 1]);
+        assert_eq!(chunks[&0x000b], [1], "SIP");
+        let payload = String::from_utf8_lossy(&chunks[&0x000f]);
+        let (first, port) = match i % 2 {
+            0 => ("REGISTER ", &chunks[&0x0008]),
+            _ => ("SIP/2.0 ", &chunks[&0x0007]),
+        };
+        assert!(payload.starts_with(first), "{i}: {payload}");
+        assert_eq!(*port, kport, "{i}: the registrar's port");
+        assert_eq!(chunks[&0x0009].len(), 4);
+    }
+}

@@ -202,8 +202,8 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
         engine.set_routes(routes);
     }
     engine.set_dns(dns);
-    if let Some(path) = &shared.pcap {
-        engine.set_capture(crate::output::Capture::create(path)?);
+    if let Some(capture) = crate::output::Capture::open(shared.pcap.as_deref(), shared.hep)? {
+        engine.set_capture(capture);
     }
     Ok(Prepared { engine, shard })
 }

@@ -100,8 +100,9 @@ impl Session {
         opts: SessionOptions<'_>,
     ) -> Result<Session> {
         let deadline = common.max_time.map(|limit| Deadline::now() + limit);
-        if let Some(path) = &common.shared.pcap {
-            output.capture_to(crate::output::Capture::create(path)?);
+        let shared = &common.shared;
+        if let Some(capture) = crate::output::Capture::open(shared.pcap.as_deref(), shared.hep)? {
+            output.capture_to(capture);
         }
         let chosen = ChosenProfile::from_command_line(common)?;
         output.set_aor(chosen.common.aor.clone());

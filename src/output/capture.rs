@@ -1,8 +1,9 @@
-//! `--pcap FILE`: every SIP message sent and received, keep-alives included, as a
-//! pcap file that Wireshark, tshark and sngrep open and decode as SIP: the real
-//! addresses and ports, and the time each message was sent or read. TLS and WSS are
-//! written as the clear SIP they carry, over TCP (the port says which it was), so
-//! the exchange can be read where no capture on the wire can.
+//! Every SIP message sent and received, keep-alives included, with the real
+//! addresses and ports and the time each was sent or read: to a pcap file that
+//! Wireshark, tshark and sngrep decode as SIP (`--pcap FILE`), and as HEPv3 to a
+//! Homer capture server (`--hep ADDR:PORT`, `hep.rs`). TLS and WSS go out as the
+//! clear SIP they carry, over TCP (the port says which it was), so the exchange can
+//! be read where no capture on the wire can.
 
 use etherparse::PacketBuilder;
 use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
@@ -18,7 +19,49 @@ use std::time::{SystemTime, UNIX_EPOCH};
 const OURS: [u8; 6] = [0x02, 0, 0, 0, 0, 0x01];
 const THEIRS: [u8; 6] = [0x02, 0, 0, 0, 0, 0x02];
 
+/// Where messages are recorded: a pcap file, a HEP collector, or both.
 pub struct Capture {
+    pcap: Option<PcapFile>,
+    hep: Option<super::hep::HepSender>,
+}
+
+impl Capture {
+    /// The sinks `--pcap` and `--hep` ask for; None when neither is given.
+    pub fn open(pcap: Option<&Path>, hep: Option<SocketAddr>) -> crate::Result<Option<Capture>> {
+        if pcap.is_none() && hep.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(Capture {
+            pcap: pcap.map(PcapFile::create).transpose()?,
+            hep: hep.map(super::hep::HepSender::new).transpose()?,
+        }))
+    }
+
+    /// One message from `from` to `to`, now. Returns an error text the first time a
+    /// sink fails, for the caller to show once.
+    pub fn record(
+        &mut self,
+        from: SocketAddr,
+        to: SocketAddr,
+        stream: bool,
+        bytes: &[u8],
+    ) -> Option<String> {
+        let at = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        let pcap = self
+            .pcap
+            .as_mut()
+            .and_then(|p| p.record(from, to, stream, bytes, at));
+        let hep = self
+            .hep
+            .as_mut()
+            .and_then(|h| h.send(from, to, stream, bytes, at));
+        pcap.or(hep)
+    }
+}
+
+struct PcapFile {
     /// Unbuffered: each message is on disk at once, so a run that is killed keeps
     /// its capture.
     writer: PcapWriter<File>,
@@ -29,8 +72,8 @@ pub struct Capture {
     broken: bool,
 }
 
-impl Capture {
-    pub fn create(path: &Path) -> crate::Result<Capture> {
+impl PcapFile {
+    fn create(path: &Path) -> crate::Result<PcapFile> {
         let failed = |e: String| crate::Error::Usage(format!("--pcap {}: {e}", path.display()));
         let file = File::create(path).map_err(|e| failed(e.to_string()))?;
         let header = PcapHeader {
@@ -40,21 +83,20 @@ impl Capture {
             ..PcapHeader::default()
         };
         let writer = PcapWriter::with_header(file, header).map_err(|e| failed(e.to_string()))?;
-        Ok(Capture {
+        Ok(PcapFile {
             writer,
             next_seq: HashMap::new(),
             broken: false,
         })
     }
 
-    /// One message from `from` to `to`, now. Returns an error text the first time a
-    /// write fails, for the caller to show once.
-    pub fn record(
+    fn record(
         &mut self,
         from: SocketAddr,
         to: SocketAddr,
         stream: bool,
         bytes: &[u8],
+        timestamp: std::time::Duration,
     ) -> Option<String> {
         if self.broken {
             return None;
@@ -78,9 +120,6 @@ impl Capture {
                 .write(&mut packet, bytes)
                 .map_err(|e| e.to_string())
         };
-        let timestamp = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
         let result = written.and_then(|()| {
             self.writer
                 .write_packet(&PcapPacket::new(timestamp, packet.len() as u32, &packet))

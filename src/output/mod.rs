@@ -4,6 +4,7 @@
 mod capture;
 mod checks;
 mod dry_run;
+mod hep;
 mod human;
 mod incoming;
 mod json;
