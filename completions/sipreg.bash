@@ -202,7 +202,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__query)
-            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
+            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --metrics --expect-reachable --answer --ring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -365,6 +365,10 @@ _sipreg() {
                     return 0
                     ;;
                 --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -384,7 +388,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__register)
-            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
+            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --metrics --expect-reachable --answer --ring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -547,6 +551,10 @@ _sipreg() {
                     return 0
                     ;;
                 --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -566,7 +574,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__unregister)
-            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --expect-reachable --answer --ring --help"
+            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --metrics --expect-reachable --answer --ring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -729,6 +737,10 @@ _sipreg() {
                     return 0
                     ;;
                 --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1124,7 +1136,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__register)
-            opts="-r -u -t -H -o -v -q -p -c -e -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --contact --expires --once --for --keep-binding --q --instance --reg-id --nat-rewrite --no-nat-rewrite --retry-auth --keepalive --answer --ring --probe-every --expect-status --expect-bindings --expect-contact --expect-expires-at-least --expect-reachable --warning-time --critical-time --help"
+            opts="-r -u -t -H -o -v -q -p -c -e -h --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --profile --config --dry-run --max-time --password --password-file --password-stdin --ha1 --contact --expires --once --for --keep-binding --q --instance --reg-id --nat-rewrite --no-nat-rewrite --retry-auth --keepalive --metrics --answer --ring --probe-every --expect-status --expect-bindings --expect-contact --expect-expires-at-least --expect-reachable --warning-time --critical-time --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1287,6 +1299,10 @@ _sipreg() {
                     return 0
                     ;;
                 --keepalive)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

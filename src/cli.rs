@@ -460,6 +460,11 @@ pub struct RegisterArgs {
     #[arg(help_heading = CONNECTION, long, value_name = "DURATION", value_parser = parse_duration)]
     pub keepalive: Option<Duration>,
 
+    /// Serve Prometheus metrics at http://ADDR:PORT/metrics while staying registered
+    /// (PORT alone: on 127.0.0.1)
+    #[arg(help_heading = OUTPUT, long, value_name = "ADDR:PORT", value_parser = parse_metrics_addr)]
+    pub metrics: Option<std::net::SocketAddr>,
+
     #[command(flatten)]
     pub at_contact: ContactArgs,
 
@@ -617,6 +622,11 @@ pub struct BulkArgs {
     #[arg(help_heading = POPULATION, long, value_name = "I/N")]
     pub shard: Option<String>,
 
+    /// Serve Prometheus metrics at http://ADDR:PORT/metrics during the run (PORT
+    /// alone: on 127.0.0.1)
+    #[arg(help_heading = OUTPUT, long, value_name = "ADDR:PORT", value_parser = parse_metrics_addr)]
+    pub metrics: Option<std::net::SocketAddr>,
+
     /// Probe each AOR once after it registers: an OPTIONS for it sent to the
     /// registrar must arrive at its contact; the summary counts reachable AORs
     #[arg(help_heading = EXPECTATIONS, long)]
@@ -669,6 +679,16 @@ fn parse_tls_server_name(s: &str) -> Result<String, String> {
     crate::net::tls_server_name(s)
         .map(|_| s.to_string())
         .map_err(|_| "not a host name or IP address a TLS certificate can carry".to_string())
+}
+
+/// `--metrics`: `ADDR:PORT`, or a port alone on loopback (nothing is exposed beyond
+/// this host unless an address says so).
+fn parse_metrics_addr(s: &str) -> Result<std::net::SocketAddr, String> {
+    if let Ok(port) = s.parse::<u16>() {
+        return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    s.parse()
+        .map_err(|_| "give ADDR:PORT (e.g. 127.0.0.1:9464, [::1]:9464) or a port".into())
 }
 
 /// `--probe-every`: at least a second apart (each probe is a transaction).

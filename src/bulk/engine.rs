@@ -48,6 +48,8 @@ pub struct Engine {
     observer: Box<dyn Observer>,
     /// `--pcap`: every message of the run written to a capture too.
     capture: Option<crate::output::Capture>,
+    /// `--metrics`: what the scraper reads, updated as the run goes.
+    metrics: Option<crate::output::Metrics>,
 }
 
 impl Engine {
@@ -112,6 +114,7 @@ impl Engine {
             driver: Driver::new(carriers, Routes::default(), DnsSettings::default()),
             observer,
             capture: None,
+            metrics: None,
         }
     }
 
@@ -124,6 +127,11 @@ impl Engine {
             self.endpoint.set_fallbacks(h, routes.fallbacks(h));
         }
         self.driver.set_routes(routes);
+    }
+
+    /// Keeps `metrics` up to date while it runs (`--metrics`).
+    pub fn set_metrics(&mut self, metrics: crate::output::Metrics) {
+        self.metrics = Some(metrics);
     }
 
     /// Writes every message of the run to `capture` too (`--pcap`).
@@ -178,6 +186,18 @@ impl Engine {
                     None => self.driver.next(ep, &mut NoTrace, &mut interrupts).await,
                 }
             };
+            if let Some(m) = &mut self.metrics {
+                if let Ok(Next::Event(_, event)) = &next {
+                    m.event(event);
+                }
+                let s = self.endpoint.stats();
+                m.state(
+                    self.endpoint.registered(),
+                    s.reachable,
+                    None,
+                    s.retransmissions,
+                );
+            }
             match next {
                 Ok(Next::Event(h, Event::Completed(outcome))) if outcome.op == main_kind => {
                     self.observer

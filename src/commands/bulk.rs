@@ -205,6 +205,11 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
     if let Some(capture) = crate::output::Capture::open(shared.pcap.as_deref(), shared.hep)? {
         engine.set_capture(capture);
     }
+    if let Some(addr) = args.metrics {
+        let metrics = crate::output::Metrics::new();
+        crate::net::metrics_server::serve(addr, metrics.registry()).await?;
+        engine.set_metrics(metrics);
+    }
     Ok(Prepared { engine, shard })
 }
 

@@ -18,6 +18,12 @@ pub async fn run(args: RegisterArgs) -> ExitStatus {
         Ok(e) => e,
         Err(e) => return super::report_setup_error(&args.common, &e),
     };
+    if args.once && args.metrics.is_some() {
+        let e = Error::Usage(
+            "--metrics serves a staying registration: drop --once (-o nagios checks one)".into(),
+        );
+        return super::report_setup_error(&args.common, &e);
+    }
     if args.once && args.probe.probe_every.is_some() {
         let e = Error::Usage(
             "--probe-every probes a staying registration: drop --once, or use --expect-reachable"
@@ -97,6 +103,20 @@ fn expectations_given(e: &crate::cli::ExpectArgs) -> bool {
         || e.critical_time.is_some()
 }
 
+/// The gauges of `--metrics` from the registration as it stands.
+fn update_gauges(m: &mut crate::output::Metrics, session: &Session, reachable: u64) {
+    let reg = session.reg();
+    let left = match reg.standing() {
+        crate::core::Standing::Registered { expires_at, .. } => {
+            Some(expires_at.saturating_duration_since(crate::net::now()))
+        }
+        _ => None,
+    };
+    let registered = u32::from(reg.is_registered());
+    let retransmissions = session.endpoint.stats().retransmissions;
+    m.state(registered, reachable, left, retransmissions);
+}
+
 async fn sleep_or_forever(limit: Option<Duration>) {
     match limit {
         Some(d) => tokio::time::sleep(d).await,
@@ -122,13 +142,33 @@ async fn stay_registered(
     let mut probe = tokio::time::interval(probing.unwrap_or(Duration::from_secs(3600)));
     // The first tick would come at once, before anything is bound.
     probe.reset();
+    let mut metrics = match args.metrics {
+        Some(addr) => {
+            let m = crate::output::Metrics::new();
+            crate::net::metrics_server::serve(addr, m.registry())
+                .await
+                .map_err(|e| (op, e))?;
+            Some(m)
+        }
+        None => None,
+    };
+    let mut reachable_now = 0;
+    let mut gauges = tokio::time::interval(Duration::from_secs(1));
     loop {
         tokio::select! {
             event = session.next_event() => {
                 if live {
                     session.output.clear_live_status();
                 }
-                match event.map_err(|e| (op, e))? {
+                let event = event.map_err(|e| (op, e))?;
+                if let Some(m) = &mut metrics {
+                    m.event(&event);
+                    if let Event::Probed(found) = &event {
+                        reachable_now = u64::from(found.reachable);
+                    }
+                    update_gauges(m, session, reachable_now);
+                }
+                match event {
                     Event::Completed(outcome) => {
                         // Our contact as it stands now: a NAT rewrite may have changed it.
                         session.output.completed(&outcome, &session.shown_contact());
@@ -144,6 +184,11 @@ async fn stay_registered(
                 // would only say what the status line already does.
                 if session.reg().is_registered() && session.reg().probe_call_id().is_none() {
                     session.start_probe();
+                }
+            }
+            _ = gauges.tick(), if metrics.is_some() => {
+                if let Some(m) = &mut metrics {
+                    update_gauges(m, session, reachable_now);
                 }
             }
             _ = redraw.tick(), if live => {

@@ -12,6 +12,7 @@ pub mod datagrams;
 mod dns;
 mod driver;
 mod locate;
+pub mod metrics_server;
 mod routes;
 mod signals;
 mod source;

@@ -9,6 +9,7 @@ mod human;
 mod incoming;
 mod json;
 mod ladder;
+mod metrics;
 mod monitoring;
 mod progress;
 mod safe;
@@ -18,6 +19,7 @@ pub use capture::Capture;
 pub use checks::Check;
 pub use dry_run::DryRun;
 pub use json::{binding_json, failure_json, outcome_json};
+pub use metrics::Metrics;
 pub use monitoring::Thresholds;
 pub use safe::terminal_safe;
 
