@@ -65,7 +65,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l max-time -d '
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s p -l password -d 'Password on the command line (visible to ps: prefer the options below)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l password-file -d 'Read the password from the first line of this file' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l ha1 -d 'HA1 = H(user:realm:password) in hex instead of a password' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s c -l contact -d 'Contact URI to bind (default: sip:USER@LOCAL-ADDRESS:PORT of the socket used)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s c -l contact -d 'Contact URI to bind (default: sip:USER@LOCAL-ADDRESS:PORT of the socket used); give it again to bind several in one REGISTER' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s e -l expires -d 'Requested expiry, e.g. 3600, 10m, 1h (default: the profile\'s, else 3600)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l for -d 'Stay registered this long, then unregister and exit' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l q -d 'Contact q value (0 to 1)' -r
@@ -171,7 +171,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l max-time -d
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s p -l password -d 'Password on the command line (visible to ps: prefer the options below)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l password-file -d 'Read the password from the first line of this file' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l ha1 -d 'HA1 = H(user:realm:password) in hex instead of a password' -r
-complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s c -l contact -d 'Remove this contact instead of our own' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s c -l contact -d 'Remove this contact instead of our own (again for several, in one request)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l json -d 'Short for --output json'
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s v -l verbose -d '-v: events and a message ladder on stderr; -vv: whole SIP messages (bulk mode: one line per failure)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s q -l quiet -d 'Print nothing; only the exit status tells'

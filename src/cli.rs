@@ -409,9 +409,10 @@ pub struct RegisterArgs {
     #[command(flatten)]
     pub common: Common,
 
-    /// Contact URI to bind (default: sip:USER@LOCAL-ADDRESS:PORT of the socket used)
+    /// Contact URI to bind (default: sip:USER@LOCAL-ADDRESS:PORT of the socket used);
+    /// give it again to bind several in one REGISTER
     #[arg(help_heading = REGISTRATION, short = 'c', long, value_name = "URI")]
-    pub contact: Option<String>,
+    pub contact: Vec<String>,
 
     /// Requested expiry, e.g. 3600, 10m, 1h (default: the profile's, else 3600)
     #[arg(help_heading = REGISTRATION, short = 'e', long, value_name = "DURATION", value_parser = parse_duration,
@@ -645,9 +646,9 @@ pub struct UnregisterArgs {
     #[arg(help_heading = REGISTRATION, long)]
     pub all: bool,
 
-    /// Remove this contact instead of our own
+    /// Remove this contact instead of our own (again for several, in one request)
     #[arg(help_heading = REGISTRATION, short = 'c', long, value_name = "URI", conflicts_with = "all")]
-    pub contact: Option<String>,
+    pub contact: Vec<String>,
 }
 
 /// Durations as plain seconds (`3600`) or humantime (`1h`, `90s`, `2m 30s`).

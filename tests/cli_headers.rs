@@ -141,3 +141,38 @@ fn a_profiles_headers_come_first_then_the_command_lines() {
         r.stderr
     );
 }
+
+/// `-c` given three times: one REGISTER binds all three (RFC 3261 §10.2.1), and
+/// `unregister` with the same three removes them in one request.
+#[test]
+fn several_contacts_go_in_one_request() {
+    let reg = answering();
+    let uri = reg.uri();
+    let contacts = [
+        "-c",
+        "sip:alice@192.0.2.1:5060",
+        "-c",
+        "sip:alice@192.0.2.2:5062;transport=tcp",
+        "-c",
+        "sip:alice@[2001:db8::3]:5060",
+    ];
+    let mut register = vec!["register", AOR, "--once", "-r", uri.as_str()];
+    register.extend(contacts);
+    let r = sipreg(&register);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut unregister = vec!["unregister", AOR, "-r", uri.as_str()];
+    unregister.extend(contacts);
+    let r = sipreg(&unregister);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let requests = reg.requests();
+    let contact_of = |i: usize| requests[i].header("contact").unwrap().to_string();
+    assert_eq!(
+        contact_of(0),
+        "<sip:alice@192.0.2.1:5060>, <sip:alice@192.0.2.2:5062;transport=tcp>, <sip:alice@[2001:db8::3]:5060>"
+    );
+    let last = contact_of(requests.len() - 1);
+    assert_eq!(
+        last,
+        "<sip:alice@192.0.2.1:5060>;expires=0, <sip:alice@192.0.2.2:5062;transport=tcp>;expires=0, <sip:alice@[2001:db8::3]:5060>;expires=0"
+    );
+}

@@ -369,3 +369,29 @@ fn a_custom_header_and_a_display_name_reach_kamailio() {
         r.stderr
     );
 }
+
+/// Issue 14: three contacts in one REGISTER are three bindings; the same three in
+/// one unregister remove them all.
+#[test]
+fn three_contacts_in_one_register_are_listed_and_removed_together() {
+    let kam = Kamailio::start(KamailioOptions::default());
+    let three = [
+        "-c",
+        "sip:alice@192.0.2.1:5060",
+        "-c",
+        "sip:alice@192.0.2.2:5062",
+        "-c",
+        "sip:alice@192.0.2.3:5064",
+    ];
+    let mut args = vec!["register", AOR, "--once"];
+    args.extend(three);
+    ok(&kam, &args);
+    let listed = contacts(&ok(&kam, &["query", AOR, "--expect-bindings", "3"]));
+    for c in ["192.0.2.1:5060", "192.0.2.2:5062", "192.0.2.3:5064"] {
+        assert!(listed.iter().any(|(b, _)| b.contains(c)), "{c}: {listed:?}");
+    }
+    let mut args = vec!["unregister", AOR];
+    args.extend(three);
+    ok(&kam, &args);
+    ok(&kam, &["query", AOR, "--expect-bindings", "0"]);
+}

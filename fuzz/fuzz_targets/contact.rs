@@ -37,6 +37,7 @@ fn endpoint(now: Instant) -> Endpoint {
             contact_params: vec![],
             headers: vec![],
             display_name: None,
+            also_contacts: vec![],
             expires: 3600,
             proxy: None,
             user_agent: None,

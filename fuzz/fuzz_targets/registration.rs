@@ -23,6 +23,7 @@ fn registration() -> Registration {
             contact_params: vec![],
             headers: vec![],
             display_name: None,
+            also_contacts: vec![],
             expires: 60,
             proxy: None,
             user_agent: None,

@@ -48,6 +48,7 @@ impl SharedConfigs {
                 contact_params: Vec::new(),
                 headers: defaults.headers.to_vec(),
                 display_name: defaults.display_name.map(str::to_string),
+                also_contacts: Vec::new(),
                 expires: defaults.expires,
                 proxy: None,
                 user_agent: Some(defaults.user_agent.to_string()),

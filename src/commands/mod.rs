@@ -38,6 +38,15 @@ pub async fn run(cli: Cli) -> ExitStatus {
     }
 }
 
+/// The contacts after the first of a repeated `-c`, checked.
+fn further_contacts(given: &[String]) -> crate::Result<Vec<crate::sip::SipUri>> {
+    given
+        .iter()
+        .skip(1)
+        .map(|c| crate::settings::parse_contact_arg(c))
+        .collect()
+}
+
 /// Reports an error met before any request was sent (bad argument, bind, resolve).
 fn report_setup_error(common: &crate::cli::Common, error: &crate::Error) -> ExitStatus {
     crate::output::Output::new(common, common.aor.clone()).failed(None, error);

@@ -53,8 +53,13 @@ pub async fn run(args: RegisterArgs) -> ExitStatus {
     if let Some(reg_id) = args.reg_id {
         params.push(format!("reg-id={reg_id}"));
     }
+    let also_contacts = match super::further_contacts(&args.contact) {
+        Ok(c) => c,
+        Err(e) => return super::report_setup_error(&args.common, &e),
+    };
     let opts = SessionOptions {
-        contact: args.contact.as_deref(),
+        contact: args.contact.first().map(String::as_str),
+        also_contacts,
         contact_params: params,
         expires,
         stays: !args.once,
@@ -73,7 +78,7 @@ pub async fn run(args: RegisterArgs) -> ExitStatus {
     let nat_rewrite = if args.no_nat_rewrite {
         false
     } else {
-        args.nat_rewrite || args.contact.is_none()
+        args.nat_rewrite || args.contact.is_empty()
     };
     session.reg_mut().enable_nat_rewrite(nat_rewrite);
     if let Some(interval) = args.keepalive {

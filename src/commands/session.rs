@@ -39,6 +39,8 @@ pub struct SessionOptions<'a> {
     pub names_home: bool,
     /// Answer requests at our contact while the binding is ours (`register`).
     pub answer: Option<ContactArgs>,
+    /// Contacts bound (or removed) along with `contact` (`-c` given more than once).
+    pub also_contacts: Vec<crate::sip::SipUri>,
 }
 
 /// The one registration of a single-AOR command's endpoint.
@@ -85,6 +87,7 @@ fn registration_config(
 ) -> RegistrationConfig {
     let shape = RequestShape {
         contact_params: opts.contact_params,
+        also_contacts: opts.also_contacts,
         expires,
     };
     crate::settings::registration_config(&common.shared, place, shape)

@@ -10,9 +10,15 @@ use crate::sip::SipUri;
 /// `sipreg unregister`: Expires 0 for our contact, a named one, or `Contact: *`.
 pub async fn run(args: UnregisterArgs) -> ExitStatus {
     let output = Output::new(&args.common, args.common.aor.clone());
+    let also_contacts = match super::further_contacts(&args.contact) {
+        Ok(c) => c,
+        Err(e) => return super::report_setup_error(&args.common, &e),
+    };
+    // Several contacts: the session's contact and the others, all with Expires 0.
+    let several = !also_contacts.is_empty();
     let target = if args.all {
         UnregisterTarget::All
-    } else if let Some(c) = &args.contact {
+    } else if let (Some(c), false) = (args.contact.first(), several) {
         match parse_contact_arg(c) {
             Ok(uri) => UnregisterTarget::Contact(uri),
             Err(e) => return super::report_setup_error(&args.common, &e),
@@ -21,8 +27,9 @@ pub async fn run(args: UnregisterArgs) -> ExitStatus {
         UnregisterTarget::Ours
     };
     let opts = SessionOptions {
-        contact: args.contact.as_deref(),
+        contact: args.contact.first().map(String::as_str),
         names_home: true,
+        also_contacts,
         ..SessionOptions::default()
     };
     if args.common.dry_run {
@@ -38,6 +45,8 @@ pub async fn run(args: UnregisterArgs) -> ExitStatus {
             None
         }
         UnregisterTarget::Contact(uri) => Some(uri.clone()),
+        // Several at once: each was named by the user; no "not bound" check.
+        UnregisterTarget::Ours if several => None,
         UnregisterTarget::Ours => Some(session.reg().contact().clone()),
     };
     // A query first (same Call-ID, next CSeq), so that removing a contact that is

@@ -55,6 +55,9 @@ pub struct SharedConfig {
     pub headers: Vec<String>,
     /// The display name of From and To, already a quoted string (`"Alice"`).
     pub display_name: Option<String>,
+    /// Contacts bound along with ours in every REGISTER (`-c` given more than once;
+    /// single mode only: a bulk run leaves it empty).
+    pub also_contacts: Vec<SipUri>,
     pub expires: u32,
     pub proxy: Option<SipUri>,
     pub user_agent: Option<String>,

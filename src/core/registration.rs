@@ -448,11 +448,16 @@ impl Registration {
             params.push(format!("expires={e}"));
         }
         let uri = self.cfg.contact.clone();
+        let also = &self.cfg.shared.also_contacts;
         match self.stale_contact.take() {
             Some(stale) if expires.is_none() && *stale != uri => RequestContact::Replace {
                 uri,
                 params,
                 stale: *stale,
+            },
+            _ if !also.is_empty() => RequestContact::Many {
+                uris: std::iter::once(uri).chain(also.iter().cloned()).collect(),
+                params,
             },
             _ => RequestContact::Uri { uri, params },
         }

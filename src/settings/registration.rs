@@ -22,6 +22,8 @@ pub struct Place {
 pub struct RequestShape {
     /// Contact parameters (`q=`, `+sip.instance=`, `reg-id=`).
     pub contact_params: Vec<String>,
+    /// Further contacts bound with ours (`-c` given more than once).
+    pub also_contacts: Vec<SipUri>,
     pub expires: u32,
 }
 
@@ -39,6 +41,7 @@ pub fn registration_config(
             contact_params: shape.contact_params,
             headers: shared.headers.clone(),
             display_name: shared.display_name.clone(),
+            also_contacts: shape.also_contacts,
             expires: shape.expires,
             proxy: place.proxy,
             user_agent: Some(user_agent(shared.user_agent.as_deref())),
@@ -68,6 +71,7 @@ mod tests {
         };
         let shape = RequestShape {
             contact_params: vec!["q=0.5".into()],
+            also_contacts: Vec::new(),
             expires: 600,
         };
         let shared = super::super::shared_args(&["--timeout", "5s", "--user-agent", "probe/1"]);

@@ -24,6 +24,11 @@ pub enum RequestContact {
     /// One binding; `params` are already in wire form (`expires=0`, `q=0.5`,
     /// `+sip.instance="<urn:…>"`).
     Uri { uri: SipUri, params: Vec<String> },
+    /// Several bindings in one request (RFC 3261 §10.2.1), each with `params`.
+    Many {
+        uris: Vec<SipUri>,
+        params: Vec<String>,
+    },
     /// A new binding and the removal of a stale one in the same request (RFC 3261
     /// §10.2.1 allows several Contacts): used when NAT made our first contact wrong.
     Replace {
@@ -99,6 +104,13 @@ impl OutgoingRequest<'_> {
             RequestContact::Uri { uri, params } => {
                 let _ = write!(m, "Contact: <{uri}>");
                 push_params(&mut m, params);
+                m.push_str("\r\n");
+            }
+            RequestContact::Many { uris, params } => {
+                for (i, uri) in uris.iter().enumerate() {
+                    let _ = write!(m, "{}<{uri}>", if i == 0 { "Contact: " } else { ", " });
+                    push_params(&mut m, params);
+                }
                 m.push_str("\r\n");
             }
             RequestContact::Replace { uri, params, stale } => {

@@ -21,6 +21,7 @@ pub fn config(expires: u32) -> RegistrationConfig {
             contact_params: vec![],
             headers: vec![],
             display_name: None,
+            also_contacts: vec![],
             expires,
             proxy: None,
             user_agent: Some("sipreg-test".into()),
