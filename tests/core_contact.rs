@@ -289,3 +289,27 @@ fn a_gruu_of_ours_is_ours() {
     assert!(status(&mut ep, "sip:tgruu.first@sipreg.test;gr").starts_with("SIP/2.0 404"));
     assert!(status(&mut ep, "sip:alice@sipreg.test;gr=urn:uuid:2").starts_with("SIP/2.0 404"));
 }
+
+/// A single registration answers while its removal is under way (the grant is
+/// dropped when the removal starts, the binding is still there), and no longer once
+/// the registrar confirmed it.
+#[test]
+fn requests_are_answered_during_the_removal_and_not_after() {
+    let (mut ep, t0) = endpoint(1, true);
+    let source: SocketAddr = PROXY.parse().unwrap();
+    ep.start(
+        sipreg::core::Handle(0),
+        Operation::Unregister(sipreg::core::UnregisterTarget::Ours),
+        t0,
+    );
+    let removal = Req::parse(&ep.drain_transmits().next().unwrap().transmit.payload);
+    let options = request("OPTIONS", "sip:user0@127.0.0.1:40000", "z9hG4bKr1");
+    ep.handle_input_from(t0, 0, Some(source), &options);
+    let out = answers(&mut ep);
+    assert_eq!(out.len(), 1, "answered during the removal");
+    assert!(out[0].2.starts_with("SIP/2.0 200 OK"), "{}", out[0].2);
+    ep.handle_input(t0, 0, &ok_with_contact(&removal, 0));
+    let again = request("OPTIONS", "sip:user0@127.0.0.1:40000", "z9hG4bKr2");
+    ep.handle_input_from(t0, 0, Some(source), &again);
+    assert!(answers(&mut ep).is_empty(), "silent once removed");
+}

@@ -235,6 +235,14 @@ impl Registration {
         self.pending.is_some()
     }
 
+    /// True while our binding is being removed: the grant is dropped when the
+    /// removal starts, but the contact stays bound until the registrar says so.
+    pub fn is_unregistering(&self) -> bool {
+        self.pending
+            .as_ref()
+            .is_some_and(|p| p.attempt.op == OpKind::Unregister)
+    }
+
     pub fn is_registered(&self) -> bool {
         self.granted.is_some()
     }

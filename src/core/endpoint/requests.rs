@@ -179,7 +179,10 @@ impl Endpoint {
         };
         if let Some(&i) = self.gruus.get(&uri.to_string()) {
             let slot = &self.slots[i as usize];
-            return match slot.reg.is_registered() || slot.has(slot::REMOVING) {
+            return match slot.reg.is_registered()
+                || slot.reg.is_unregistering()
+                || slot.has(slot::REMOVING)
+            {
                 true => Owner::Bound(i),
                 false => Owner::Unbound,
             };
@@ -209,7 +212,7 @@ impl Endpoint {
             }
             // Bound now, or being removed at the end of the run (RFC 3261 keeps it
             // reachable until the registrar has let it go).
-            if slot.reg.is_registered() || slot.has(slot::REMOVING) {
+            if slot.reg.is_registered() || slot.reg.is_unregistering() || slot.has(slot::REMOVING) {
                 return Owner::Bound(i);
             }
             unbound = true;
