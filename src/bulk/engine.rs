@@ -181,10 +181,12 @@ impl Engine {
                     },
                 };
                 let ep = &mut self.endpoint;
-                match &mut self.capture {
-                    Some(capture) => self.driver.next(ep, capture, &mut interrupts).await,
-                    None => self.driver.next(ep, &mut NoTrace, &mut interrupts).await,
-                }
+                let mut quiet = NoTrace;
+                let trace: &mut dyn crate::net::Trace = match &mut self.capture {
+                    Some(capture) => capture,
+                    None => &mut quiet,
+                };
+                self.driver.next(ep, trace, &mut interrupts).await
             };
             if let Some(m) = &mut self.metrics {
                 if let Ok(Next::Event(_, event)) = &next {
