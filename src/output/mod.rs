@@ -1,5 +1,8 @@
 //! What the user sees: human lines or JSON objects on stdout, the `-v` ladder and
-//! `-vv` messages on stderr, errors on stderr. `-q` silences all of it.
+//! `-vv` messages on stderr, errors on stderr. `-q` silences all of it. Also what
+//! other programs read: the monitoring-plugin line of `-o nagios` (`monitoring`),
+//! the metrics of `--metrics` (`metrics`), and the captures of `--pcap` and `--hep`
+//! (`capture`, `hep`).
 
 mod capture;
 mod checks;
