@@ -186,3 +186,43 @@ fn a_thousand_bulk_aors_each_answer_their_options() {
         calls.report()
     );
 }
+
+/// With -q the contact still answers, and says nothing: no line on stdout or stderr.
+#[test]
+fn quiet_answers_silently() {
+    let kam = routing();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sipreg"))
+        .args([
+            "-q",
+            "register",
+            "sip:alice@sipreg.test",
+            "-r",
+            &kam.registrar_uri(),
+        ])
+        .args(["--for", "3s"])
+        .env("SIPREG_PASSWORD", "secret-alice")
+        .env_remove("SIPREG_HA1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Bound by then or not: a 404 from Kamailio fails the scenario; retry briefly.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut answered = false;
+    while !answered && std::time::Instant::now() < deadline {
+        answered = run_scenario("options.xml", kamailio_addr(&kam), "alice", &[]).ok();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(answered, "no OPTIONS answered");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
