@@ -182,11 +182,57 @@ pub fn prompt(username: &str, realm: &str) -> Option<Credentials> {
     if !term.is_term() || !console::Term::stdout().is_term() {
         return None;
     }
-    let _ = term.write_str(&format!("Password for {username} (realm \"{realm}\"): "));
+    // The realm comes from the registrar: shown, never obeyed.
+    let realm = crate::output::terminal_safe(realm);
+    let ask = format!("Password for {username} (realm \"{realm}\"): ");
     // Nothing typed is no password: the challenge then fails as unanswerable.
-    let password = term.read_secure_line().ok().filter(|p| !p.is_empty())?;
+    let password = read_hidden_line(&ask).ok().filter(|p| !p.is_empty())?;
     Some(Credentials {
         username: username.to_string(),
         secret: Secret::Password(password),
     })
+}
+
+/// Reads one line from the controlling terminal with echo off. Echo goes off *before*
+/// the prompt is shown, as getpass(3) does: switched off after it, keys typed as soon
+/// as the prompt appears are echoed and then thrown away by the flush that comes with
+/// the switch (seen in CI: the password on the screen and an empty one sent).
+fn read_hidden_line(ask: &str) -> std::io::Result<String> {
+    use std::io::Write;
+    use std::os::fd::AsRawFd;
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")?;
+    let fd = tty.as_raw_fd();
+    let mut saved = std::mem::MaybeUninit::<libc::termios>::uninit();
+    // SAFETY: fd is an open terminal and `saved` is written by tcgetattr before use.
+    if unsafe { libc::tcgetattr(fd, saved.as_mut_ptr()) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: tcgetattr succeeded, so the struct is initialised.
+    let saved = unsafe { saved.assume_init() };
+    let mut hidden = saved;
+    hidden.c_lflag &= !libc::ECHO;
+    // The Enter key still moves to the next line.
+    hidden.c_lflag |= libc::ECHONL;
+    // SAFETY: a valid termios for the same fd.
+    if unsafe { libc::tcsetattr(fd, libc::TCSAFLUSH, &hidden) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // Echo comes back however the read ends.
+    struct Restore(libc::c_int, libc::termios);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            // SAFETY: the fd outlives this guard (dropped before `tty`).
+            unsafe { libc::tcsetattr(self.0, libc::TCSANOW, &self.1) };
+        }
+    }
+    let _restore = Restore(fd, saved);
+    let mut stderr = std::io::stderr();
+    stderr.write_all(ask.as_bytes())?;
+    stderr.flush()?;
+    let mut line = String::new();
+    std::io::BufReader::new(&tty).read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
