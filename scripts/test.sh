@@ -13,5 +13,6 @@ echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --locked -- -D warnings
 
 echo "== cargo test"
-cargo test --all-targets --locked
+# Every failing test binary is reported, not only the first.
+cargo test --all-targets --locked --no-fail-fast
 cargo test --doc --locked
