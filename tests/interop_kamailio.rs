@@ -370,8 +370,8 @@ fn a_custom_header_and_a_display_name_reach_kamailio() {
     );
 }
 
-/// Issue 14: three contacts in one REGISTER are three bindings; the same three in
-/// one unregister remove them all.
+/// Issue 14: three contacts in one REGISTER are three bindings, each matched to its
+/// grant and shown; the same three in one unregister remove them all.
 #[test]
 fn three_contacts_in_one_register_are_listed_and_removed_together() {
     let kam = Kamailio::start(KamailioOptions::default());
@@ -385,7 +385,48 @@ fn three_contacts_in_one_register_are_listed_and_removed_together() {
     ];
     let mut args = vec!["register", AOR, "--once"];
     args.extend(three);
-    ok(&kam, &args);
+    let registered = ok(&kam, &args);
+    // Each contact is matched to its own grant.
+    let registered = registered
+        .iter()
+        .find(|e| e["event"] == "registered")
+        .expect("a registered event");
+    let ours: Vec<&Value> = registered["bindings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["ours"] == true)
+        .collect();
+    assert_eq!(ours.len(), 3, "{registered:?}");
+    assert!(ours.iter().all(|b| b["expires"].as_u64() > Some(0)));
+    // And each is shown in the human output.
+    let human = Command::cargo_bin("sipreg")
+        .unwrap()
+        .args(&args)
+        .args(["-r", &kam.registrar_uri()])
+        .env("SIPREG_PASSWORD", "secret-alice")
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let human = Run::from(human);
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    assert!(
+        human
+            .stdout
+            .contains(&format!("registered 3 contacts for {AOR} (200 OK)")),
+        "{}",
+        human.stdout
+    );
+    for c in ["192.0.2.1:5060", "192.0.2.2:5062", "192.0.2.3:5064"] {
+        assert!(
+            human
+                .stdout
+                .lines()
+                .any(|l| l.contains(c) && l.contains(", expires in ")),
+            "{c}: {}",
+            human.stdout
+        );
+    }
     let listed = contacts(&ok(&kam, &["query", AOR, "--expect-bindings", "3"]));
     for c in ["192.0.2.1:5060", "192.0.2.2:5062", "192.0.2.3:5064"] {
         assert!(listed.iter().any(|(b, _)| b.contains(c)), "{c}: {listed:?}");

@@ -1,6 +1,6 @@
 //! `--metrics` (issue 14): `/metrics` scraped during a staying registration against
-//! Kamailio (after the registration, after a refresh), from one whose registrar
-//! refuses, and from a bulk run; parsed by a line parser of the exposition format
+//! Kamailio (after the registration, after a refresh, after Kamailio died), from one
+//! whose registrar refuses, and from a bulk run; parsed by a line parser of the exposition format
 //! (`name{labels} value`, `#` lines skipped).
 
 mod scripted;
@@ -94,6 +94,35 @@ fn a_staying_registration_is_scraped_before_and_after_a_refresh() {
     assert!(text.starts_with("HTTP/1.1 404"), "{text}");
     let (_, code) = run.stop();
     assert_eq!(code, Some(0));
+}
+
+/// After a failure against the real registrar: Kamailio dies under a staying
+/// registration; the refresh that follows is counted as a failure with no response,
+/// and once the grant runs out the AOR is no longer counted as registered.
+#[test]
+fn a_registrar_that_dies_shows_as_failures_and_a_lapsed_grant() {
+    let mut kam = Kamailio::start(KamailioOptions::default());
+    let addr = free_port();
+    let mut run = Staying::start(
+        &kam.registrar_uri(),
+        &["-e", "4", "--metrics", &addr.to_string()],
+    );
+    run.until("registered");
+    let m = scrape_until(addr, |m| m.get("sipreg_registered") == Some(&1.0));
+    let no_failure = |m: &HashMap<String, f64>| {
+        m.iter()
+            .filter(|(k, _)| k.starts_with("sipreg_failures_total"))
+            .all(|(_, v)| *v == 0.0)
+    };
+    assert!(no_failure(&m), "{m:?}");
+    kam.stop();
+    let key = "sipreg_failures_total{operation=\"refresh\",reason=\"no-response\",status=\"none\"}";
+    let m = scrape_until(addr, |m| {
+        m.get(key) >= Some(&1.0) && m.get("sipreg_registered") == Some(&0.0)
+    });
+    assert_eq!(m["sipreg_grant_remaining_seconds"], 0.0, "{m:?}");
+    assert_eq!(m["sipreg_registrations_total"], 1.0, "{m:?}");
+    let _ = run.stop();
 }
 
 #[test]

@@ -29,7 +29,8 @@ pub struct Binding {
     pub q: Option<f32>,
     /// Contact parameters other than `expires` and `q`, in order.
     pub params: Vec<(String, Option<String>)>,
-    /// This is the Contact we registered (compared as URIs, RFC 3261 §19.1.4).
+    /// This is a Contact we registered (compared as URIs, RFC 3261 §19.1.4): the
+    /// registration's own, or one of the further contacts sent with it.
     pub ours: bool,
 }
 

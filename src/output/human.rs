@@ -29,9 +29,20 @@ pub(super) fn outcome_lines(aor: &str, o: &Outcome, our_contact: &str, color: bo
                 _ => "refreshed",
             };
             let granted = o.granted.map(seconds).unwrap_or_else(|| "?".into());
-            lines.push(format!(
-                "{verb} {our_contact} for {aor}, expires in {granted} ({ok})"
-            ));
+            let ours: Vec<&Binding> = o.bindings.iter().filter(|b| b.ours).collect();
+            if ours.len() > 1 {
+                // Several contacts in one REGISTER (`-c` repeated): each with its grant.
+                let n = ours.len();
+                lines.push(format!("{verb} {n} contacts for {aor} ({ok})"));
+                for b in ours {
+                    let left = b.expires.map(seconds).unwrap_or_else(|| granted.clone());
+                    lines.push(format!("  {}, expires in {left}", safe(&b.contact)));
+                }
+            } else {
+                lines.push(format!(
+                    "{verb} {our_contact} for {aor}, expires in {granted} ({ok})"
+                ));
+            }
             for r in &o.service_route {
                 lines.push(format!("  service-route: {}", safe(r)));
             }

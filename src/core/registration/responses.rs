@@ -253,7 +253,7 @@ impl Registration {
     fn on_success(&mut self, now: Instant, p: Pending, r: Response) {
         let op = p.attempt.op;
         let header_expires = r.expires();
-        let (bindings, ours_removed) = self.bindings(&r, header_expires, p.expires);
+        let (bindings, primary, ours_removed) = self.bindings(&r, header_expires, p.expires);
         self.redirect_hops = 0;
         if op == OpKind::Query || op == OpKind::Unregister {
             return self.complete(now, &p, r, bindings, None);
@@ -272,7 +272,7 @@ impl Registration {
             return self.fail(now, op, nothing_granted(r));
         }
         let listed = !bindings.is_empty();
-        let ours = bindings.iter().find(|b| b.ours);
+        let ours = primary.map(|i| &bindings[i]);
         if listed && ours.is_none() {
             // The registrar lists bindings but not ours: it lost or dropped it.
             if self.lost_binding_retries == 0 {
@@ -372,29 +372,34 @@ impl Registration {
     }
 
     /// The bindings a 2xx lists, without those it lists with expires=0 (gone, RFC 3261
-    /// §10.3), and whether ours was among the removed. `asked`: the expiry we asked for,
-    /// the ceiling for a binding whose own expires parameter is unreadable.
+    /// §10.3); which of them is our (first) Contact, whose grant rules the refresh; and
+    /// whether that one was among the removed. Further contacts (`-c` repeated) are
+    /// marked ours too, each with its own grant. `asked`: the expiry we asked for, the
+    /// ceiling for a binding whose own expires parameter is unreadable.
     fn bindings(
         &mut self,
         r: &Response,
         header_expires: Option<u32>,
         asked: u32,
-    ) -> (Vec<Binding>, bool) {
+    ) -> (Vec<Binding>, Option<usize>, bool) {
         let mut bindings = Vec::new();
+        let mut primary_at = None;
         let mut ours_removed = false;
+        let also = &self.cfg.shared.also_contacts;
         for c in r.contact_parts() {
             // Registrars echo the Contact they stored, so comparing the text first
             // spares parsing our own URI back on every response.
             let ours = match c {
-                Ok(c) if displays_as(&self.cfg.contact, c.raw_uri) => Ok((c, true)),
+                Ok(c) if displays_as(&self.cfg.contact, c.raw_uri) => Ok((c, true, true)),
                 Ok(c) => c.uri().map(|uri| {
-                    let ours = uri.equivalent(&self.cfg.contact);
-                    (c, ours)
+                    let primary = uri.equivalent(&self.cfg.contact);
+                    let ours = primary || also.iter().any(|a| uri.equivalent(a));
+                    (c, primary, ours)
                 }),
                 Err(e) => Err(e),
             };
             match ours {
-                Ok((c, ours)) => {
+                Ok((c, primary, ours)) => {
                     let expires = match c.expires_checked() {
                         Ok(e) => e.or(header_expires),
                         Err(bad) => {
@@ -413,8 +418,11 @@ impl Registration {
                         }
                     };
                     if expires == Some(0) {
-                        ours_removed |= ours;
+                        ours_removed |= primary;
                         continue;
+                    }
+                    if primary && primary_at.is_none() {
+                        primary_at = Some(bindings.len());
                     }
                     bindings.push(Binding {
                         ours,
@@ -436,7 +444,7 @@ impl Registration {
                 }),
             }
         }
-        (bindings, ours_removed)
+        (bindings, primary_at, ours_removed)
     }
 
     fn complete(
