@@ -55,6 +55,10 @@ const BULK_REGISTER_EXAMPLES: &str = "Examples:
       --password-template 'pw{n:04}' -r 192.0.2.1 --rate 200 --once
   sipreg bulk register --users users.csv -t tcp --connections 10 --for 10m";
 
+const BULK_MERGE_EXAMPLES: &str = "Examples:
+  sipreg bulk merge shard-*.json
+  kubectl logs -l batch.kubernetes.io/job-name=sipreg-bulk --tail=-1 | sipreg bulk merge -";
+
 /// What this build of sipreg can do, for `--version` (`-V` prints the version only).
 fn long_version() -> String {
     let build = if cfg!(debug_assertions) {
@@ -550,6 +554,74 @@ pub enum BulkCommand {
     Query(BulkArgs),
     /// Remove every AOR's bindings
     Unregister(BulkArgs),
+    /// Add up the JSON output of the shards of one load test (their summaries and
+    /// --interval lines) into one summary, as if one machine had run it
+    #[command(after_help = BULK_MERGE_EXAMPLES)]
+    Merge(MergeArgs),
+}
+
+/// `bulk merge`: the files to read and what to check on the sum.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON output of the shards (`sipreg bulk … --json`), one file each or all in one; - for stdin
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(help_heading = OUTPUT, short = 'o', long, value_enum, default_value = "human")]
+    pub output: OutputFormat,
+
+    /// Same as -o json
+    #[arg(help_heading = OUTPUT, long)]
+    pub json: bool,
+
+    /// Print nothing; the exit status tells
+    #[arg(help_heading = OUTPUT, short = 'q', long)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
+}
+
+/// Pass/fail thresholds of a load test, checked on the summary (exit 6 when unmet).
+#[derive(Debug, Args, Default)]
+pub struct ThresholdArgs {
+    /// At least this share of the population must succeed, e.g. 99.9%
+    #[arg(help_heading = EXPECTATIONS, long, value_name = "PERCENT", value_parser = crate::bulk::thresholds::parse_percent)]
+    pub expect_success_rate: Option<f64>,
+
+    /// Median latency at most this, e.g. 20ms
+    #[arg(help_heading = EXPECTATIONS, long, value_name = "DURATION", value_parser = parse_duration)]
+    pub expect_p50: Option<Duration>,
+
+    /// 90th-percentile latency at most this
+    #[arg(help_heading = EXPECTATIONS, long, value_name = "DURATION", value_parser = parse_duration)]
+    pub expect_p90: Option<Duration>,
+
+    /// 99th-percentile latency at most this, e.g. 50ms
+    #[arg(help_heading = EXPECTATIONS, long, value_name = "DURATION", value_parser = parse_duration)]
+    pub expect_p99: Option<Duration>,
+
+    /// Longest latency at most this
+    #[arg(help_heading = EXPECTATIONS, long, value_name = "DURATION", value_parser = parse_duration)]
+    pub expect_max: Option<Duration>,
+
+    /// Operations started per second at least this, e.g. 500/s
+    #[arg(help_heading = EXPECTATIONS, long, value_name = "N/s", value_parser = crate::bulk::thresholds::parse_rate)]
+    pub expect_rate: Option<f64>,
+}
+
+impl ThresholdArgs {
+    pub fn thresholds(&self) -> crate::bulk::thresholds::Thresholds {
+        crate::bulk::thresholds::Thresholds {
+            success_rate: self.expect_success_rate,
+            p50: self.expect_p50,
+            p90: self.expect_p90,
+            p99: self.expect_p99,
+            max: self.expect_max,
+            rate: self.expect_rate,
+        }
+    }
 }
 
 /// The population and pacing of a bulk run.
@@ -634,6 +706,19 @@ pub struct BulkArgs {
     pub expect_reachable: bool,
 
     #[command(flatten)]
+    pub thresholds: ThresholdArgs,
+
+    /// Begin at this instant (RFC 3339, e.g. 2026-12-06T10:00:00Z, or Unix seconds),
+    /// so that generators started at different moments load the registrar together
+    #[arg(help_heading = PACING, long, value_name = "TIME", value_parser = parse_start_at)]
+    pub start_at: Option<std::time::SystemTime>,
+
+    /// Print what happened in each interval of this length (JSON: one bulk_interval
+    /// object per line), counted from the start
+    #[arg(help_heading = OUTPUT, long, value_name = "DURATION", value_parser = parse_interval)]
+    pub interval: Option<Duration>,
+
+    #[command(flatten)]
     pub at_contact: ContactArgs,
 }
 
@@ -665,6 +750,31 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         return Err(format!("plain numbers are whole seconds: {HOW}"));
     }
     humantime::parse_duration(t).map_err(|e| format!("{e}: {HOW}"))
+}
+
+/// `--start-at`: RFC 3339 (`2026-12-06T10:00:00Z`, fractions and offsets allowed) or
+/// Unix seconds (`1796551200`, as `date +%s` prints).
+pub fn parse_start_at(s: &str) -> Result<std::time::SystemTime, String> {
+    let text = s.trim();
+    if let Ok(secs) = text.parse::<f64>() {
+        if secs.is_finite() && secs >= 0.0 {
+            return Ok(std::time::UNIX_EPOCH + Duration::from_secs_f64(secs));
+        }
+    }
+    humantime::parse_rfc3339_weak(text)
+        .or_else(|_| humantime::parse_rfc3339(text))
+        .map_err(|_| {
+            format!("{s:?} is not a time: give RFC 3339 (2026-12-06T10:00:00Z) or Unix seconds")
+        })
+}
+
+/// `--interval`: at least 100 ms, or the lines would outnumber what they report.
+pub fn parse_interval(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d < Duration::from_millis(100) {
+        return Err(format!("{s:?} is too short for --interval: at least 100ms"));
+    }
+    Ok(d)
 }
 
 /// `--timeout`: a duration above zero (zero would give up before sending).

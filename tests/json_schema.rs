@@ -336,6 +336,12 @@ fn bulk_summary_validates() {
             "--json",
             "--timeout",
             "2s",
+            "--interval",
+            "100ms",
+            "--expect-success-rate",
+            "99%",
+            "--expect-p99",
+            "5s",
         ])
         .env("SIPREG_PASSWORD", "pw")
         .timeout(std::time::Duration::from_secs(20))
@@ -347,18 +353,44 @@ fn bulk_summary_validates() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let lines: Vec<Value> = String::from_utf8(out.stdout)
-        .unwrap()
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     let summary = lines.last().unwrap();
     assert_eq!(summary["event"], "bulk_summary");
     assert_eq!(summary["succeeded"], 5);
-    assert_valid(summary);
+    assert_eq!(summary["expectations"].as_array().unwrap().len(), 2);
+    let intervals: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["event"] == "bulk_interval")
+        .collect();
+    assert!(!intervals.is_empty(), "{text}");
+    for line in &lines {
+        assert_valid(line);
+    }
     let mut broken = summary.clone();
     broken["succeeded"] = serde_json::json!("five");
     assert!(!schema().is_valid(&broken));
+    let mut broken = intervals[0].clone();
+    broken["started"] = serde_json::json!(-1);
+    assert!(!schema().is_valid(&broken));
+    // The merge of that one shard is a summary of the same shape.
+    let merged = Command::cargo_bin("sipreg")
+        .unwrap()
+        .args(["bulk", "merge", "-", "--json"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(merged.status.code(), Some(0));
+    for line in String::from_utf8(merged.stdout).unwrap().lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert_valid(&v);
+        if v["event"] == "bulk_summary" {
+            assert_eq!(v["shard"], "*/1");
+        }
+    }
 }
 
 /// Sends `request` (with `{port}` for our own port) to `to` until an answer comes
@@ -498,4 +530,48 @@ fn reachability_validates() {
     assert_valid(&objects[0]);
     assert_eq!(objects[0]["reachable"], false);
     assert_eq!(objects[0]["expectations"][0]["name"], "reachable");
+}
+
+/// A staying bulk run's summary (lapses, registered at the end) and its intervals.
+#[test]
+fn staying_bulk_summary_validates() {
+    let reg = ScriptedRegistrar::start(Box::new(|req: &Req, _| vec![ok_with_contact(req, 3600)]));
+    let out = Command::cargo_bin("sipreg")
+        .unwrap()
+        .args(["bulk", "register", "--aor", "sip:bench{n:02}@sipreg.test"])
+        .args([
+            "--count",
+            "3",
+            "--for",
+            "1s",
+            "--interval",
+            "400ms",
+            "--json",
+        ])
+        .args(["-r", &reg.uri()])
+        .env("SIPREG_PASSWORD", "pw")
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["mode"], "stay", "{summary}");
+    assert_eq!(summary["lapses"], 0, "{summary}");
+    assert_eq!(summary["registered_at_end"], 3, "{summary}");
+    // Intervals at 0.4 s and 0.8 s, and the last, shorter one to the end.
+    let registered: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["event"] == "bulk_interval")
+        .map(|l| &l["registered"])
+        .collect();
+    assert!(registered.len() >= 3, "{text}");
+    assert_eq!(registered[1], 3, "{text}");
+    for line in &lines {
+        assert_valid(line);
+    }
 }

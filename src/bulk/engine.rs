@@ -6,6 +6,7 @@
 //! observer (per-AOR lines, the progress bar) what happened.
 
 use super::configs::{self, RunDefaults, SharedConfigs};
+use super::interval::{IntervalReport, Intervals, Now};
 use super::plan::{Mode, Plan};
 use super::population::Member;
 use crate::core::endpoint::stats::Stats;
@@ -26,6 +27,8 @@ pub trait Observer {
     fn failed(&mut self, _reg: &Registration, _op: OpKind, _error: &RegError) {}
     /// Called after every event; rate-limit on your side.
     fn tick(&mut self, _stats: &Stats, _in_flight: u32, _now: Instant) {}
+    /// One `--interval` is over.
+    fn interval(&mut self, _report: &IntervalReport) {}
     /// The run is over: clear what was drawn.
     fn finish(&mut self) {}
 }
@@ -50,6 +53,8 @@ pub struct Engine {
     capture: Option<crate::output::Capture>,
     /// `--metrics`: what the scraper reads, updated as the run goes.
     metrics: Option<crate::output::Metrics>,
+    /// `--interval`: the run cut into intervals from `origin`.
+    intervals: Option<(Intervals, Instant)>,
 }
 
 impl Engine {
@@ -107,7 +112,6 @@ impl Engine {
                 }
             }
         }
-        endpoint.start_all(plan.mode.operation(), now());
         Engine {
             plan,
             endpoint,
@@ -115,6 +119,7 @@ impl Engine {
             observer,
             capture: None,
             metrics: None,
+            intervals: None,
         }
     }
 
@@ -132,6 +137,12 @@ impl Engine {
     /// Keeps `metrics` up to date while it runs (`--metrics`).
     pub fn set_metrics(&mut self, metrics: crate::output::Metrics) {
         self.metrics = Some(metrics);
+    }
+
+    /// Reports each interval of `intervals`, counted from the start of the run
+    /// (`--interval`).
+    pub fn set_intervals(&mut self, intervals: Intervals) {
+        self.intervals = Some((intervals, now()));
     }
 
     /// Writes every message of the run to `capture` too (`--pcap`).
@@ -159,26 +170,43 @@ impl Engine {
     }
 
     /// Runs until every AOR is done, or (staying mode) until the bindings were
-    /// removed after a signal or `--for`.
+    /// removed after a signal or `--for`. The first transactions start now.
     pub async fn run(&mut self) -> End {
+        let started = now();
+        self.endpoint.start_all(self.plan.mode.operation(), started);
+        if let Some((_, origin)) = &mut self.intervals {
+            *origin = started;
+        }
         let stays = self.plan.mode.stays();
         // Only staying mode listens for signals; other modes end as any program.
         let mut signals = StopSignals::new(stays);
-        let mut stay_over = pin!(match self.plan.mode {
-            Mode::Stay { duration: Some(d) } => Some(tokio::time::sleep_until((now() + d).into())),
+        let stay_over = match self.plan.mode {
+            Mode::Stay { duration: Some(d) } => Some(started + d),
             _ => None,
-        });
+        };
+        // One timer for `--for` and `--interval`, set to whichever comes first.
+        let mut timer = pin!(tokio::time::sleep_until(started.into()));
         let main_kind = self.plan.mode.main_kind();
-        loop {
+        let end = loop {
             let removing = self.endpoint.is_removing();
+            let wake_at = [
+                stay_over.filter(|_| !removing),
+                self.intervals
+                    .as_ref()
+                    .map(|(i, origin)| *origin + i.next_end()),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            if let Some(at) = wake_at {
+                if timer.deadline() != at.into() {
+                    timer.as_mut().reset(at.into());
+                }
+            }
             let next = {
                 let mut interrupts = Interrupts {
                     signals: stays.then_some(&mut signals),
-                    time_up: if removing {
-                        None
-                    } else {
-                        stay_over.as_mut().as_pin_mut()
-                    },
+                    time_up: wake_at.map(|_| timer.as_mut()),
                 };
                 let ep = &mut self.endpoint;
                 let mut quiet = NoTrace;
@@ -215,13 +243,55 @@ impl Engine {
                 // Answered already; a bulk run counts them (stats), it does not
                 // print each one.
                 Ok(Next::Event(..) | Next::Incoming(_)) => {}
-                Ok(Next::Finished) => return End::Finished,
-                Ok(Next::Signal) if removing => return End::InterruptedTwice,
-                Ok(Next::Signal | Next::TimeUp) => self.endpoint.begin_removal(now()),
-                Err(e) => return End::Broken(e),
+                Ok(Next::Finished) => break End::Finished,
+                Ok(Next::Signal) if removing => break End::InterruptedTwice,
+                Ok(Next::Signal) => self.endpoint.begin_removal(now()),
+                Ok(Next::TimeUp) => {
+                    let at = now();
+                    self.report_intervals(at, false);
+                    if !removing && stay_over.is_some_and(|end| at >= end) {
+                        self.endpoint.begin_removal(at);
+                    }
+                }
+                Err(e) => break End::Broken(e),
             }
             self.observer
                 .tick(self.endpoint.stats(), self.endpoint.in_flight(), now());
+        };
+        // The last interval, however short, so that the intervals add up to the run.
+        self.report_intervals(now(), true);
+        end
+    }
+
+    /// Reports every interval that has ended by `at`; `last`: the run is over, and
+    /// the interval under way ends with it.
+    fn report_intervals(&mut self, at: Instant, last: bool) {
+        let Some((intervals, origin)) = &mut self.intervals else {
+            return;
+        };
+        let origin = *origin;
+        loop {
+            let end = origin + intervals.next_end();
+            let ends_now = last && at > origin + intervals.next_end() - intervals.every();
+            if at < end && !ends_now {
+                return;
+            }
+            let latencies = self.endpoint.take_interval_latencies();
+            let current = Now {
+                in_flight: u64::from(self.endpoint.in_flight()),
+                registered: u64::from(self.endpoint.registered()),
+                lapsed: self.endpoint.lapsed_now(at.min(end)),
+            };
+            let report = intervals.take(
+                self.endpoint.stats(),
+                latencies,
+                current,
+                end.min(at) - origin,
+            );
+            self.observer.interval(&report);
+            if last && at < end {
+                return;
+            }
         }
     }
 

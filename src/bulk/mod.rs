@@ -15,14 +15,16 @@ pub mod csv;
 pub mod engine;
 mod error;
 pub mod fd_limit;
+pub mod interval;
 pub mod observe;
 pub mod plan;
 pub mod population;
 pub mod report;
 pub mod shard;
 pub mod template;
+pub mod thresholds;
 
-pub use crate::core::endpoint::stats;
+pub use crate::core::endpoint::{latency, stats};
 
 pub use engine::{End, Engine, Observer, Tally};
 pub use error::BulkError;

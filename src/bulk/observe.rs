@@ -2,6 +2,7 @@
 //! with `-v`, one line per failure (and per AOR's bindings for `bulk query`).
 
 use super::engine::Observer;
+use super::interval::IntervalReport;
 use super::stats::{op_name, Stats};
 use crate::cli::OutputFormat;
 use crate::core::{OpKind, Outcome, RegError, Registration};
@@ -102,6 +103,14 @@ impl Observer for Reporter {
             OutputFormat::Human | OutputFormat::Nagios => {
                 format!("failed: {aor} {}: {error}", op_name(op))
             }
+        };
+        self.line(&text);
+    }
+
+    fn interval(&mut self, report: &IntervalReport) {
+        let text = match self.format {
+            OutputFormat::Json => report.json().to_string(),
+            OutputFormat::Human | OutputFormat::Nagios => report.human(),
         };
         self.line(&text);
     }

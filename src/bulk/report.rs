@@ -1,48 +1,206 @@
-//! The summary at the end of a bulk run, for people and as one JSON object.
+//! The summary of a bulk run, for people and as one JSON object; and the same summary
+//! read back from JSON and added up, so that the shards of one load test give one
+//! answer (`sipreg bulk merge`).
 //!
-//! The JSON object's counts add up across the shards of one load test: `population`,
-//! `attempted`, `succeeded`, `failed`, `unfinished`, `not_started`, the operation
-//! counts, every `failures[].count`, `retransmissions`, `challenges`,
-//! `latency_buckets_ms[].count` and `cpu_ms`. Percentiles do not add; read them off
-//! the summed buckets.
+//! Every count adds up across shards; latencies travel as an HDR histogram
+//! (`latency_hdr`), which merges exactly, so merged percentiles are those of one run
+//! over the whole population (within the histogram's 0.1 %). Rates and elapsed time
+//! are recomputed from wall-clock instants (`*_unix`), so shards on several machines
+//! must have synchronised clocks (NTP), as any distributed load test assumes.
 
-use super::engine::Tally;
+use super::latency::{Latencies, LATENCY_BUCKETS_MS};
 use super::plan::Mode;
 use super::shard::Shard;
-use super::stats::{Latency, Stats, LATENCY_BUCKETS_MS};
+use super::stats::Stats;
+use super::thresholds::{Check, Thresholds};
+use super::Tally;
 use serde_json::{json, Value};
-use std::time::Duration;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-pub struct Summary<'a> {
-    pub mode: Mode,
-    pub rate_asked: f64,
-    pub shard: Shard,
-    pub tally: Tally,
-    pub stats: &'a Stats,
-    /// From the first start to the end of the run.
-    pub elapsed: Duration,
-    /// CPU time of the whole process (user and system).
-    pub cpu: Option<Duration>,
-    pub exit_status: u8,
+/// What makes shards parts of one test: the same command, mode and population cut
+/// into the same number of shards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestId {
+    pub command: String,
+    pub mode: String,
+    /// How the population was given (`--aor T --count N --first F`, or `--users FILE`).
+    pub spec: String,
+    /// Its size before it was cut into shards.
+    pub size: u64,
+    pub shards: u32,
 }
 
-impl Summary<'_> {
-    fn latency(&self) -> Option<Latency> {
-        Latency::of(&self.stats.latencies_us)
+/// A failure group: operation, final status (None: no final response), reason.
+pub type FailureKey = (String, Option<u16>, String);
+
+/// One bulk run's figures, or the sum of a test's shards.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub test: Option<TestId>,
+    /// The shard this run was (1-based), or None when merged from several.
+    pub shard_index: Option<u32>,
+    pub stays: bool,
+    pub population: u64,
+    pub attempted: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+    pub unfinished: u64,
+    pub not_started: u64,
+    pub registered: u64,
+    pub refreshed: u64,
+    pub queried: u64,
+    pub unregistered: u64,
+    pub failures: BTreeMap<FailureKey, u64>,
+    pub retransmissions: u64,
+    pub challenges: u64,
+    pub interval_too_brief: u64,
+    pub ignored: u64,
+    pub unreadable: u64,
+    pub send_errors: u64,
+    pub retried: u64,
+    pub keepalives: u64,
+    pub flow_failures: u64,
+    pub reconnects: u64,
+    pub reachable: u64,
+    pub unreachable: u64,
+    pub bindings: u64,
+    pub aors_with_bindings: u64,
+    pub lapses: u64,
+    pub lapsed_at_end: u64,
+    pub registered_at_end: u64,
+    pub latencies: Latencies,
+    pub rate_asked: f64,
+    /// Wall-clock seconds since the Unix epoch: first and latest start of a main
+    /// operation, and the end of the run.
+    pub first_start_unix: Option<f64>,
+    pub last_start_unix: Option<f64>,
+    pub ended_unix: Option<f64>,
+    /// `--start-at`, as given and normalised (RFC 3339).
+    pub start_at: Option<String>,
+    pub cpu: Option<Duration>,
+    pub exit_status: u8,
+    /// The thresholds asked for, each checked.
+    pub checks: Vec<Check>,
+}
+
+/// Wall-clock seconds of `at`, read against the current instant.
+pub fn unix_seconds(at: Instant, now: Instant) -> f64 {
+    let wall = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs_f64();
+    wall - now.saturating_duration_since(at).as_secs_f64()
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+impl Report {
+    /// The report of the run that just ended at `now`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn of_run(
+        test: TestId,
+        mode: Mode,
+        shard: Shard,
+        tally: Tally,
+        s: &Stats,
+        rate_asked: f64,
+        start_at: Option<String>,
+        cpu: Option<Duration>,
+        now: Instant,
+    ) -> Report {
+        let failures = s
+            .failures
+            .iter()
+            .map(|(k, n)| ((k.op.to_string(), k.status, k.reason.clone()), *n))
+            .collect();
+        Report {
+            test: Some(test),
+            shard_index: Some(shard.index),
+            stays: mode.stays(),
+            population: tally.population,
+            attempted: s.attempted,
+            succeeded: tally.succeeded,
+            failed: tally.failed,
+            unfinished: tally.unfinished,
+            not_started: tally.not_started,
+            registered: s.registered,
+            refreshed: s.refreshed,
+            queried: s.queried,
+            unregistered: s.unregistered,
+            failures,
+            retransmissions: s.retransmissions,
+            challenges: s.challenges,
+            interval_too_brief: s.interval_too_brief,
+            ignored: s.ignored,
+            unreadable: s.unreadable,
+            send_errors: s.send_errors,
+            retried: s.retried,
+            keepalives: s.keepalives,
+            flow_failures: s.flow_failures,
+            reconnects: s.reconnects,
+            reachable: s.reachable,
+            unreachable: s.unreachable,
+            bindings: s.bindings,
+            aors_with_bindings: s.aors_with_bindings,
+            lapses: s.lapses,
+            lapsed_at_end: s.lapsed_at_end,
+            registered_at_end: s.registered_at_end,
+            latencies: s.latencies.clone(),
+            rate_asked,
+            first_start_unix: s.first_start.map(|t| unix_seconds(t, now)),
+            last_start_unix: s.last_start.map(|t| unix_seconds(t, now)),
+            ended_unix: s.first_start.map(|_| unix_seconds(now, now)),
+            start_at,
+            cpu,
+            exit_status: 0,
+            checks: Vec::new(),
+        }
+    }
+
+    fn command(&self) -> &str {
+        self.test
+            .as_ref()
+            .map_or("register", |t| t.command.as_str())
+    }
+
+    /// Main operations started per second, over the time the starts took.
+    pub fn start_rate(&self) -> Option<f64> {
+        let span = self.last_start_unix? - self.first_start_unix?;
+        (self.attempted > 1 && span > 0.0).then(|| (self.attempted - 1) as f64 / span)
+    }
+
+    /// From the first start to the end of the run.
+    pub fn elapsed(&self) -> Duration {
+        match (self.first_start_unix, self.ended_unix) {
+            (Some(a), Some(b)) => Duration::try_from_secs_f64((b - a).max(0.0)).unwrap_or_default(),
+            _ => Duration::ZERO,
+        }
+    }
+
+    /// The share of the population that succeeded, in percent.
+    pub fn success_rate(&self) -> Option<f64> {
+        (self.population > 0).then(|| self.succeeded as f64 * 100.0 / self.population as f64)
     }
 
     fn cpu_per_aor(&self) -> Option<Duration> {
-        let attempted = u32::try_from(self.stats.attempted)
-            .ok()
-            .filter(|&n| n > 0)?;
+        let attempted = u32::try_from(self.attempted).ok().filter(|&n| n > 0)?;
         Some(self.cpu? / attempted)
     }
 
+    /// Checks `thresholds` against this report; the unmet ones say why.
+    pub fn check(&mut self, thresholds: &Thresholds) {
+        self.checks = thresholds.check(self);
+    }
+
+    pub fn unmet(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| !c.met)
+    }
+
     pub fn json(&self) -> Value {
-        let s = self.stats;
-        let t = &self.tally;
-        let latency = self.latency();
-        let round3 = |x: f64| (x * 1000.0).round() / 1000.0;
+        let latency = self.latencies.figures();
         let buckets: Vec<Value> = match &latency {
             Some(l) => l
                 .buckets
@@ -52,158 +210,192 @@ impl Summary<'_> {
                 .collect(),
             None => Vec::new(),
         };
-        let failures: Vec<Value> = s
+        let failures: Vec<Value> = self
             .failures
             .iter()
-            .map(|(k, count)| {
-                json!({"operation": k.op, "status": k.status, "reason": k.reason, "count": count})
+            .map(|((op, status, reason), count)| {
+                json!({"operation": op, "status": status, "reason": reason, "count": count})
             })
             .collect();
+        let (shard, shards) = match (&self.test, self.shard_index) {
+            (Some(t), Some(i)) => (format!("{i}/{}", t.shards), t.shards),
+            (Some(t), None) => (format!("*/{}", t.shards), t.shards),
+            (None, _) => ("1/1".to_string(), 1),
+        };
         let mut v = json!({
             "event": "bulk_summary",
-            "command": self.mode.name(),
-            "mode": match self.mode {
-                Mode::RegisterOnce => "once",
-                Mode::Stay { .. } => "stay",
-                Mode::Query | Mode::Unregister => "once",
-            },
-            "shard": format!("{}/{}", self.shard.index, self.shard.count),
-            "population": t.population,
-            "attempted": s.attempted,
-            "succeeded": t.succeeded,
-            "failed": t.failed,
-            "unfinished": t.unfinished,
-            "not_started": t.not_started,
-            "registered": s.registered,
-            "refreshed": s.refreshed,
-            "queried": s.queried,
-            "unregistered": s.unregistered,
+            "command": self.command(),
+            "mode": if self.stays { "stay" } else { "once" },
+            "shard": shard,
+            "population": self.population,
+            "attempted": self.attempted,
+            "succeeded": self.succeeded,
+            "failed": self.failed,
+            "unfinished": self.unfinished,
+            "not_started": self.not_started,
+            "registered": self.registered,
+            "refreshed": self.refreshed,
+            "queried": self.queried,
+            "unregistered": self.unregistered,
             "failures": failures,
-            "retransmissions": s.retransmissions,
-            "challenges": s.challenges,
-            "interval_too_brief": s.interval_too_brief,
-            "ignored": s.ignored,
-            "unreadable": s.unreadable,
-            "send_errors": s.send_errors,
+            "retransmissions": self.retransmissions,
+            "challenges": self.challenges,
+            "interval_too_brief": self.interval_too_brief,
+            "ignored": self.ignored,
+            "unreadable": self.unreadable,
+            "send_errors": self.send_errors,
             "latency_ms": latency.as_ref().map(|l| json!({
-                "p50": l.p50, "p90": l.p90, "p99": l.p99, "max": l.max, "mean": round3(l.mean),
+                "p50": l.p50, "p90": l.p90, "p99": l.p99, "p99_9": l.p999, "max": l.max,
+                "mean": round3(l.mean),
             })),
             "latency_buckets_ms": buckets,
+            "latency_hdr": (!self.latencies.is_empty()).then(|| self.latencies.encode()),
             "rate_asked": self.rate_asked,
-            "rate": s.start_rate().map(|r| (r * 10.0).round() / 10.0),
-            "elapsed_s": round3(self.elapsed.as_secs_f64()),
+            "rate": self.start_rate().map(|r| (r * 10.0).round() / 10.0),
+            "elapsed_s": round3(self.elapsed().as_secs_f64()),
+            "first_start_unix": self.first_start_unix.map(round3),
+            "last_start_unix": self.last_start_unix.map(round3),
+            "ended_unix": self.ended_unix.map(round3),
             "cpu_ms": self.cpu.map(|c| round3(c.as_secs_f64() * 1000.0)),
             "cpu_us_per_aor": self.cpu_per_aor().map(|c| round3(c.as_secs_f64() * 1e6)),
             "exit_status": self.exit_status,
         });
-        if let Mode::Stay { .. } = self.mode {
-            v["retried"] = json!(s.retried);
-            v["keepalives"] = json!(s.keepalives);
-            v["flow_failures"] = json!(s.flow_failures);
-            v["reconnects"] = json!(s.reconnects);
+        if let Some(t) = &self.test {
+            v["test"] = json!({"population": t.spec, "size": t.size, "shards": shards});
         }
-        if s.reachable + s.unreachable > 0 {
-            v["reachable"] = json!(s.reachable);
-            v["unreachable"] = json!(s.unreachable);
+        if let Some(at) = &self.start_at {
+            v["start_at"] = json!(at);
         }
-        if self.mode == Mode::Query {
-            v["bindings"] = json!(s.bindings);
-            v["aors_with_bindings"] = json!(s.aors_with_bindings);
+        if self.stays {
+            v["retried"] = json!(self.retried);
+            v["keepalives"] = json!(self.keepalives);
+            v["flow_failures"] = json!(self.flow_failures);
+            v["reconnects"] = json!(self.reconnects);
+            v["lapses"] = json!(self.lapses + self.lapsed_at_end);
+            v["registered_at_end"] = json!(self.registered_at_end);
+        }
+        if self.reachable + self.unreachable > 0 {
+            v["reachable"] = json!(self.reachable);
+            v["unreachable"] = json!(self.unreachable);
+        }
+        if self.command() == "query" {
+            v["bindings"] = json!(self.bindings);
+            v["aors_with_bindings"] = json!(self.aors_with_bindings);
+        }
+        if !self.checks.is_empty() {
+            v["expectations"] = self.checks.iter().map(Check::json).collect();
         }
         v
     }
 
     pub fn human(&self) -> Vec<String> {
-        let s = self.stats;
-        let t = &self.tally;
-        let verb = match self.mode {
-            Mode::RegisterOnce | Mode::Stay { .. } => "registered",
-            Mode::Query => "queried",
-            Mode::Unregister => "unregistered",
+        let verb = match self.command() {
+            "query" => "queried",
+            "unregister" => "unregistered",
+            _ => "registered",
         };
         let mut head = format!(
             "bulk {}: {} of {} AORs {verb}, {} failed",
-            self.mode.name(),
-            t.succeeded,
-            t.population,
-            t.failed
+            self.command(),
+            self.succeeded,
+            self.population,
+            self.failed
         );
-        if self.shard != Shard::WHOLE {
-            head.push_str(&format!(
-                " (shard {}/{})",
-                self.shard.index, self.shard.count
-            ));
+        match (&self.test, self.shard_index) {
+            (Some(t), None) => head.push_str(&format!(" (merged from {} shards)", t.shards)),
+            (Some(t), Some(i)) if t.shards > 1 => {
+                head.push_str(&format!(" (shard {i}/{})", t.shards))
+            }
+            _ => {}
         }
         let mut lines = vec![head];
         let mut row = |label: &str, value: String| lines.push(format!("  {label:<17}{value}"));
-        row("attempted", s.attempted.to_string());
-        if t.unfinished > 0 {
-            row("unfinished", t.unfinished.to_string());
+        if let Some(at) = &self.start_at {
+            row("started at", at.clone());
         }
-        if t.not_started > 0 {
-            row("not started", t.not_started.to_string());
+        row("attempted", self.attempted.to_string());
+        if self.unfinished > 0 {
+            row("unfinished", self.unfinished.to_string());
         }
-        if let Mode::Stay { .. } = self.mode {
-            row("refreshed", s.refreshed.to_string());
-            row("unregistered", s.unregistered.to_string());
-            if s.retried > 0 {
+        if self.not_started > 0 {
+            row("not started", self.not_started.to_string());
+        }
+        if self.stays {
+            row("refreshed", self.refreshed.to_string());
+            row("unregistered", self.unregistered.to_string());
+            row(
+                "registered",
+                format!("{} AORs at the end", self.registered_at_end),
+            );
+            row(
+                "lapses",
+                format!(
+                    "{} (a grant ran out before its refresh succeeded; {} not recovered)",
+                    self.lapses + self.lapsed_at_end,
+                    self.lapsed_at_end
+                ),
+            );
+            if self.retried > 0 {
                 row(
                     "retried",
-                    format!("{} attempts after a back-off", s.retried),
+                    format!("{} attempts after a back-off", self.retried),
                 );
             }
-            if s.keepalives + s.flow_failures + s.reconnects > 0 {
+            if self.keepalives + self.flow_failures + self.reconnects > 0 {
                 row(
                     "keep-alives",
                     format!(
                         "{} sent, {} flows failed, {} connections reopened",
-                        s.keepalives, s.flow_failures, s.reconnects
+                        self.keepalives, self.flow_failures, self.reconnects
                     ),
                 );
             }
         }
-        if s.reachable + s.unreachable > 0 {
+        if self.reachable + self.unreachable > 0 {
             row(
                 "reachable",
                 format!(
                     "{}/{} AORs: a request for the AOR reached its contact",
-                    s.reachable,
-                    s.reachable + s.unreachable
+                    self.reachable,
+                    self.reachable + self.unreachable
                 ),
             );
         }
-        if self.mode == Mode::Query {
+        if self.command() == "query" {
             row(
                 "bindings",
-                format!("{} ({} AORs with any)", s.bindings, s.aors_with_bindings),
+                format!(
+                    "{} ({} AORs with any)",
+                    self.bindings, self.aors_with_bindings
+                ),
             );
         }
-        row("retransmissions", s.retransmissions.to_string());
+        row("retransmissions", self.retransmissions.to_string());
         row(
             "challenges",
-            format!("{} answered after a 401/407", s.challenges),
+            format!("{} answered after a 401/407", self.challenges),
         );
-        if s.interval_too_brief > 0 {
-            row("423 retried", s.interval_too_brief.to_string());
+        if self.interval_too_brief > 0 {
+            row("423 retried", self.interval_too_brief.to_string());
         }
-        if s.ignored + s.unreadable > 0 {
+        if self.ignored + self.unreadable > 0 {
             row(
                 "ignored",
                 format!(
                     "{} stray or duplicate, {} unreadable",
-                    s.ignored, s.unreadable
+                    self.ignored, self.unreadable
                 ),
             );
         }
-        if s.send_errors > 0 {
-            row("send errors", s.send_errors.to_string());
+        if self.send_errors > 0 {
+            row("send errors", self.send_errors.to_string());
         }
         row(
             "latency",
-            match self.latency() {
+            match self.latencies.figures() {
                 Some(l) => format!(
-                    "p50 {} ms, p90 {} ms, p99 {} ms, max {} ms",
-                    l.p50, l.p90, l.p99, l.max
+                    "p50 {} ms, p90 {} ms, p99 {} ms, p99.9 {} ms, max {} ms",
+                    l.p50, l.p90, l.p99, l.p999, l.max
                 ),
                 None => "-".into(),
             },
@@ -212,10 +404,10 @@ impl Summary<'_> {
             "rate",
             format!(
                 "{} (asked {}/s), {:.2} s in all",
-                s.start_rate()
+                self.start_rate()
                     .map_or("-".to_string(), |r| format!("{r:.1}/s")),
                 self.rate_asked,
-                self.elapsed.as_secs_f64()
+                self.elapsed().as_secs_f64()
             ),
         );
         row(
@@ -229,16 +421,183 @@ impl Summary<'_> {
                 _ => "-".into(),
             },
         );
-        if !s.failures.is_empty() {
+        if !self.failures.is_empty() {
             lines.push("  failures by status and reason:".into());
-            for (k, count) in &s.failures {
-                let status = k.status.map_or("-".to_string(), |c| c.to_string());
-                lines.push(format!(
-                    "  {count:>7}  {:<10} {status:>3}  {}",
-                    k.op, k.reason
-                ));
+            for ((op, status, reason), count) in &self.failures {
+                let status = status.map_or("-".to_string(), |c| c.to_string());
+                lines.push(format!("  {count:>7}  {op:<10} {status:>3}  {reason}"));
             }
         }
+        for c in &self.checks {
+            let mark = if c.met { "met" } else { "UNMET" };
+            lines.push(format!("  {mark:<6} {}", c.message));
+        }
         lines
+    }
+
+    /// Reads a `bulk_summary` object back (what `json` wrote).
+    pub fn from_json(v: &Value) -> Result<Report, String> {
+        let n = |name: &str| v.get(name).and_then(Value::as_u64).unwrap_or(0);
+        let f = |name: &str| v.get(name).and_then(Value::as_f64);
+        let test = v
+            .get("test")
+            .ok_or("no \"test\" (written by sipreg before 0.2?)")?;
+        let shard = v
+            .get("shard")
+            .and_then(Value::as_str)
+            .ok_or("no \"shard\"")?;
+        let shard_index = shard
+            .split_once('/')
+            .and_then(|(i, _)| i.parse::<u32>().ok());
+        let test = TestId {
+            command: v
+                .get("command")
+                .and_then(Value::as_str)
+                .ok_or("no \"command\"")?
+                .to_string(),
+            mode: v
+                .get("mode")
+                .and_then(Value::as_str)
+                .unwrap_or("once")
+                .to_string(),
+            spec: test
+                .get("population")
+                .and_then(Value::as_str)
+                .ok_or("no \"test.population\"")?
+                .to_string(),
+            size: test.get("size").and_then(Value::as_u64).unwrap_or(0),
+            shards: test
+                .get("shards")
+                .and_then(Value::as_u64)
+                .and_then(|s| u32::try_from(s).ok())
+                .ok_or("no \"test.shards\"")?,
+        };
+        let mut failures = BTreeMap::new();
+        for item in v
+            .get("failures")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let op = item.get("operation").and_then(Value::as_str).unwrap_or("?");
+            let status = item
+                .get("status")
+                .and_then(Value::as_u64)
+                .and_then(|s| u16::try_from(s).ok());
+            let reason = item.get("reason").and_then(Value::as_str).unwrap_or("");
+            let count = item.get("count").and_then(Value::as_u64).unwrap_or(0);
+            *failures
+                .entry((op.to_string(), status, reason.to_string()))
+                .or_default() += count;
+        }
+        let latencies = match v.get("latency_hdr").and_then(Value::as_str) {
+            Some(text) => Latencies::decode(text).map_err(|e| format!("latency_hdr: {e}"))?,
+            None => Latencies::new(),
+        };
+        let lapses = n("lapses");
+        Ok(Report {
+            stays: test.mode == "stay",
+            test: Some(test),
+            shard_index,
+            population: n("population"),
+            attempted: n("attempted"),
+            succeeded: n("succeeded"),
+            failed: n("failed"),
+            unfinished: n("unfinished"),
+            not_started: n("not_started"),
+            registered: n("registered"),
+            refreshed: n("refreshed"),
+            queried: n("queried"),
+            unregistered: n("unregistered"),
+            failures,
+            retransmissions: n("retransmissions"),
+            challenges: n("challenges"),
+            interval_too_brief: n("interval_too_brief"),
+            ignored: n("ignored"),
+            unreadable: n("unreadable"),
+            send_errors: n("send_errors"),
+            retried: n("retried"),
+            keepalives: n("keepalives"),
+            flow_failures: n("flow_failures"),
+            reconnects: n("reconnects"),
+            reachable: n("reachable"),
+            unreachable: n("unreachable"),
+            bindings: n("bindings"),
+            aors_with_bindings: n("aors_with_bindings"),
+            // Read back as one figure: those not recovered are inside it.
+            lapses,
+            lapsed_at_end: 0,
+            registered_at_end: n("registered_at_end"),
+            latencies,
+            rate_asked: f("rate_asked").unwrap_or(0.0),
+            first_start_unix: f("first_start_unix"),
+            last_start_unix: f("last_start_unix"),
+            ended_unix: f("ended_unix"),
+            start_at: v.get("start_at").and_then(Value::as_str).map(String::from),
+            cpu: f("cpu_ms").and_then(|ms| Duration::try_from_secs_f64(ms / 1000.0).ok()),
+            exit_status: 0,
+            checks: Vec::new(),
+        })
+    }
+
+    /// Adds another shard's report to this one.
+    pub fn add(&mut self, o: &Report) {
+        let counts = [
+            (&mut self.population, o.population),
+            (&mut self.attempted, o.attempted),
+            (&mut self.succeeded, o.succeeded),
+            (&mut self.failed, o.failed),
+            (&mut self.unfinished, o.unfinished),
+            (&mut self.not_started, o.not_started),
+            (&mut self.registered, o.registered),
+            (&mut self.refreshed, o.refreshed),
+            (&mut self.queried, o.queried),
+            (&mut self.unregistered, o.unregistered),
+            (&mut self.retransmissions, o.retransmissions),
+            (&mut self.challenges, o.challenges),
+            (&mut self.interval_too_brief, o.interval_too_brief),
+            (&mut self.ignored, o.ignored),
+            (&mut self.unreadable, o.unreadable),
+            (&mut self.send_errors, o.send_errors),
+            (&mut self.retried, o.retried),
+            (&mut self.keepalives, o.keepalives),
+            (&mut self.flow_failures, o.flow_failures),
+            (&mut self.reconnects, o.reconnects),
+            (&mut self.reachable, o.reachable),
+            (&mut self.unreachable, o.unreachable),
+            (&mut self.bindings, o.bindings),
+            (&mut self.aors_with_bindings, o.aors_with_bindings),
+            (&mut self.lapses, o.lapses),
+            (&mut self.lapsed_at_end, o.lapsed_at_end),
+            (&mut self.registered_at_end, o.registered_at_end),
+        ];
+        for (mine, theirs) in counts {
+            *mine += theirs;
+        }
+        for (k, n) in &o.failures {
+            *self.failures.entry(k.clone()).or_default() += n;
+        }
+        self.latencies.add(&o.latencies);
+        // The test asked each shard for its own rate: together they asked the sum.
+        self.rate_asked += o.rate_asked;
+        let earliest = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let latest = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.first_start_unix = earliest(self.first_start_unix, o.first_start_unix);
+        self.last_start_unix = latest(self.last_start_unix, o.last_start_unix);
+        self.ended_unix = latest(self.ended_unix, o.ended_unix);
+        self.cpu = match (self.cpu, o.cpu) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
+        if self.start_at.is_none() {
+            self.start_at.clone_from(&o.start_at);
+        }
+        self.shard_index = None;
     }
 }

@@ -19,6 +19,7 @@ use crate::settings::{
     dns_settings, expires_secs, insecure_warning, output_format, parse_local, parse_next_hop_arg,
     timers, tls_settings, transport_before_dns, uas_config, user_agent, ws_path,
 };
+use sha2::Digest as _;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 /// More sockets than this would only waste descriptors.
@@ -38,6 +39,7 @@ pub async fn run(command: BulkCommand) -> ExitStatus {
         }
         BulkCommand::Query(args) => (args, Mode::Query),
         BulkCommand::Unregister(args) => (args, Mode::Unregister),
+        BulkCommand::Merge(args) => return super::bulk_merge::run(&args),
     };
     if output_format(&args.shared) == OutputFormat::Nagios {
         return usage_error(
@@ -62,7 +64,10 @@ pub async fn run(command: BulkCommand) -> ExitStatus {
         );
     }
     match setup(&args, mode).await {
-        Ok(engine) => run_engine(engine, &args, mode).await,
+        Ok(prepared) => {
+            wait_for_start(&args);
+            run_engine(prepared, &args, mode).await
+        }
         Err(e) => {
             if !args.shared.quiet {
                 eprintln!("sipreg: error: {e}");
@@ -106,16 +111,56 @@ fn refuse_unsupported(args: &BulkArgs) -> Result<()> {
 struct Prepared {
     engine: Engine,
     shard: Shard,
+    test: report::TestId,
 }
+
+/// `--start-at`: sleeps until then (sockets and connections are ready by now, so
+/// the first transactions leave at that instant). A time already past starts at once.
+fn wait_for_start(args: &BulkArgs) {
+    let Some(at) = args.start_at else {
+        return;
+    };
+    let Ok(wait) = at.duration_since(std::time::SystemTime::now()) else {
+        if !args.shared.quiet {
+            eprintln!(
+                "sipreg: warning: --start-at {} has passed: starting now",
+                humantime::format_rfc3339_millis(at)
+            );
+        }
+        return;
+    };
+    if args.shared.verbose > 0 {
+        eprintln!(
+            "sipreg: starting at {} (in {:.1} s)",
+            humantime::format_rfc3339_millis(at),
+            wait.as_secs_f64()
+        );
+    }
+    std::thread::sleep(wait);
+}
+
+/// How far ahead `--start-at` may be: further is a mistake (a date typed wrong).
+const START_AT_HORIZON: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
     refuse_unsupported(args)?;
     check_pacing(args)?;
+    if let Some(at) = args.start_at {
+        if at
+            .duration_since(std::time::SystemTime::now())
+            .is_ok_and(|wait| wait > START_AT_HORIZON)
+        {
+            return Err(Error::Usage(format!(
+                "--start-at {} is more than a day ahead: check the date",
+                humantime::format_rfc3339_seconds(at)
+            )));
+        }
+    }
     let shard = match &args.shard {
         Some(text) => Shard::parse(text).map_err(usage)?,
         None => Shard::WHOLE,
     };
-    let members = read_population(args, shard)?;
+    let (members, test) = read_population(args, shard, mode)?;
     let shared = &args.shared;
     let registrar = shared
         .registrar
@@ -210,7 +255,16 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
         crate::net::metrics_server::serve(addr, metrics.registry()).await?;
         engine.set_metrics(metrics);
     }
-    Ok(Prepared { engine, shard })
+    // Interval lines are output: none with -q.
+    if let Some(every) = args.interval.filter(|_| !shared.quiet) {
+        let name = format!("{}/{}", shard.index, shard.count);
+        engine.set_intervals(crate::bulk::interval::Intervals::new(every, name));
+    }
+    Ok(Prepared {
+        engine,
+        shard,
+        test,
+    })
 }
 
 fn usage(e: BulkError) -> Error {
@@ -326,7 +380,19 @@ fn template(
         .map_err(usage)
 }
 
-fn read_population(args: &BulkArgs, shard: Shard) -> Result<Vec<Member>> {
+/// The shard's members, and what identifies the whole population to `bulk merge`.
+fn read_population(
+    args: &BulkArgs,
+    shard: Shard,
+    mode: Mode,
+) -> Result<(Vec<Member>, report::TestId)> {
+    let test = |spec: String, size: u64| report::TestId {
+        command: mode.name().to_string(),
+        mode: if mode.stays() { "stay" } else { "once" }.to_string(),
+        spec,
+        size,
+        shards: shard.count,
+    };
     let contact = template("--contact-template", &args.contact_template, true)?;
     let default_password = std::env::var(PASSWORD_ENV).ok();
     let shaping = Shaping {
@@ -334,7 +400,7 @@ fn read_population(args: &BulkArgs, shard: Shard) -> Result<Vec<Member>> {
         default_password: default_password.as_deref(),
         shard,
     };
-    let members = match (&args.users, &args.aor) {
+    let population = match (&args.users, &args.aor) {
         (Some(path), _) => {
             let bytes = std::fs::read(path).map_err(|e| {
                 Error::Usage(format!("cannot read --users {}: {e}", path.display()))
@@ -344,7 +410,18 @@ fn read_population(args: &BulkArgs, shard: Shard) -> Result<Vec<Member>> {
                 let (line, column) = position_of(&bytes, e.valid_up_to());
                 Error::Usage(format!("{name}:{line}:{column}: not UTF-8 text"))
             })?;
-            population::build(Source::Csv { path: &name, text }, &shaping).map_err(usage)?
+            let members =
+                population::build(Source::Csv { path: &name, text }, &shaping).map_err(usage)?;
+            // The file's name and content, not its path: each machine may keep it
+            // elsewhere.
+            let digest = sha2::Sha256::digest(&bytes);
+            let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+            let file = path.file_name().unwrap_or_default().to_string_lossy();
+            let rows = crate::bulk::csv::parse(text).map_or(0, |r| r.len().saturating_sub(1));
+            (
+                members,
+                test(format!("--users {file} (sha256 {hex}…)"), rows as u64),
+            )
         }
         (None, Some(aor)) => {
             if args.count == 0 {
@@ -357,7 +434,9 @@ fn read_population(args: &BulkArgs, shard: Shard) -> Result<Vec<Member>> {
                 user: template("--user-template", &args.user_template, false)?,
                 password: template("--password-template", &args.password_template, false)?,
             };
-            population::build(source, &shaping).map_err(usage)?
+            let members = population::build(source, &shaping).map_err(usage)?;
+            let spec = format!("--aor {aor} --count {} --first {}", args.count, args.first);
+            (members, test(spec, u64::from(args.count)))
         }
         (None, None) => {
             return Err(Error::Usage(
@@ -365,7 +444,7 @@ fn read_population(args: &BulkArgs, shard: Shard) -> Result<Vec<Member>> {
             ))
         }
     };
-    Ok(members)
+    Ok(population)
 }
 
 /// 1-based line and column of byte `offset`.
@@ -449,13 +528,31 @@ async fn destinations(
 }
 
 async fn run_engine(prepared: Prepared, args: &BulkArgs, mode: Mode) -> ExitStatus {
-    let Prepared { mut engine, shard } = prepared;
+    let Prepared {
+        mut engine,
+        shard,
+        test,
+    } = prepared;
     let end = engine.run().await;
     let finished_at = now();
     engine.finish_observer();
     let cpu = cpu::process_cpu_time();
     let tally = engine.tally();
     let stats = engine.stats();
+    let thresholds = args.thresholds.thresholds();
+    let mut report = report::Report::of_run(
+        test,
+        mode,
+        shard,
+        tally,
+        stats,
+        args.rate,
+        args.start_at
+            .map(|t| humantime::format_rfc3339_millis(t).to_string()),
+        cpu,
+        finished_at,
+    );
+    report.check(&thresholds);
     let status = match &end {
         End::Broken(e) => {
             if !args.shared.quiet {
@@ -463,37 +560,16 @@ async fn run_engine(prepared: Prepared, args: &BulkArgs, mode: Mode) -> ExitStat
             }
             e.exit_status()
         }
-        _ if tally.succeeded < tally.population => ExitStatus::Refused,
-        // Every AOR registered; --expect-reachable asked more of each.
-        _ if args.expect_reachable && stats.reachable < tally.population => ExitStatus::Expectation,
-        _ => ExitStatus::Success,
+        _ => outcome_status(&report, &thresholds, args.expect_reachable),
     };
     let twice = matches!(end, End::InterruptedTwice);
-    let summary = report::Summary {
-        mode,
-        rate_asked: args.rate,
-        shard,
-        tally,
-        stats,
-        elapsed: stats.first_start.map_or_else(Default::default, |t| {
-            finished_at.saturating_duration_since(t)
-        }),
-        cpu,
-        exit_status: if twice {
-            INTERRUPTED_TWICE as u8
-        } else {
-            status.code()
-        },
+    report.exit_status = if twice {
+        INTERRUPTED_TWICE as u8
+    } else {
+        status.code()
     };
     if !args.shared.quiet {
-        match output_format(&args.shared) {
-            OutputFormat::Json => println!("{}", summary.json()),
-            OutputFormat::Human | OutputFormat::Nagios => {
-                for line in summary.human() {
-                    println!("{line}");
-                }
-            }
-        }
+        print_report(&report, output_format(&args.shared));
     }
     if twice {
         std::process::exit(INTERRUPTED_TWICE);
@@ -502,4 +578,41 @@ async fn run_engine(prepared: Prepared, args: &BulkArgs, mode: Mode) -> ExitStat
     // CPU time that exiting saves.
     std::mem::forget(engine);
     status
+}
+
+/// The exit status of a run (or a merge) that ran to its end. With thresholds, they
+/// decide: a load test that asks for 99.9 % accepts a few failures. Without, every
+/// AOR must succeed (and be reachable, with --expect-reachable).
+pub(super) fn outcome_status(
+    report: &report::Report,
+    thresholds: &crate::bulk::thresholds::Thresholds,
+    expect_reachable: bool,
+) -> ExitStatus {
+    if report.unmet().next().is_some() {
+        ExitStatus::Expectation
+    } else if !thresholds.is_empty() {
+        ExitStatus::Success
+    } else if report.succeeded < report.population {
+        ExitStatus::Refused
+    } else if expect_reachable && report.reachable < report.population {
+        ExitStatus::Expectation
+    } else {
+        ExitStatus::Success
+    }
+}
+
+/// The summary on stdout; unmet thresholds also on stderr, one line each, as the
+/// single-AOR `--expect-*` options print them.
+pub(super) fn print_report(report: &report::Report, format: OutputFormat) {
+    match format {
+        OutputFormat::Json => println!("{}", report.json()),
+        OutputFormat::Human | OutputFormat::Nagios => {
+            for line in report.human() {
+                println!("{line}");
+            }
+        }
+    }
+    for check in report.unmet() {
+        eprintln!("sipreg: expectation failed: {}", check.message);
+    }
 }

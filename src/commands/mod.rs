@@ -2,6 +2,7 @@
 
 mod arguments;
 mod bulk;
+mod bulk_merge;
 mod chosen_profile;
 mod credentials;
 mod dry_run;

@@ -73,6 +73,9 @@ pub struct Outcome {
     pub elapsed: Duration,
     /// This success ended a run of failures (recovery).
     pub recovered: bool,
+    /// The grant before this success had run out: the registrar held no binding of
+    /// ours for a while (a lapse).
+    pub lapsed: bool,
     /// RFC 5627 GRUUs the registrar assigned to our contact.
     pub pub_gruu: Option<String>,
     pub temp_gruu: Option<String>,

@@ -133,6 +133,9 @@ pub struct Registration {
     /// pending, so the space is paid only while a request is out.
     pending: Option<Box<Pending>>,
     granted: Option<Granted>,
+    /// Until when the registrar holds our binding by the last grant: kept through
+    /// failures (which drop `granted`), so that a success after it shows a lapse.
+    held_until: Option<Instant>,
     old_branches: RecentBranches,
     transmits: VecDeque<Transmit>,
     events: VecDeque<Event>,
@@ -199,6 +202,7 @@ impl Registration {
             last_refusal: None,
             pending: None,
             granted: None,
+            held_until: None,
             old_branches: RecentBranches::default(),
             transmits: VecDeque::new(),
             events: VecDeque::new(),
@@ -245,6 +249,12 @@ impl Registration {
 
     pub fn is_registered(&self) -> bool {
         self.granted.is_some()
+    }
+
+    /// The last grant ran out at `now` and none followed: the registrar holds no
+    /// binding of ours (a lapse, as a load test counts them).
+    pub fn has_lapsed(&self, now: Instant) -> bool {
+        self.granted.is_none() && self.held_until.is_some_and(|t| now >= t)
     }
 
     pub fn standing(&self) -> Standing {
@@ -373,6 +383,7 @@ impl Registration {
             Operation::Query => (OpKind::Query, RequestContact::None, self.expires),
             Operation::Unregister(target) => {
                 self.granted = None;
+                self.held_until = None;
                 self.recovery = None;
                 if let Some(k) = &mut self.keepalive {
                     k.stop();

@@ -27,6 +27,7 @@
 //! too, so a driver only moves bytes and time.
 
 mod index;
+pub mod latency;
 mod nonces;
 pub mod pacer;
 mod requests;
@@ -329,6 +330,11 @@ impl Endpoint {
 
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    /// The latencies recorded since the last call (one `--interval`'s worth).
+    pub fn take_interval_latencies(&mut self) -> latency::Latencies {
+        self.stats.interval_latencies.take()
     }
 
     /// A datagram too long to be a SIP message arrived.

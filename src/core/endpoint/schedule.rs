@@ -28,11 +28,19 @@ impl Endpoint {
     /// (paced like the registrations were).
     pub fn begin_removal(&mut self, now: Instant) {
         self.now = Some(now);
+        // Lapses that never recovered: the removal would hide them.
+        self.stats.lapsed_at_end = self.lapsed_now(now);
+        self.stats.registered_at_end = u64::from(self.registered);
         self.phase = Phase::Removing;
         for i in self.due.drain(..) {
             self.slots[i as usize].set(slot::QUEUED, false);
         }
         self.next_removal = 0;
+    }
+
+    /// Registrations whose last grant ran out at `now` and none followed.
+    pub fn lapsed_now(&self, now: Instant) -> u64 {
+        self.slots.iter().filter(|s| s.reg.has_lapsed(now)).count() as u64
     }
 
     /// Whether a removal is under way.

@@ -125,6 +125,9 @@ impl Endpoint {
                 if self.uas.is_some() {
                     self.note_gruus(i, outcome);
                 }
+                if outcome.lapsed {
+                    self.stats.lapses += 1;
+                }
                 let slot = &mut self.slots[i];
                 match outcome.op {
                     OpKind::Register => self.stats.registered += 1,

@@ -1,15 +1,9 @@
 //! What a bulk run counts while it runs, and the figures of its summary.
 
+use super::latency::Latencies;
 use crate::core::{OpKind, RegError};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
-
-/// Upper bounds (ms) of the latency buckets in the JSON summary. Fixed, so that the
-/// buckets of several shards add up and percentiles can be read off their sum.
-pub const LATENCY_BUCKETS_MS: [f64; 16] = [
-    0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0,
-    10000.0, 30000.0,
-];
 
 /// How failures are grouped in the summary: the operation, the final SIP status (None:
 /// no final response) and the error as a sentence.
@@ -88,8 +82,20 @@ pub struct Stats {
     pub bindings: u64,
     pub aors_with_bindings: u64,
     /// Whole-operation latency (first request to final response) of the main
-    /// operation of every AOR that completed it, in microseconds.
-    pub latencies_us: Vec<u32>,
+    /// operation of every AOR that completed it, and of those that completed since
+    /// the last `--interval` report.
+    pub latencies: Latencies,
+    pub interval_latencies: Latencies,
+    /// Main operations that completed.
+    pub main_completed: u64,
+    /// Registrations whose grant had run out before a refresh (or a new register)
+    /// succeeded: the registrar had dropped the binding in between.
+    pub lapses: u64,
+    /// At the start of the removal, AORs whose grant had run out and was not
+    /// renewed: lapses that never recovered.
+    pub lapsed_at_end: u64,
+    /// AORs registered when the removal began (a staying run's population at its end).
+    pub registered_at_end: u64,
     /// When the first and the latest main operation started, and when the latest
     /// final response of a main operation arrived.
     pub first_start: Option<Instant>,
@@ -102,8 +108,9 @@ pub struct Stats {
 
 impl Stats {
     pub fn record_latency(&mut self, elapsed: Duration, now: Instant) {
-        let us = u32::try_from(elapsed.as_micros()).unwrap_or(u32::MAX);
-        self.latencies_us.push(us);
+        self.latencies.record(elapsed);
+        self.interval_latencies.record(elapsed);
+        self.main_completed += 1;
         self.last_final = Some(now);
     }
 
@@ -115,7 +122,7 @@ impl Stats {
 
     /// Main operations that reached an end, well or badly.
     pub fn main_done(&self) -> u64 {
-        self.latencies_us.len() as u64 + self.main_failed
+        self.main_completed + self.main_failed
     }
 
     /// Main operations started per second, over the time the starts took. With one
@@ -127,55 +134,6 @@ impl Stats {
             .as_secs_f64();
         (self.attempted > 1 && span > 0.0).then(|| (self.attempted - 1) as f64 / span)
     }
-}
-
-/// Latency figures in milliseconds.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Latency {
-    pub p50: f64,
-    pub p90: f64,
-    pub p99: f64,
-    pub max: f64,
-    pub mean: f64,
-    /// Counts per bucket of `LATENCY_BUCKETS_MS`, and one more for longer.
-    pub buckets: Vec<u64>,
-}
-
-impl Latency {
-    /// None without samples.
-    pub fn of(samples_us: &[u32]) -> Option<Latency> {
-        if samples_us.is_empty() {
-            return None;
-        }
-        let mut sorted = samples_us.to_vec();
-        sorted.sort_unstable();
-        // nearest rank: the smallest sample with at least p of them at or below it
-        let rank = |p: f64| {
-            let k = (p * sorted.len() as f64).ceil() as usize;
-            ms(sorted[k.clamp(1, sorted.len()) - 1])
-        };
-        let mut buckets = vec![0u64; LATENCY_BUCKETS_MS.len() + 1];
-        for &us in &sorted {
-            let i = LATENCY_BUCKETS_MS
-                .iter()
-                .position(|&bound| ms(us) <= bound)
-                .unwrap_or(LATENCY_BUCKETS_MS.len());
-            buckets[i] += 1;
-        }
-        let sum: f64 = sorted.iter().map(|&us| f64::from(us)).sum();
-        Some(Latency {
-            p50: rank(0.50),
-            p90: rank(0.90),
-            p99: rank(0.99),
-            max: ms(sorted[sorted.len() - 1]),
-            mean: sum / sorted.len() as f64 / 1000.0,
-            buckets,
-        })
-    }
-}
-
-fn ms(us: u32) -> f64 {
-    f64::from(us) / 1000.0
 }
 
 #[cfg(test)]
@@ -192,20 +150,6 @@ mod tests {
         let b = FailureKind::of(OpKind::Register, &timeout(1001));
         assert_eq!(a, b);
         assert_eq!(a.reason, "no response from 127.0.0.1:5060");
-    }
-
-    #[test]
-    fn percentiles_by_nearest_rank() {
-        let samples: Vec<u32> = (1..=100).map(|i| i * 1000).collect();
-        let l = Latency::of(&samples).unwrap();
-        assert_eq!((l.p50, l.p90, l.p99, l.max), (50.0, 90.0, 99.0, 100.0));
-        assert_eq!(l.mean, 50.5);
-        assert_eq!(l.buckets.iter().sum::<u64>(), 100);
-        // 1 ms, 2 ms, then 3..=5, 6..=10, 11..=20, 21..=50, 51..=100
-        assert_eq!(&l.buckets[2..9], &[1, 1, 3, 5, 10, 30, 50]);
-        assert!(Latency::of(&[]).is_none());
-        let one = Latency::of(&[700]).unwrap();
-        assert_eq!((one.p50, one.p99, one.max), (0.7, 0.7, 0.7));
     }
 
     #[test]

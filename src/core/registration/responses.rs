@@ -126,7 +126,7 @@ impl Registration {
             404 if matches!(op, OpKind::Query | OpKind::Unregister)
                 && carries_credentials(&p.request) =>
             {
-                self.complete(now, &p, r, Vec::new(), None)
+                self.complete(now, &p, r, Vec::new(), None, false)
             }
             439 if !self.outbound_refused && op != OpKind::Unregister => {
                 // The first hop cannot do outbound: register plainly (RFC 5626 §11.2).
@@ -256,7 +256,7 @@ impl Registration {
         let (bindings, primary, ours_removed) = self.bindings(&r, header_expires, p.expires);
         self.redirect_hops = 0;
         if op == OpKind::Query || op == OpKind::Unregister {
-            return self.complete(now, &p, r, bindings, None);
+            return self.complete(now, &p, r, bindings, None, false);
         }
         if self.rewrite_for_nat(now, &p, &r) {
             return;
@@ -309,6 +309,8 @@ impl Registration {
         // requests retransmitted) the registrar granted from about now, and timing from
         // the first send would make the refresh due at once.
         let refresh_at = now + spread(delay, fraction);
+        let lapsed = self.held_until.is_some_and(|t| now >= t);
+        self.held_until = Some(now + Duration::from_secs(u64::from(granted)));
         self.granted = Some(Granted {
             refresh_at,
             expires_at: now + Duration::from_secs(u64::from(granted)),
@@ -323,7 +325,7 @@ impl Registration {
         if let Some(k) = &mut self.keepalive {
             k.start(now, flow_timer, fraction);
         }
-        self.complete(now, &p, r, bindings, Some((granted, refresh_at)));
+        self.complete(now, &p, r, bindings, Some((granted, refresh_at)), lapsed);
     }
 
     /// RFC 3581: the registrar saw another address than our Contact names. With
@@ -454,6 +456,7 @@ impl Registration {
         r: Response,
         bindings: Vec<Binding>,
         grant: Option<(u32, Instant)>,
+        lapsed: bool,
     ) {
         let recovered = grant.is_some() && self.failures > 0;
         if grant.is_some() {
@@ -480,6 +483,7 @@ impl Registration {
             path,
             elapsed: now - p.attempt.first_sent,
             recovered,
+            lapsed,
             pub_gruu: gruu("pub-gruu"),
             temp_gruu: gruu("temp-gruu"),
             server,
