@@ -214,6 +214,7 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('register', 'register', [CompletionResultType]::ParameterValue, 'Register every AOR (--once: once each; otherwise keep them refreshed)')
             [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'Query every AOR''s bindings')
             [CompletionResult]::new('unregister', 'unregister', [CompletionResultType]::ParameterValue, 'Remove every AOR''s bindings')
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Add up the JSON output of the shards of one load test (their summaries and --interval lines) into one summary, as if one machine had run it')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -259,6 +260,14 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'Stream connections (TCP, TLS, WS, WSS) shared by the population, AOR i on connection i % N (default: one per AOR)')
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4')
             [CompletionResult]::new('--metrics', '--metrics', [CompletionResultType]::ParameterName, 'Serve Prometheus metrics at http://ADDR:PORT/metrics during the run (PORT alone: on 127.0.0.1)')
+            [CompletionResult]::new('--expect-success-rate', '--expect-success-rate', [CompletionResultType]::ParameterName, 'At least this share of the population must succeed, e.g. 99.9%')
+            [CompletionResult]::new('--expect-p50', '--expect-p50', [CompletionResultType]::ParameterName, 'Median latency at most this, e.g. 20ms')
+            [CompletionResult]::new('--expect-p90', '--expect-p90', [CompletionResultType]::ParameterName, '90th-percentile latency at most this')
+            [CompletionResult]::new('--expect-p99', '--expect-p99', [CompletionResultType]::ParameterName, '99th-percentile latency at most this, e.g. 50ms')
+            [CompletionResult]::new('--expect-max', '--expect-max', [CompletionResultType]::ParameterName, 'Longest latency at most this')
+            [CompletionResult]::new('--expect-rate', '--expect-rate', [CompletionResultType]::ParameterName, 'Operations started per second at least this, e.g. 500/s')
+            [CompletionResult]::new('--start-at', '--start-at', [CompletionResultType]::ParameterName, 'Begin at this instant (RFC 3339, e.g. 2026-12-06T10:00:00Z, or Unix seconds), so that generators started at different moments load the registrar together')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Print what happened in each interval of this length (JSON: one bulk_interval object per line), counted from the start')
             [CompletionResult]::new('--answer', '--answer', [CompletionResultType]::ParameterName, 'Final response to an incoming INVITE, after 100 Trying (default 480; 486, 603 and 404 are common). sipreg sets up no calls, so not a 2xx')
             [CompletionResult]::new('--ring', '--ring', [CompletionResultType]::ParameterName, 'Let an incoming INVITE ring this long before that answer (a CANCEL meanwhile gets 200 and the INVITE 487)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
@@ -315,6 +324,14 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'Stream connections (TCP, TLS, WS, WSS) shared by the population, AOR i on connection i % N (default: one per AOR)')
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4')
             [CompletionResult]::new('--metrics', '--metrics', [CompletionResultType]::ParameterName, 'Serve Prometheus metrics at http://ADDR:PORT/metrics during the run (PORT alone: on 127.0.0.1)')
+            [CompletionResult]::new('--expect-success-rate', '--expect-success-rate', [CompletionResultType]::ParameterName, 'At least this share of the population must succeed, e.g. 99.9%')
+            [CompletionResult]::new('--expect-p50', '--expect-p50', [CompletionResultType]::ParameterName, 'Median latency at most this, e.g. 20ms')
+            [CompletionResult]::new('--expect-p90', '--expect-p90', [CompletionResultType]::ParameterName, '90th-percentile latency at most this')
+            [CompletionResult]::new('--expect-p99', '--expect-p99', [CompletionResultType]::ParameterName, '99th-percentile latency at most this, e.g. 50ms')
+            [CompletionResult]::new('--expect-max', '--expect-max', [CompletionResultType]::ParameterName, 'Longest latency at most this')
+            [CompletionResult]::new('--expect-rate', '--expect-rate', [CompletionResultType]::ParameterName, 'Operations started per second at least this, e.g. 500/s')
+            [CompletionResult]::new('--start-at', '--start-at', [CompletionResultType]::ParameterName, 'Begin at this instant (RFC 3339, e.g. 2026-12-06T10:00:00Z, or Unix seconds), so that generators started at different moments load the registrar together')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Print what happened in each interval of this length (JSON: one bulk_interval object per line), counted from the start')
             [CompletionResult]::new('--answer', '--answer', [CompletionResultType]::ParameterName, 'Final response to an incoming INVITE, after 100 Trying (default 480; 486, 603 and 404 are common). sipreg sets up no calls, so not a 2xx')
             [CompletionResult]::new('--ring', '--ring', [CompletionResultType]::ParameterName, 'Let an incoming INVITE ring this long before that answer (a CANCEL meanwhile gets 200 and the INVITE 487)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
@@ -371,6 +388,14 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'Stream connections (TCP, TLS, WS, WSS) shared by the population, AOR i on connection i % N (default: one per AOR)')
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4')
             [CompletionResult]::new('--metrics', '--metrics', [CompletionResultType]::ParameterName, 'Serve Prometheus metrics at http://ADDR:PORT/metrics during the run (PORT alone: on 127.0.0.1)')
+            [CompletionResult]::new('--expect-success-rate', '--expect-success-rate', [CompletionResultType]::ParameterName, 'At least this share of the population must succeed, e.g. 99.9%')
+            [CompletionResult]::new('--expect-p50', '--expect-p50', [CompletionResultType]::ParameterName, 'Median latency at most this, e.g. 20ms')
+            [CompletionResult]::new('--expect-p90', '--expect-p90', [CompletionResultType]::ParameterName, '90th-percentile latency at most this')
+            [CompletionResult]::new('--expect-p99', '--expect-p99', [CompletionResultType]::ParameterName, '99th-percentile latency at most this, e.g. 50ms')
+            [CompletionResult]::new('--expect-max', '--expect-max', [CompletionResultType]::ParameterName, 'Longest latency at most this')
+            [CompletionResult]::new('--expect-rate', '--expect-rate', [CompletionResultType]::ParameterName, 'Operations started per second at least this, e.g. 500/s')
+            [CompletionResult]::new('--start-at', '--start-at', [CompletionResultType]::ParameterName, 'Begin at this instant (RFC 3339, e.g. 2026-12-06T10:00:00Z, or Unix seconds), so that generators started at different moments load the registrar together')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Print what happened in each interval of this length (JSON: one bulk_interval object per line), counted from the start')
             [CompletionResult]::new('--answer', '--answer', [CompletionResultType]::ParameterName, 'Final response to an incoming INVITE, after 100 Trying (default 480; 486, 603 and 404 are common). sipreg sets up no calls, so not a 2xx')
             [CompletionResult]::new('--ring', '--ring', [CompletionResultType]::ParameterName, 'Let an incoming INVITE ring this long before that answer (a CANCEL meanwhile gets 200 and the INVITE 487)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
@@ -385,10 +410,27 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'sipreg;bulk;merge' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--expect-success-rate', '--expect-success-rate', [CompletionResultType]::ParameterName, 'At least this share of the population must succeed, e.g. 99.9%')
+            [CompletionResult]::new('--expect-p50', '--expect-p50', [CompletionResultType]::ParameterName, 'Median latency at most this, e.g. 20ms')
+            [CompletionResult]::new('--expect-p90', '--expect-p90', [CompletionResultType]::ParameterName, '90th-percentile latency at most this')
+            [CompletionResult]::new('--expect-p99', '--expect-p99', [CompletionResultType]::ParameterName, '99th-percentile latency at most this, e.g. 50ms')
+            [CompletionResult]::new('--expect-max', '--expect-max', [CompletionResultType]::ParameterName, 'Longest latency at most this')
+            [CompletionResult]::new('--expect-rate', '--expect-rate', [CompletionResultType]::ParameterName, 'Operations started per second at least this, e.g. 500/s')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as -o json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; the exit status tells')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; the exit status tells')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'sipreg;bulk;help' {
             [CompletionResult]::new('register', 'register', [CompletionResultType]::ParameterValue, 'Register every AOR (--once: once each; otherwise keep them refreshed)')
             [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'Query every AOR''s bindings')
             [CompletionResult]::new('unregister', 'unregister', [CompletionResultType]::ParameterValue, 'Remove every AOR''s bindings')
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Add up the JSON output of the shards of one load test (their summaries and --interval lines) into one summary, as if one machine had run it')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -399,6 +441,9 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             break
         }
         'sipreg;bulk;help;unregister' {
+            break
+        }
+        'sipreg;bulk;help;merge' {
             break
         }
         'sipreg;bulk;help;help' {
@@ -441,6 +486,7 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             [CompletionResult]::new('register', 'register', [CompletionResultType]::ParameterValue, 'Register every AOR (--once: once each; otherwise keep them refreshed)')
             [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'Query every AOR''s bindings')
             [CompletionResult]::new('unregister', 'unregister', [CompletionResultType]::ParameterValue, 'Remove every AOR''s bindings')
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Add up the JSON output of the shards of one load test (their summaries and --interval lines) into one summary, as if one machine had run it')
             break
         }
         'sipreg;help;bulk;register' {
@@ -450,6 +496,9 @@ Register-ArgumentCompleter -Native -CommandName 'sipreg' -ScriptBlock {
             break
         }
         'sipreg;help;bulk;unregister' {
+            break
+        }
+        'sipreg;help;bulk;merge' {
             break
         }
         'sipreg;help;completions' {

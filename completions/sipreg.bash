@@ -43,6 +43,9 @@ _sipreg() {
             sipreg__subcmd__bulk,help)
                 cmd="sipreg__subcmd__bulk__subcmd__help"
                 ;;
+            sipreg__subcmd__bulk,merge)
+                cmd="sipreg__subcmd__bulk__subcmd__merge"
+                ;;
             sipreg__subcmd__bulk,query)
                 cmd="sipreg__subcmd__bulk__subcmd__query"
                 ;;
@@ -54,6 +57,9 @@ _sipreg() {
                 ;;
             sipreg__subcmd__bulk__subcmd__help,help)
                 cmd="sipreg__subcmd__bulk__subcmd__help__subcmd__help"
+                ;;
+            sipreg__subcmd__bulk__subcmd__help,merge)
+                cmd="sipreg__subcmd__bulk__subcmd__help__subcmd__merge"
                 ;;
             sipreg__subcmd__bulk__subcmd__help,query)
                 cmd="sipreg__subcmd__bulk__subcmd__help__subcmd__query"
@@ -88,6 +94,9 @@ _sipreg() {
             sipreg__subcmd__help,unregister)
                 cmd="sipreg__subcmd__help__subcmd__unregister"
                 ;;
+            sipreg__subcmd__help__subcmd__bulk,merge)
+                cmd="sipreg__subcmd__help__subcmd__bulk__subcmd__merge"
+                ;;
             sipreg__subcmd__help__subcmd__bulk,query)
                 cmd="sipreg__subcmd__help__subcmd__bulk__subcmd__query"
                 ;;
@@ -118,7 +127,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk)
-            opts="-h --help register query unregister help"
+            opts="-h --help register query unregister merge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -132,7 +141,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__help)
-            opts="register query unregister help"
+            opts="register query unregister merge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -146,6 +155,20 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sipreg__subcmd__bulk__subcmd__help__subcmd__merge)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -201,8 +224,54 @@ _sipreg() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sipreg__subcmd__bulk__subcmd__merge)
+            opts="-o -q -h --output --json --quiet --expect-success-rate --expect-p50 --expect-p90 --expect-p99 --expect-max --expect-rate --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "human json nagios" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human json nagios" -- "${cur}"))
+                    return 0
+                    ;;
+                --expect-success-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-p50)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-p90)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-p99)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sipreg__subcmd__bulk__subcmd__query)
-            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --metrics --expect-reachable --answer --ring --help"
+            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --metrics --expect-reachable --expect-success-rate --expect-p50 --expect-p90 --expect-p99 --expect-max --expect-rate --start-at --interval --answer --ring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -369,6 +438,38 @@ _sipreg() {
                     return 0
                     ;;
                 --metrics)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-success-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-p50)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-p90)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-p99)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --start-at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -388,7 +489,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__register)
-            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --metrics --expect-reachable --answer --ring --help"
+            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --metrics --expect-reachable --expect-success-rate --expect-p50 --expect-p90 --expect-p99 --expect-max --expect-rate --start-at --interval --answer --ring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -555,6 +656,38 @@ _sipreg() {
                     return 0
                     ;;
                 --metrics)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-success-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-p50)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-p90)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-p99)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --start-at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -574,7 +707,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__unregister)
-            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --metrics --expect-reachable --answer --ring --help"
+            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --metrics --expect-reachable --expect-success-rate --expect-p50 --expect-p90 --expect-p99 --expect-max --expect-rate --start-at --interval --answer --ring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -741,6 +874,38 @@ _sipreg() {
                     return 0
                     ;;
                 --metrics)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-success-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-p50)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-p90)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-p99)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --start-at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -788,8 +953,22 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__help__subcmd__bulk)
-            opts="register query unregister"
+            opts="register query unregister merge"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sipreg__subcmd__help__subcmd__bulk__subcmd__merge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

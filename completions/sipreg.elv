@@ -206,6 +206,7 @@ set edit:completion:arg-completer[sipreg] = {|@words|
             cand register 'Register every AOR (--once: once each; otherwise keep them refreshed)'
             cand query 'Query every AOR''s bindings'
             cand unregister 'Remove every AOR''s bindings'
+            cand merge 'Add up the JSON output of the shards of one load test (their summaries and --interval lines) into one summary, as if one machine had run it'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sipreg;bulk;register'= {
@@ -250,6 +251,14 @@ set edit:completion:arg-completer[sipreg] = {|@words|
             cand --connections 'Stream connections (TCP, TLS, WS, WSS) shared by the population, AOR i on connection i % N (default: one per AOR)'
             cand --shard 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4'
             cand --metrics 'Serve Prometheus metrics at http://ADDR:PORT/metrics during the run (PORT alone: on 127.0.0.1)'
+            cand --expect-success-rate 'At least this share of the population must succeed, e.g. 99.9%'
+            cand --expect-p50 'Median latency at most this, e.g. 20ms'
+            cand --expect-p90 '90th-percentile latency at most this'
+            cand --expect-p99 '99th-percentile latency at most this, e.g. 50ms'
+            cand --expect-max 'Longest latency at most this'
+            cand --expect-rate 'Operations started per second at least this, e.g. 500/s'
+            cand --start-at 'Begin at this instant (RFC 3339, e.g. 2026-12-06T10:00:00Z, or Unix seconds), so that generators started at different moments load the registrar together'
+            cand --interval 'Print what happened in each interval of this length (JSON: one bulk_interval object per line), counted from the start'
             cand --answer 'Final response to an incoming INVITE, after 100 Trying (default 480; 486, 603 and 404 are common). sipreg sets up no calls, so not a 2xx'
             cand --ring 'Let an incoming INVITE ring this long before that answer (a CANCEL meanwhile gets 200 and the INVITE 487)'
             cand --json 'Short for --output json'
@@ -305,6 +314,14 @@ set edit:completion:arg-completer[sipreg] = {|@words|
             cand --connections 'Stream connections (TCP, TLS, WS, WSS) shared by the population, AOR i on connection i % N (default: one per AOR)'
             cand --shard 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4'
             cand --metrics 'Serve Prometheus metrics at http://ADDR:PORT/metrics during the run (PORT alone: on 127.0.0.1)'
+            cand --expect-success-rate 'At least this share of the population must succeed, e.g. 99.9%'
+            cand --expect-p50 'Median latency at most this, e.g. 20ms'
+            cand --expect-p90 '90th-percentile latency at most this'
+            cand --expect-p99 '99th-percentile latency at most this, e.g. 50ms'
+            cand --expect-max 'Longest latency at most this'
+            cand --expect-rate 'Operations started per second at least this, e.g. 500/s'
+            cand --start-at 'Begin at this instant (RFC 3339, e.g. 2026-12-06T10:00:00Z, or Unix seconds), so that generators started at different moments load the registrar together'
+            cand --interval 'Print what happened in each interval of this length (JSON: one bulk_interval object per line), counted from the start'
             cand --answer 'Final response to an incoming INVITE, after 100 Trying (default 480; 486, 603 and 404 are common). sipreg sets up no calls, so not a 2xx'
             cand --ring 'Let an incoming INVITE ring this long before that answer (a CANCEL meanwhile gets 200 and the INVITE 487)'
             cand --json 'Short for --output json'
@@ -360,6 +377,14 @@ set edit:completion:arg-completer[sipreg] = {|@words|
             cand --connections 'Stream connections (TCP, TLS, WS, WSS) shared by the population, AOR i on connection i % N (default: one per AOR)'
             cand --shard 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4'
             cand --metrics 'Serve Prometheus metrics at http://ADDR:PORT/metrics during the run (PORT alone: on 127.0.0.1)'
+            cand --expect-success-rate 'At least this share of the population must succeed, e.g. 99.9%'
+            cand --expect-p50 'Median latency at most this, e.g. 20ms'
+            cand --expect-p90 '90th-percentile latency at most this'
+            cand --expect-p99 '99th-percentile latency at most this, e.g. 50ms'
+            cand --expect-max 'Longest latency at most this'
+            cand --expect-rate 'Operations started per second at least this, e.g. 500/s'
+            cand --start-at 'Begin at this instant (RFC 3339, e.g. 2026-12-06T10:00:00Z, or Unix seconds), so that generators started at different moments load the registrar together'
+            cand --interval 'Print what happened in each interval of this length (JSON: one bulk_interval object per line), counted from the start'
             cand --answer 'Final response to an incoming INVITE, after 100 Trying (default 480; 486, 603 and 404 are common). sipreg sets up no calls, so not a 2xx'
             cand --ring 'Let an incoming INVITE ring this long before that answer (a CANCEL meanwhile gets 200 and the INVITE 487)'
             cand --json 'Short for --output json'
@@ -373,10 +398,26 @@ set edit:completion:arg-completer[sipreg] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'sipreg;bulk;merge'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --expect-success-rate 'At least this share of the population must succeed, e.g. 99.9%'
+            cand --expect-p50 'Median latency at most this, e.g. 20ms'
+            cand --expect-p90 '90th-percentile latency at most this'
+            cand --expect-p99 '99th-percentile latency at most this, e.g. 50ms'
+            cand --expect-max 'Longest latency at most this'
+            cand --expect-rate 'Operations started per second at least this, e.g. 500/s'
+            cand --json 'Same as -o json'
+            cand -q 'Print nothing; the exit status tells'
+            cand --quiet 'Print nothing; the exit status tells'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'sipreg;bulk;help'= {
             cand register 'Register every AOR (--once: once each; otherwise keep them refreshed)'
             cand query 'Query every AOR''s bindings'
             cand unregister 'Remove every AOR''s bindings'
+            cand merge 'Add up the JSON output of the shards of one load test (their summaries and --interval lines) into one summary, as if one machine had run it'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sipreg;bulk;help;register'= {
@@ -384,6 +425,8 @@ set edit:completion:arg-completer[sipreg] = {|@words|
         &'sipreg;bulk;help;query'= {
         }
         &'sipreg;bulk;help;unregister'= {
+        }
+        &'sipreg;bulk;help;merge'= {
         }
         &'sipreg;bulk;help;help'= {
         }
@@ -417,12 +460,15 @@ set edit:completion:arg-completer[sipreg] = {|@words|
             cand register 'Register every AOR (--once: once each; otherwise keep them refreshed)'
             cand query 'Query every AOR''s bindings'
             cand unregister 'Remove every AOR''s bindings'
+            cand merge 'Add up the JSON output of the shards of one load test (their summaries and --interval lines) into one summary, as if one machine had run it'
         }
         &'sipreg;help;bulk;register'= {
         }
         &'sipreg;help;bulk;query'= {
         }
         &'sipreg;help;bulk;unregister'= {
+        }
+        &'sipreg;help;bulk;merge'= {
         }
         &'sipreg;help;completions'= {
         }

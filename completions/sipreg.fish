@@ -182,11 +182,12 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l all -d 'Rem
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -l config -d 'Config file (default: $XDG_CONFIG_HOME/sipreg/config.toml)' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand profiles" -s h -l help -d 'Print help'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -s h -l help -d 'Print help'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -f -a "register" -d 'Register every AOR (--once: once each; otherwise keep them refreshed)'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -f -a "query" -d 'Query every AOR\'s bindings'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -f -a "unregister" -d 'Remove every AOR\'s bindings'
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister merge help" -s h -l help -d 'Print help'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister merge help" -f -a "register" -d 'Register every AOR (--once: once each; otherwise keep them refreshed)'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister merge help" -f -a "query" -d 'Query every AOR\'s bindings'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister merge help" -f -a "unregister" -d 'Remove every AOR\'s bindings'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister merge help" -f -a "merge" -d 'Add up the JSON output of the shards of one load test (their summaries and --interval lines) into one summary, as if one machine had run it'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and not __fish_seen_subcommand_from register query unregister merge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l users -d 'CSV file with a header line: aor,user,password[,contact] (quoted fields allowed)' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l aor -d 'AOR template, e.g. \'sip:bench{n:04}@example.test\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l count -d 'How many AORs the template makes' -r
@@ -228,6 +229,14 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l connections -d 'Stream connections (TCP, TLS, WS, WSS) shared by the population, AOR i on connection i % N (default: one per AOR)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l shard -d 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l metrics -d 'Serve Prometheus metrics at http://ADDR:PORT/metrics during the run (PORT alone: on 127.0.0.1)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l expect-success-rate -d 'At least this share of the population must succeed, e.g. 99.9%' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l expect-p50 -d 'Median latency at most this, e.g. 20ms' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l expect-p90 -d '90th-percentile latency at most this' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l expect-p99 -d '99th-percentile latency at most this, e.g. 50ms' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l expect-max -d 'Longest latency at most this' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l expect-rate -d 'Operations started per second at least this, e.g. 500/s' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l start-at -d 'Begin at this instant (RFC 3339, e.g. 2026-12-06T10:00:00Z, or Unix seconds), so that generators started at different moments load the registrar together' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l interval -d 'Print what happened in each interval of this length (JSON: one bulk_interval object per line), counted from the start' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l answer -d 'Final response to an incoming INVITE, after 100 Trying (default 480; 486, 603 and 404 are common). sipreg sets up no calls, so not a 2xx' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l ring -d 'Let an incoming INVITE ring this long before that answer (a CANCEL meanwhile gets 200 and the INVITE 487)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l json -d 'Short for --output json'
@@ -278,6 +287,14 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l connections -d 'Stream connections (TCP, TLS, WS, WSS) shared by the population, AOR i on connection i % N (default: one per AOR)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l shard -d 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l metrics -d 'Serve Prometheus metrics at http://ADDR:PORT/metrics during the run (PORT alone: on 127.0.0.1)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l expect-success-rate -d 'At least this share of the population must succeed, e.g. 99.9%' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l expect-p50 -d 'Median latency at most this, e.g. 20ms' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l expect-p90 -d '90th-percentile latency at most this' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l expect-p99 -d '99th-percentile latency at most this, e.g. 50ms' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l expect-max -d 'Longest latency at most this' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l expect-rate -d 'Operations started per second at least this, e.g. 500/s' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l start-at -d 'Begin at this instant (RFC 3339, e.g. 2026-12-06T10:00:00Z, or Unix seconds), so that generators started at different moments load the registrar together' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l interval -d 'Print what happened in each interval of this length (JSON: one bulk_interval object per line), counted from the start' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l answer -d 'Final response to an incoming INVITE, after 100 Trying (default 480; 486, 603 and 404 are common). sipreg sets up no calls, so not a 2xx' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l ring -d 'Let an incoming INVITE ring this long before that answer (a CANCEL meanwhile gets 200 and the INVITE 487)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l json -d 'Short for --output json'
@@ -328,6 +345,14 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l connections -d 'Stream connections (TCP, TLS, WS, WSS) shared by the population, AOR i on connection i % N (default: one per AOR)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l shard -d 'Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l metrics -d 'Serve Prometheus metrics at http://ADDR:PORT/metrics during the run (PORT alone: on 127.0.0.1)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l expect-success-rate -d 'At least this share of the population must succeed, e.g. 99.9%' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l expect-p50 -d 'Median latency at most this, e.g. 20ms' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l expect-p90 -d '90th-percentile latency at most this' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l expect-p99 -d '99th-percentile latency at most this, e.g. 50ms' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l expect-max -d 'Longest latency at most this' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l expect-rate -d 'Operations started per second at least this, e.g. 500/s' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l start-at -d 'Begin at this instant (RFC 3339, e.g. 2026-12-06T10:00:00Z, or Unix seconds), so that generators started at different moments load the registrar together' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l interval -d 'Print what happened in each interval of this length (JSON: one bulk_interval object per line), counted from the start' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l answer -d 'Final response to an incoming INVITE, after 100 Trying (default 480; 486, 603 and 404 are common). sipreg sets up no calls, so not a 2xx' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l ring -d 'Let an incoming INVITE ring this long before that answer (a CANCEL meanwhile gets 200 and the INVITE 487)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l json -d 'Short for --output json'
@@ -337,9 +362,22 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l once -d 'Register each once and exit (bulk register)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l expect-reachable -d 'Probe each AOR once after it registers: an OPTIONS for it sent to the registrar must arrive at its contact; the summary counts reachable AORs'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from merge" -s o -l output -d 'Output format' -r -f -a "human\t''
+json\t''
+nagios\t'One line in the monitoring-plugins format (Nagios, Icinga, …) and the exit status such plugins use: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'"
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from merge" -l expect-success-rate -d 'At least this share of the population must succeed, e.g. 99.9%' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from merge" -l expect-p50 -d 'Median latency at most this, e.g. 20ms' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from merge" -l expect-p90 -d '90th-percentile latency at most this' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from merge" -l expect-p99 -d '99th-percentile latency at most this, e.g. 50ms' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from merge" -l expect-max -d 'Longest latency at most this' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from merge" -l expect-rate -d 'Operations started per second at least this, e.g. 500/s' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from merge" -l json -d 'Same as -o json'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from merge" -s q -l quiet -d 'Print nothing; the exit status tells'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from merge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "register" -d 'Register every AOR (--once: once each; otherwise keep them refreshed)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "query" -d 'Query every AOR\'s bindings'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "unregister" -d 'Remove every AOR\'s bindings'
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "merge" -d 'Add up the JSON output of the shards of one load test (their summaries and --interval lines) into one summary, as if one machine had run it'
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c sipreg -n "__fish_sipreg_using_subcommand man" -s h -l help -d 'Print help'
@@ -354,3 +392,4 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand help; and not __fish_seen_
 complete -c sipreg -n "__fish_sipreg_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "register" -d 'Register every AOR (--once: once each; otherwise keep them refreshed)'
 complete -c sipreg -n "__fish_sipreg_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "query" -d 'Query every AOR\'s bindings'
 complete -c sipreg -n "__fish_sipreg_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "unregister" -d 'Remove every AOR\'s bindings'
+complete -c sipreg -n "__fish_sipreg_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "merge" -d 'Add up the JSON output of the shards of one load test (their summaries and --interval lines) into one summary, as if one machine had run it'
