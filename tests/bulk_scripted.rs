@@ -904,3 +904,60 @@ fn a_terminal_shows_progress_and_a_pipe_does_not() {
     assert_eq!(piped.code, 0, "{}", piped.stderr);
     assert!(!piped.stderr.contains(" done"), "{}", piped.stderr);
 }
+
+/// Issue 15, lapses: a registrar that refuses every request for 3 s (503 with
+/// Retry-After: 3) while 2 s grants run out. Each AOR's grant lapses once and comes
+/// back; the summary counts the lapses, the intervals show AORs lapsed meanwhile, and
+/// all are registered again by the end.
+#[test]
+fn a_staying_run_counts_lapses() {
+    let mut outage: Option<(Instant, Instant)> = None;
+    let reg = BulkRegistrar::start(
+        Box::new(move |req: &Req| {
+            let now = Instant::now();
+            let (from, to) = *outage.get_or_insert((
+                now + Duration::from_millis(500),
+                now + Duration::from_millis(3500),
+            ));
+            if req.expires() == Some(0) || !(from..to).contains(&now) {
+                vec![scripted::ok_with_contact(req, 2)]
+            } else {
+                vec![respond(
+                    req,
+                    503,
+                    "Service Unavailable",
+                    &["Retry-After: 3".into()],
+                )]
+            }
+        }),
+        Delivery::default(),
+    );
+    let r = bulk(&[
+        "register",
+        "--aor",
+        "sip:bench{n:02}@sipreg.test",
+        "--count",
+        "3",
+        "-r",
+        &reg.uri(),
+        "-e",
+        "2",
+        "--for",
+        "7s",
+        "--interval",
+        "1s",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let s = r.summary();
+    assert_eq!(s["lapses"], 3, "{s}");
+    assert_eq!(s["registered_at_end"], 3, "{s}");
+    let lapsed: Vec<u64> = r
+        .json()
+        .iter()
+        .filter(|l| l["event"] == "bulk_interval")
+        .map(|l| l["lapsed"].as_u64().unwrap())
+        .collect();
+    assert!(lapsed.contains(&3), "{lapsed:?}");
+    assert_eq!(lapsed.last(), Some(&0), "{lapsed:?}");
+}

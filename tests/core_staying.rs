@@ -861,3 +861,41 @@ fn nat_rewrite_does_not_believe_nonsense_addresses() {
         );
     }
 }
+
+/// Issue 15, lapses: a refresh that keeps failing (503 with a Retry-After past the
+/// end of the grant) leaves the AOR unregistered at the registrar once the grant runs
+/// out; the success that follows says so. A refresh in time is no lapse.
+#[test]
+fn a_grant_that_runs_out_before_the_refresh_succeeds_is_a_lapse() {
+    let t0 = Instant::now();
+    let mut reg = staying(60);
+    reg.start(Operation::Register, t0);
+    let r = one_sent(&mut reg);
+    reg.handle_input(t0, &ok_with_contact(&r, 60));
+    assert!(!completed(&mut reg).lapsed);
+    // The refresh, in time: no lapse.
+    let at = fire(&mut reg);
+    let r = one_sent(&mut reg);
+    reg.handle_input(at, &ok_with_contact(&r, 60));
+    assert!(!completed(&mut reg).lapsed);
+    let end = at + Duration::from_secs(60);
+    // The next refresh is refused until well after the grant's end.
+    let at = fire(&mut reg);
+    let r = one_sent(&mut reg);
+    let busy = |r: &Req| respond(r, 503, "Service Unavailable", &["Retry-After: 120".into()]);
+    reg.handle_input(at, &busy(&r));
+    // A refused refresh may have crossed a lost 200: registered again at once,
+    // and refused again.
+    let r = one_sent(&mut reg);
+    reg.handle_input(at, &busy(&r));
+    let _ = events(&mut reg);
+    assert!(!reg.has_lapsed(end - Duration::from_millis(1)));
+    assert!(reg.has_lapsed(end));
+    let at = fire(&mut reg);
+    assert!(at > end);
+    let r = one_sent(&mut reg);
+    reg.handle_input(at, &ok_with_contact(&r, 60));
+    let o = completed(&mut reg);
+    assert!(o.lapsed && o.recovered, "{o:?}");
+    assert!(!reg.has_lapsed(at));
+}

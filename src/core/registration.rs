@@ -251,6 +251,11 @@ impl Registration {
         self.granted.is_some()
     }
 
+    /// No binding, and a new attempt planned after a back-off (staying mode).
+    pub fn is_retrying(&self) -> bool {
+        self.pending.is_none() && self.granted.is_none() && self.retry_at.is_some()
+    }
+
     /// The last grant ran out at `now` and none followed: the registrar holds no
     /// binding of ours (a lapse, as a load test counts them).
     pub fn has_lapsed(&self, now: Instant) -> bool {

@@ -181,6 +181,8 @@ pub struct Endpoint {
     events: VecDeque<EndpointEvent>,
     in_flight: u32,
     registered: u32,
+    /// Registrations waiting out a back-off before they try again.
+    retrying: u32,
     stats: Stats,
     /// The latest instant an input brought: when a transaction waiting for its first
     /// pacing slot may start.
@@ -245,6 +247,7 @@ impl Endpoint {
             events: VecDeque::new(),
             in_flight: 0,
             registered: 0,
+            retrying: 0,
             stats: Stats::default(),
             now: None,
             stun_pings: HashMap::new(),

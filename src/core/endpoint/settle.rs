@@ -16,7 +16,9 @@ impl Endpoint {
             return false;
         }
         match self.phase {
-            Phase::Main => !self.cfg.stays || self.registered == 0,
+            // A staying run whose AORs all wait out a back-off (the registrar is
+            // down) is not over: they try again.
+            Phase::Main => !self.cfg.stays || (self.registered == 0 && self.retrying == 0),
             Phase::Removing => true,
         }
     }
@@ -97,6 +99,8 @@ impl Endpoint {
         track(slot, slot::BUSY, busy, &mut self.in_flight);
         let registered = slot.reg.is_registered();
         track(slot, slot::REGISTERED, registered, &mut self.registered);
+        let retrying = slot.reg.is_retrying();
+        track(slot, slot::RETRYING, retrying, &mut self.retrying);
         // Between transactions only a staying run has anything to do.
         let idle_wakes = self.cfg.stays && self.phase == Phase::Main && !slot.has(slot::QUEUED);
         // A probe runs its own transaction between the registration's.
@@ -195,7 +199,7 @@ impl Endpoint {
 }
 
 /// Sets `flag` of `slot` to `on`, keeping `count` (the slots that have it) in step.
-fn track(slot: &mut slot::Slot, flag: u8, on: bool, count: &mut u32) {
+fn track(slot: &mut slot::Slot, flag: u16, on: bool, count: &mut u32) {
     if on != slot.has(flag) {
         slot.set(flag, on);
         if on {

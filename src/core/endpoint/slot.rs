@@ -4,21 +4,23 @@ use crate::core::Registration;
 use std::time::Instant;
 
 /// The population's operation was started on it.
-pub const STARTED: u8 = 1;
+pub const STARTED: u16 = 1;
 /// Counted among the transactions in flight.
-pub const BUSY: u8 = 1 << 1;
+pub const BUSY: u16 = 1 << 1;
 /// Counted among the registered AORs.
-pub const REGISTERED: u8 = 1 << 2;
+pub const REGISTERED: u16 = 1 << 2;
 /// The population's operation completed.
-pub const MAIN_DONE: u8 = 1 << 3;
+pub const MAIN_DONE: u16 = 1 << 3;
 /// Some operation of this AOR failed for good.
-pub const FAILED: u8 = 1 << 4;
+pub const FAILED: u16 = 1 << 4;
 /// Waiting in the queue of due deadlines for a pacing slot.
-pub const QUEUED: u8 = 1 << 5;
+pub const QUEUED: u16 = 1 << 5;
 /// Its removal (at the end of a staying run) was started.
-pub const REMOVING: u8 = 1 << 6;
+pub const REMOVING: u16 = 1 << 6;
 /// Its removal completed.
-pub const REMOVED: u8 = 1 << 7;
+pub const REMOVED: u16 = 1 << 7;
+/// Staying mode: no binding, a new attempt planned after a back-off.
+pub const RETRYING: u16 = 1 << 8;
 
 pub struct Slot {
     pub reg: Registration,
@@ -28,15 +30,15 @@ pub struct Slot {
     pub carrier: u32,
     /// Targets left to fail over to (RFC 3263), as the driver said.
     pub fallbacks: u8,
-    pub flags: u8,
+    pub flags: u16,
 }
 
 impl Slot {
-    pub fn has(&self, flag: u8) -> bool {
+    pub fn has(&self, flag: u16) -> bool {
         self.flags & flag != 0
     }
 
-    pub fn set(&mut self, flag: u8, on: bool) {
+    pub fn set(&mut self, flag: u16, on: bool) {
         if on {
             self.flags |= flag;
         } else {

@@ -426,22 +426,29 @@ mod tests {
     async fn a_datagram_read_late_keeps_the_time_it_arrived() {
         let (tx, rxs) = pair();
         let to = rxs.local_addr().unwrap();
-        let floor = Instant::now();
-        send_all(&tx, &[(b"early", to)]).await;
-        // Queued (and stamped) by the time the socket is readable, which a loaded
-        // machine may delay past the send; it then waits unread.
-        readable(&rxs).await;
-        std::thread::sleep(Duration::from_millis(20));
         let mut rx = Receiver::new(64);
-        assert_eq!(rx.receive(&rxs).unwrap(), 1);
-        let (read_at, wall) = (Instant::now(), wall_clock());
-        let arrived = rx.arrival(0, read_at, wall, floor);
-        assert!(arrived >= floor);
-        assert!(
-            read_at - arrived >= Duration::from_millis(20),
-            "the kernel's timestamp, not the time of the read: {:?} before it",
-            read_at - arrived
-        );
+        // Linux turns receive timestamps on for the whole stack lazily, from a work
+        // queue, after the first socket asks: until then a datagram is stamped when it
+        // is read. A loaded machine runs that work late, so the first few tries may
+        // see read times; the kernel's own stamp must show within a bounded number.
+        let mut seen = Vec::new();
+        for _ in 0..50 {
+            let floor = Instant::now();
+            send_all(&tx, &[(b"early", to)]).await;
+            // Queued (and stamped) by the time the socket is readable; it then waits
+            // unread.
+            readable(&rxs).await;
+            std::thread::sleep(Duration::from_millis(20));
+            assert_eq!(rx.receive(&rxs).unwrap(), 1);
+            let (read_at, wall) = (Instant::now(), wall_clock());
+            let arrived = rx.arrival(0, read_at, wall, floor);
+            assert!(arrived >= floor);
+            if read_at - arrived >= Duration::from_millis(20) {
+                return;
+            }
+            seen.push(read_at - arrived);
+        }
+        panic!("the kernel's timestamp, never the time of the read: only {seen:?} before it");
     }
 
     #[cfg(target_os = "linux")]
