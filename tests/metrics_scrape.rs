@@ -7,7 +7,7 @@ mod scripted;
 mod support;
 
 use scripted::registrar::ScriptedRegistrar;
-use scripted::{respond, Req};
+use scripted::{ok_with_contact, respond, Req};
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -145,6 +145,41 @@ fn failures_are_counted_by_kind_and_status() {
     let key = "sipreg_failures_total{operation=\"register\",reason=\"refused\",status=\"503\"}";
     let m = scrape_until(addr, |m| m.get(key) >= Some(&2.0));
     assert_eq!(m["sipreg_registered"], 0.0, "{m:?}");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// A grant that runs out while the registrar refuses (503, Retry-After past the end
+/// of the grant) is a lapse once the registration comes back.
+#[test]
+fn a_lapsed_grant_is_counted_when_it_comes_back() {
+    let refusing = ScriptedRegistrar::start(Box::new(|req: &Req, i| match i {
+        1 | 2 => vec![respond(
+            req,
+            503,
+            "Service Unavailable",
+            &["Retry-After: 3".to_string()],
+        )],
+        _ => vec![ok_with_contact(req, 2)],
+    }));
+    let addr = free_port();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sipreg"))
+        .args(["register", "sip:alice@sipreg.test", "-r", &refusing.uri()])
+        .args([
+            "--metrics",
+            &addr.to_string(),
+            "--for",
+            "20s",
+            "-q",
+            "-e",
+            "2",
+        ])
+        .env("SIPREG_PASSWORD", "pw")
+        .spawn()
+        .unwrap();
+    let m = scrape_until(addr, |m| m.get("sipreg_refreshes_total") >= Some(&1.0));
+    assert_eq!(m["sipreg_lapses_total"], 1.0, "{m:?}");
+    assert_eq!(m["sipreg_registered"], 1.0, "{m:?}");
     let _ = child.kill();
     let _ = child.wait();
 }

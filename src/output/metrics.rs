@@ -35,6 +35,7 @@ pub struct Metrics {
     grant_remaining: Gauge<f64, AtomicU64>,
     registrations: Counter,
     refreshes: Counter,
+    lapses: Counter,
     failures: Family<FailureLabels, Counter>,
     latency: Histogram,
     retransmissions: Counter,
@@ -57,6 +58,7 @@ impl Metrics {
         let grant_remaining = Gauge::<f64, AtomicU64>::default();
         let registrations = Counter::default();
         let refreshes = Counter::default();
+        let lapses = Counter::default();
         let failures = Family::<FailureLabels, Counter>::default();
         // 1 ms to about 32 s, doubling.
         let latency = Histogram::new(exponential_buckets(0.001, 2.0, 16));
@@ -81,6 +83,11 @@ impl Metrics {
             registrations.clone(),
         );
         registry.register("refreshes", "Refreshes completed (2xx)", refreshes.clone());
+        registry.register(
+            "lapses",
+            "Grants that ran out before the refresh (or new register) succeeded",
+            lapses.clone(),
+        );
         registry.register(
             "failures",
             "Failed operations, by operation, kind and final status",
@@ -113,6 +120,7 @@ impl Metrics {
             grant_remaining,
             registrations,
             refreshes,
+            lapses,
             failures,
             latency,
             retransmissions,
@@ -137,6 +145,9 @@ impl Metrics {
                     OpKind::Refresh => self.refreshes.inc(),
                     OpKind::Query | OpKind::Unregister => return,
                 };
+                if o.lapsed {
+                    self.lapses.inc();
+                }
                 self.latency.observe(o.elapsed.as_secs_f64());
             }
             Event::Failed { op, error } | Event::Retrying { op, error, .. } => {
