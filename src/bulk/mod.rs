@@ -18,6 +18,7 @@ pub mod fd_limit;
 pub mod observe;
 pub mod plan;
 pub mod population;
+pub mod ramp;
 pub mod report;
 pub mod shard;
 pub mod template;
