@@ -271,7 +271,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__query)
-            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --metrics --expect-reachable --expect-success-rate --expect-p50 --expect-p90 --expect-p99 --expect-max --expect-rate --start-at --interval --answer --ring --help"
+            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --ramp --concurrency --once --for --keepalive --expires --sockets --connections --shard --metrics --expect-reachable --expect-success-rate --expect-p50 --expect-p90 --expect-p99 --expect-max --expect-rate --start-at --interval --answer --ring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -402,6 +402,10 @@ _sipreg() {
                     return 0
                     ;;
                 --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ramp)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -489,7 +493,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__register)
-            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --metrics --expect-reachable --expect-success-rate --expect-p50 --expect-p90 --expect-p99 --expect-max --expect-rate --start-at --interval --answer --ring --help"
+            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --ramp --concurrency --once --for --keepalive --expires --sockets --connections --shard --metrics --expect-reachable --expect-success-rate --expect-p50 --expect-p90 --expect-p99 --expect-max --expect-rate --start-at --interval --answer --ring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -620,6 +624,10 @@ _sipreg() {
                     return 0
                     ;;
                 --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ramp)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -707,7 +715,7 @@ _sipreg() {
             return 0
             ;;
         sipreg__subcmd__bulk__subcmd__unregister)
-            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --concurrency --once --for --keepalive --expires --sockets --connections --shard --metrics --expect-reachable --expect-success-rate --expect-p50 --expect-p90 --expect-p99 --expect-max --expect-rate --start-at --interval --answer --ring --help"
+            opts="-r -u -t -H -o -v -q -e -h --users --aor --count --first --password-template --user-template --contact-template --registrar --proxy --user --realm --transport --local --timeout --user-agent --header --display-name --origin --pcap --hep --output --json --verbose --quiet --ca-file --insecure --tls-server-name --cert --key --dns-server --rate --ramp --concurrency --once --for --keepalive --expires --sockets --connections --shard --metrics --expect-reachable --expect-success-rate --expect-p50 --expect-p90 --expect-p99 --expect-max --expect-rate --start-at --interval --answer --ring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -838,6 +846,10 @@ _sipreg() {
                     return 0
                     ;;
                 --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ramp)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -43,7 +43,7 @@ tcp\t''
 tls\t''
 ws\t''
 wss\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l local -d 'Local address to bind: IP or IP:PORT. Bulk mode: several source addresses, AOR i from address i % n, repeated or comma-separated, each IP[:PORT], a CIDR block (127.0.0.2/31) or a range (127.0.0.2-127.0.0.5, 127.0.0.2-5); UDP binds at least one socket per address; further sockets or connections on an address with a PORT take PORT+1, …' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand register" -s H -l header -d 'Add this header to every request, e.g. -H \'X-Tenant: 42\' (repeatable; not one sipreg writes itself)' -r
@@ -104,7 +104,7 @@ tcp\t''
 tls\t''
 ws\t''
 wss\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l local -d 'Local address to bind: IP or IP:PORT. Bulk mode: several source addresses, AOR i from address i % n, repeated or comma-separated, each IP[:PORT], a CIDR block (127.0.0.2/31) or a range (127.0.0.2-127.0.0.5, 127.0.0.2-5); UDP binds at least one socket per address; further sockets or connections on an address with a PORT take PORT+1, …' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand query" -s H -l header -d 'Add this header to every request, e.g. -H \'X-Tenant: 42\' (repeatable; not one sipreg writes itself)' -r
@@ -149,7 +149,7 @@ tcp\t''
 tls\t''
 ws\t''
 wss\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l local -d 'Local address to bind: IP or IP:PORT. Bulk mode: several source addresses, AOR i from address i % n, repeated or comma-separated, each IP[:PORT], a CIDR block (127.0.0.2/31) or a range (127.0.0.2-127.0.0.5, 127.0.0.2-5); UDP binds at least one socket per address; further sockets or connections on an address with a PORT take PORT+1, …' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand unregister" -s H -l header -d 'Add this header to every request, e.g. -H \'X-Tenant: 42\' (repeatable; not one sipreg writes itself)' -r
@@ -204,7 +204,7 @@ tcp\t''
 tls\t''
 ws\t''
 wss\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l local -d 'Local address to bind: IP or IP:PORT. Bulk mode: several source addresses, AOR i from address i % n, repeated or comma-separated, each IP[:PORT], a CIDR block (127.0.0.2/31) or a range (127.0.0.2-127.0.0.5, 127.0.0.2-5); UDP binds at least one socket per address; further sockets or connections on an address with a PORT take PORT+1, …' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -s H -l header -d 'Add this header to every request, e.g. -H \'X-Tenant: 42\' (repeatable; not one sipreg writes itself)' -r
@@ -221,6 +221,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l key -d 'The private key of --cert (PEM); only its owner may read the file' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l rate -d 'New transactions per second, paced evenly' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l ramp -d 'A gradual start instead of --rate: new transactions per second rise linearly from FROM to TO over DURATION, then stay at TO; the first starts at once even from 0, e.g. \'0..5000/s over 60s\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l concurrency -d 'At most this many transactions in flight' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l for -d 'Stay registered this long, then unregister all and exit' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from register" -l keepalive -d 'Staying mode: keep-alives this often per AOR, CRLF ping on TCP/TLS, STUN on UDP (RFC 5626)' -r
@@ -262,7 +263,7 @@ tcp\t''
 tls\t''
 ws\t''
 wss\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l local -d 'Local address to bind: IP or IP:PORT. Bulk mode: several source addresses, AOR i from address i % n, repeated or comma-separated, each IP[:PORT], a CIDR block (127.0.0.2/31) or a range (127.0.0.2-127.0.0.5, 127.0.0.2-5); UDP binds at least one socket per address; further sockets or connections on an address with a PORT take PORT+1, …' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -s H -l header -d 'Add this header to every request, e.g. -H \'X-Tenant: 42\' (repeatable; not one sipreg writes itself)' -r
@@ -279,6 +280,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l key -d 'The private key of --cert (PEM); only its owner may read the file' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l rate -d 'New transactions per second, paced evenly' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l ramp -d 'A gradual start instead of --rate: new transactions per second rise linearly from FROM to TO over DURATION, then stay at TO; the first starts at once even from 0, e.g. \'0..5000/s over 60s\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l concurrency -d 'At most this many transactions in flight' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l for -d 'Stay registered this long, then unregister all and exit' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from query" -l keepalive -d 'Staying mode: keep-alives this often per AOR, CRLF ping on TCP/TLS, STUN on UDP (RFC 5626)' -r
@@ -320,7 +322,7 @@ tcp\t''
 tls\t''
 ws\t''
 wss\t''"
-complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l local -d 'Local address to bind: IP or IP:PORT (bulk mode: each further socket or connection PORT+1, …)' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l local -d 'Local address to bind: IP or IP:PORT. Bulk mode: several source addresses, AOR i from address i % n, repeated or comma-separated, each IP[:PORT], a CIDR block (127.0.0.2/31) or a range (127.0.0.2-127.0.0.5, 127.0.0.2-5); UDP binds at least one socket per address; further sockets or connections on an address with a PORT take PORT+1, …' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l timeout -d 'Give up on a request after this long (default 32s, 64*T1)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l user-agent -d 'User-Agent header value (default: sipreg/VERSION)' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -s H -l header -d 'Add this header to every request, e.g. -H \'X-Tenant: 42\' (repeatable; not one sipreg writes itself)' -r
@@ -337,6 +339,7 @@ complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subc
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l key -d 'The private key of --cert (PEM); only its owner may read the file' -r -F
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l dns-server -d 'DNS server for locating the registrar (RFC 3263), e.g. 127.0.0.1:5353' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l rate -d 'New transactions per second, paced evenly' -r
+complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l ramp -d 'A gradual start instead of --rate: new transactions per second rise linearly from FROM to TO over DURATION, then stay at TO; the first starts at once even from 0, e.g. \'0..5000/s over 60s\'' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l concurrency -d 'At most this many transactions in flight' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l for -d 'Stay registered this long, then unregister all and exit' -r
 complete -c sipreg -n "__fish_sipreg_using_subcommand bulk; and __fish_seen_subcommand_from unregister" -l keepalive -d 'Staying mode: keep-alives this often per AOR, CRLF ping on TCP/TLS, STUN on UDP (RFC 5626)' -r

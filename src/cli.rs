@@ -269,10 +269,13 @@ pub struct SharedArgs {
     #[arg(help_heading = CONNECTION, short = 't', long, value_enum, value_name = "TRANSPORT")]
     pub transport: Option<TransportArg>,
 
-    /// Local address to bind: IP or IP:PORT (bulk mode: each further socket or
-    /// connection PORT+1, …)
+    /// Local address to bind: IP or IP:PORT. Bulk mode: several source addresses,
+    /// AOR i from address i % n, repeated or comma-separated, each IP[:PORT], a CIDR
+    /// block (127.0.0.2/31) or a range (127.0.0.2-127.0.0.5, 127.0.0.2-5); UDP binds
+    /// at least one socket per address; further sockets or connections on an
+    /// address with a PORT take PORT+1, …
     #[arg(help_heading = CONNECTION, long, value_name = "ADDR")]
-    pub local: Option<String>,
+    pub local: Vec<String>,
 
     /// Give up on a request after this long (default 32s, 64*T1)
     #[arg(help_heading = CONNECTION, long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true)]
@@ -661,6 +664,12 @@ pub struct BulkArgs {
     /// New transactions per second, paced evenly
     #[arg(help_heading = PACING, long, value_name = "N", default_value = "100")]
     pub rate: f64,
+
+    /// A gradual start instead of --rate: new transactions per second rise linearly
+    /// from FROM to TO over DURATION, then stay at TO; the first starts at once even
+    /// from 0, e.g. '0..5000/s over 60s'
+    #[arg(help_heading = PACING, long, value_name = "FROM..TO/s over DURATION", conflicts_with = "rate")]
+    pub ramp: Option<String>,
 
     /// At most this many transactions in flight
     #[arg(help_heading = PACING, long, value_name = "N", default_value = "1000")]

@@ -37,7 +37,7 @@ fn accepting_registrar() -> BulkRegistrar {
 /// Registers `count` AORs once at `rate`; returns how many succeeded, how often the
 /// loop woke up and how many whole milliseconds the run took.
 async fn register(reg: &BulkRegistrar, count: usize, rate: f64) -> (u64, u64, u64) {
-    let carriers = Carriers::Udp(sockets::bind(1, None, reg.addr).await.unwrap());
+    let carriers = Carriers::Udp(sockets::bind(1, &[], reg.addr).await.unwrap());
     let members: Vec<Member> = (0..count)
         .map(|i| Member {
             aor: format!("sip:loop{i:04}@sipreg.test").parse().unwrap(),
@@ -49,6 +49,7 @@ async fn register(reg: &BulkRegistrar, count: usize, rate: f64) -> (u64, u64, u6
     let plan = Plan {
         mode: Mode::RegisterOnce,
         rate,
+        ramp: None,
         concurrency: count as u32,
         timers: Timers::default(),
         expires: 3600,
@@ -96,7 +97,7 @@ async fn register_with_routes(
     count: usize,
     routes: Option<Vec<sipreg::net::Target>>,
 ) -> sipreg::bulk::Tally {
-    let carriers = Carriers::Udp(sockets::bind(1, None, first).await.unwrap());
+    let carriers = Carriers::Udp(sockets::bind(1, &[], first).await.unwrap());
     let members: Vec<Member> = (0..count)
         .map(|i| Member {
             aor: format!("sip:move{i:03}@sipreg.test").parse().unwrap(),
@@ -108,6 +109,7 @@ async fn register_with_routes(
     let plan = Plan {
         mode: Mode::RegisterOnce,
         rate: 1000.0,
+        ramp: None,
         concurrency: count as u32,
         timers: Timers::default(),
         expires: 3600,

@@ -21,6 +21,7 @@ fn endpoint(n: usize, registered: bool) -> (Endpoint, Instant) {
     let mut ep = Endpoint::new(
         EndpointConfig {
             rate: f64::INFINITY,
+            ramp: None,
             concurrency: 1000,
             stays: true,
             carriers: 1,

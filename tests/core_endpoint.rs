@@ -17,6 +17,7 @@ fn endpoint(n: usize, rate: f64, stays: bool, carriers: u32) -> Endpoint {
     let mut ep = Endpoint::new(
         EndpointConfig {
             rate,
+            ramp: None,
             concurrency: 100_000,
             stays,
             carriers,
@@ -59,6 +60,67 @@ fn completed(events: &[EndpointEvent]) -> Vec<Handle> {
             _ => None,
         })
         .collect()
+}
+
+/// `--ramp 0..1000/s over 10s` through the endpoint, the driver's loop played in
+/// virtual time: each second holds the starts the rate's integral says (±1), the
+/// first goes at once, and after the ramp they are 1 ms apart.
+#[test]
+fn a_ramp_from_zero_starts_what_its_integral_says_each_second_then_its_end_rate() {
+    use sipreg::core::endpoint::ramp::Ramp;
+    let ramp = Ramp::new(0.0, 1000.0, Duration::from_secs(10)).unwrap();
+    let n = 7_000; // 5000 during the ramp, 2 s at the end rate
+    let mut ep = Endpoint::new(
+        EndpointConfig {
+            rate: 5.0, // not used with a ramp
+            ramp: Some(ramp),
+            concurrency: 100_000,
+            stays: false,
+            carriers: 1,
+            reopen_flows: true,
+        },
+        [3; 32],
+    );
+    for i in 0..n {
+        let mut cfg = config(3600);
+        cfg.aor = format!("sip:user{i:05}@sipreg.test").parse().unwrap();
+        ep.add(cfg, None, None);
+    }
+    let t0 = Instant::now();
+    ep.start_all(Operation::Register, t0);
+    let mut now = t0;
+    let mut starts: Vec<Duration> = Vec::new();
+    while starts.len() < n {
+        ep.handle_timeout(now);
+        let fresh = ep
+            .drain_transmits()
+            .filter(|o| !o.transmit.retransmission)
+            .count();
+        starts.extend(std::iter::repeat_n(now - t0, fresh));
+        now = ep.poll_timeout().expect("more to start");
+        assert!(now - t0 < Duration::from_secs(13), "pacing stalled");
+    }
+    assert_eq!(starts[0], Duration::ZERO);
+    for s in 0..12u64 {
+        let window = Duration::from_secs(s)..Duration::from_secs(s + 1);
+        let count = starts.iter().filter(|t| window.contains(t)).count() as f64;
+        let integral = ramp.starts_by((s + 1) as f64) - ramp.starts_by(s as f64);
+        assert!(
+            (count - integral).abs() <= 1.0,
+            "second {s}: {count} starts, the integral says {integral}"
+        );
+    }
+    let after: Vec<&Duration> = starts
+        .iter()
+        .filter(|t| **t >= Duration::from_secs(10))
+        .collect();
+    assert_eq!(after.len(), 2_000);
+    for pair in after.windows(2) {
+        assert_eq!(*pair[1] - *pair[0], Duration::from_millis(1));
+    }
+    // The driver ticks its loop once pacing is under a millisecond; on this ramp
+    // that is only at its very end.
+    assert_eq!(ep.pacing_interval(), Duration::from_millis(1));
 }
 
 #[test]
@@ -321,6 +383,7 @@ fn registered_with_keepalives(n: usize, transport: TransportKind) -> (Endpoint, 
     let mut ep = Endpoint::new(
         EndpointConfig {
             rate: f64::INFINITY,
+            ramp: None,
             concurrency: 100,
             stays: true,
             carriers: 1,

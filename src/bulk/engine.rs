@@ -77,6 +77,7 @@ impl Engine {
         let mut endpoint = Endpoint::new(
             EndpointConfig {
                 rate: plan.rate,
+                ramp: plan.ramp,
                 concurrency: plan.concurrency,
                 stays,
                 carriers: carriers.len() as u32,

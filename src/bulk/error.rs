@@ -18,6 +18,8 @@ pub enum BulkError {
         column: usize,
         why: String,
     },
+    #[error("--ramp {text:?}: {why}")]
+    Ramp { text: String, why: String },
     #[error("--shard {text:?}: {why}")]
     Shard { text: String, why: String },
     #[error("{0}")]

@@ -19,6 +19,7 @@ pub mod interval;
 pub mod observe;
 pub mod plan;
 pub mod population;
+pub mod ramp;
 pub mod report;
 pub mod shard;
 pub mod template;

@@ -53,6 +53,8 @@ pub struct Plan {
     pub mode: Mode,
     /// New transactions per second.
     pub rate: f64,
+    /// `--ramp`: the rate goes along this instead (and stays at its end rate).
+    pub ramp: Option<crate::core::endpoint::ramp::Ramp>,
     /// Transactions in flight at most.
     pub concurrency: u32,
     pub timers: Timers,

@@ -5,9 +5,7 @@
 use crate::cli::Common;
 use crate::core::TransportKind;
 use crate::error::{Error, Result};
-use crate::settings::{
-    parse_contact_arg, parse_local, parse_next_hop_arg, parse_uri_arg, transport_before_dns,
-};
+use crate::settings::{parse_contact_arg, parse_next_hop_arg, parse_uri_arg, transport_before_dns};
 use crate::sip::SipUri;
 use std::net::SocketAddr;
 
@@ -66,7 +64,7 @@ impl Arguments {
                 crate::net::transport_name(transport)
             )));
         }
-        let local = shared.local.as_deref().map(parse_local).transpose()?;
+        let local = crate::settings::single_local(&shared.local)?;
         let contact_arg = contact.map(parse_contact_arg).transpose()?;
         let username = shared.user.clone().unwrap_or_else(|| aor_user.clone());
         Ok(Arguments {

@@ -5,7 +5,7 @@ use super::credentials::PASSWORD_ENV;
 use crate::bulk::population::{self, Shaping, Source};
 use crate::bulk::template::Template;
 use crate::bulk::{
-    cpu, fd_limit, observe, report, BulkError, End, Engine, Member, Mode, Plan, Shard,
+    cpu, fd_limit, observe, ramp, report, BulkError, End, Engine, Member, Mode, Plan, Shard,
 };
 use crate::cli::{BulkArgs, BulkCommand, OutputFormat};
 use crate::core::{Operation, TransportKind};
@@ -16,7 +16,7 @@ use crate::net::streams::{StreamPlan, Streams};
 use crate::net::Opening;
 use crate::net::{locate, now, DnsSettings, Target};
 use crate::settings::{
-    dns_settings, expires_secs, insecure_warning, output_format, parse_local, parse_next_hop_arg,
+    dns_settings, expires_secs, insecure_warning, output_format, parse_locals, parse_next_hop_arg,
     timers, tls_settings, transport_before_dns, uas_config, user_agent, ws_path,
 };
 use sha2::Digest as _;
@@ -156,6 +156,12 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
             )));
         }
     }
+    let ramp = args
+        .ramp
+        .as_deref()
+        .map(ramp::parse)
+        .transpose()
+        .map_err(usage)?;
     let shard = match &args.shard {
         Some(text) => Shard::parse(text).map_err(usage)?,
         None => Shard::WHOLE,
@@ -175,7 +181,7 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
     let dns = dns_settings(shared)?;
     let routes = destinations(&members, registrar.as_ref(), transport, &dns).await?;
     let targets = &routes.first;
-    let local = shared.local.as_deref().map(parse_local).transpose()?;
+    let local = parse_locals(&shared.local)?;
     // Every destination of one run must be reachable from the same sockets.
     let toward = targets.first().cloned().unwrap_or_else(|| {
         let addr = SocketAddr::from(([127, 0, 0, 1], 5060));
@@ -199,12 +205,12 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
     let timers = timers(shared.timeout);
     let carriers = match transport {
         TransportKind::Udp => {
-            Carriers::Udp(carriers::bind(args.sockets, local, toward.addr).await?)
+            Carriers::Udp(carriers::bind(args.sockets, &local, toward.addr).await?)
         }
         _ => {
             let plan = StreamPlan {
                 transport,
-                peers: peers(args, targets, toward)?,
+                peers: peers(args, targets, toward, local.len())?,
                 local,
                 opening: Opening {
                     tls: tls_config(args, transport)?,
@@ -223,6 +229,7 @@ async fn setup(args: &BulkArgs, mode: Mode) -> Result<Prepared> {
     let plan = Plan {
         mode,
         rate: args.rate,
+        ramp,
         concurrency: args.concurrency,
         timers,
         expires,
@@ -326,8 +333,13 @@ fn transport(args: &BulkArgs, registrar: Option<&crate::sip::SipUri>) -> Result<
 
 /// Where each connection goes: one per AOR to that AOR's registrar, or the
 /// `--connections N` shared ones (AOR i on connection i % N) to the one registrar
-/// they all must have then.
-fn peers(args: &BulkArgs, targets: &[Target], toward: Target) -> Result<Vec<Target>> {
+/// they all must have then, as many on each of the `addresses` local addresses.
+fn peers(
+    args: &BulkArgs,
+    targets: &[Target],
+    toward: Target,
+    addresses: usize,
+) -> Result<Vec<Target>> {
     let Some(n) = args.connections else {
         if targets.is_empty() {
             return Ok(vec![toward]);
@@ -340,7 +352,7 @@ fn peers(args: &BulkArgs, targets: &[Target], toward: Target) -> Result<Vec<Targ
         ));
     }
     // More connections than AORs would carry nothing.
-    let n = (n as usize).min(targets.len().max(1));
+    let n = crate::settings::per_address(n as usize, addresses).min(targets.len().max(1));
     Ok(vec![toward; n])
 }
 
@@ -546,7 +558,8 @@ async fn run_engine(prepared: Prepared, args: &BulkArgs, mode: Mode) -> ExitStat
         shard,
         tally,
         stats,
-        args.rate,
+        // With --ramp: the rate it ends at (the --rate default means nothing then).
+        (args.ramp.as_deref().and_then(|t| ramp::parse(t).ok())).map_or(args.rate, |r| r.to()),
         args.start_at
             .map(|t| humantime::format_rfc3339_millis(t).to_string()),
         cpu,

@@ -52,17 +52,21 @@ pub struct UdpCarrier {
     pub local: SocketAddr,
 }
 
-/// Binds `count` sockets towards `destination`. With `local` carrying a port P, they
-/// take P, P+1, …; otherwise the system picks each port.
+/// Binds `count` sockets towards `destination`, spread over the `locals` addresses
+/// (none: "any"): socket k on address k % n. Every address gets as many: `count` is
+/// rounded up to a multiple of n, so that registration i (on socket i % total)
+/// leaves from address i % n. On an address with a port P, its sockets take P, P+1,
+/// …; otherwise the system picks each port.
 pub async fn bind(
     count: u32,
-    local: Option<SocketAddr>,
+    locals: &[SocketAddr],
     destination: SocketAddr,
 ) -> Result<Vec<UdpCarrier>> {
-    let mut sockets = Vec::with_capacity(count as usize);
-    for k in 0..count as usize {
+    let total = crate::settings::per_address(count as usize, locals.len());
+    let mut sockets = Vec::with_capacity(total);
+    for k in 0..total {
         let what = format!("--sockets {count}");
-        let addr = carrier_address(local, k, destination, &what)?;
+        let addr = carrier_address(locals, k, destination, &what)?;
         let socket = DatagramSocket::bind(addr)
             .map_err(|e| Error::io(format!("cannot bind UDP {addr}"), e))?;
         let bound = socket

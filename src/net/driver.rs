@@ -960,18 +960,18 @@ async fn carrier_for(target: &Target, settings: &mut CarrierSettings) -> Result<
     if target.transport == TransportKind::Udp {
         if let Some(home) = home_address(settings, target.addr) {
             // Taken (another run for this AOR stays registered there): any port will do.
-            if let Ok(socket) = carriers::bind(1, Some(home), target.addr).await {
+            if let Ok(socket) = carriers::bind(1, &[home], target.addr).await {
                 return Ok(Carriers::Udp(socket));
             }
         }
         return Ok(Carriers::Udp(
-            carriers::bind(1, settings.local, target.addr).await?,
+            carriers::bind(1, settings.local.as_slice(), target.addr).await?,
         ));
     }
     let plan = StreamPlan {
         transport: target.transport,
         peers: vec![target.clone()],
-        local: settings.local,
+        local: settings.local.into_iter().collect(),
         opening: settings.opening(target)?,
         in_flight: 1,
         lazy: true,

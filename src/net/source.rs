@@ -31,18 +31,21 @@ pub fn advertised(bound: SocketAddr, source: impl FnOnce() -> Option<IpAddr>) ->
     SocketAddr::new(ip, bound.port())
 }
 
-/// The address carrier `k` of a run binds: `--local` with its port plus `k` (P, P+1,
-/// …), or "any" towards `peer` (the system picks each port). `what` names the
-/// option that makes several carriers, for the error.
+/// The address carrier `k` of a run binds: with n `--local` addresses, address
+/// k % n, its port (if it has one, P) plus k / n (P, P+1, … on each address); with
+/// none, "any" towards `peer` (the system picks each port). `what` names the option
+/// that makes several carriers, for the error.
 pub fn carrier_address(
-    local: Option<std::net::SocketAddr>,
+    locals: &[std::net::SocketAddr],
     k: usize,
     peer: std::net::SocketAddr,
     what: &str,
 ) -> crate::error::Result<std::net::SocketAddr> {
-    let Some(mut addr) = local else {
+    if locals.is_empty() {
         return Ok(std::net::SocketAddr::new(any_address_for(peer), 0));
-    };
+    }
+    let mut addr = locals[k % locals.len()];
+    let k = k / locals.len();
     if addr.port() != 0 {
         let port = u16::try_from(usize::from(addr.port()) + k).map_err(|_| {
             crate::error::Error::Usage(format!(

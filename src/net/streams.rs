@@ -75,8 +75,9 @@ pub struct StreamPlan {
     pub transport: TransportKind,
     /// Where each connection goes.
     pub peers: Vec<Target>,
-    /// `--local`: the address to bind (with a port P, connection k takes P + k).
-    pub local: Option<SocketAddr>,
+    /// `--local`: the addresses to bind, connection k on address k % n (with a port
+    /// P, P + k / n); empty: "any".
+    pub local: Vec<SocketAddr>,
     /// TLS configuration, WebSocket path, and the limit of each opening (and of a
     /// write that finds no room: a registrar that stopped reading must not stall
     /// the loop and every other AOR).
@@ -281,10 +282,10 @@ impl Streams {
         self.events.try_recv().ok()
     }
 
-    /// The address connection `k` binds: `--local` (its port plus k), else "any".
+    /// The address connection `k` binds: a `--local` one (`carrier_address`), else "any".
     fn bind_address(&self, k: usize) -> Result<SocketAddr> {
         let peer = self.plan.peers[k].addr;
-        carrier_address(self.plan.local, k, peer, "one port per connection")
+        carrier_address(&self.plan.local, k, peer, "one port per connection")
     }
 
     /// Connection `k` bound to `addr`, not connected.
@@ -424,7 +425,7 @@ mod tests {
                 transport: TransportKind::Tcp,
                 host: Host::from(peer.ip()),
             }],
-            local: None,
+            local: Vec::new(),
             opening: Opening {
                 tls: None,
                 server_name: None,
@@ -443,18 +444,43 @@ mod tests {
         let local: SocketAddr = "127.0.0.1:40000".parse().unwrap();
         let what = "one port per connection";
         assert_eq!(
-            carrier_address(Some(local), 3, peer, what).unwrap(),
+            carrier_address(&[local], 3, peer, what).unwrap(),
             "127.0.0.1:40003".parse().unwrap()
         );
         let high: SocketAddr = "127.0.0.1:65535".parse().unwrap();
         assert!(matches!(
-            carrier_address(Some(high), 1, peer, what),
+            carrier_address(&[high], 1, peer, what),
             Err(Error::Usage(_))
         ));
         assert_eq!(
-            carrier_address(None, 9, peer, what).unwrap(),
+            carrier_address(&[], 9, peer, what).unwrap(),
             "0.0.0.0:0".parse().unwrap()
         );
+    }
+
+    #[test]
+    fn several_local_addresses_take_turns_and_count_their_ports_up_each() {
+        let peer: SocketAddr = "127.0.0.1:5060".parse().unwrap();
+        let locals: Vec<SocketAddr> = ["127.0.0.2:0", "127.0.0.3:41000", "127.0.0.4:0"]
+            .iter()
+            .map(|a| a.parse().unwrap())
+            .collect();
+        let bound: Vec<SocketAddr> = (0..7)
+            .map(|k| carrier_address(&locals, k, peer, "what").unwrap())
+            .collect();
+        let expected: Vec<SocketAddr> = [
+            "127.0.0.2:0",
+            "127.0.0.3:41000",
+            "127.0.0.4:0",
+            "127.0.0.2:0",
+            "127.0.0.3:41001",
+            "127.0.0.4:0",
+            "127.0.0.2:0",
+        ]
+        .iter()
+        .map(|a| a.parse().unwrap())
+        .collect();
+        assert_eq!(bound, expected);
     }
 
     /// Virtual time: the write blocks for real (the peer never reads), the clock

@@ -30,6 +30,7 @@ mod index;
 pub mod latency;
 mod nonces;
 pub mod pacer;
+pub mod ramp;
 mod requests;
 mod schedule;
 mod settle;
@@ -68,6 +69,9 @@ impl Handle {
 pub struct EndpointConfig {
     /// New transactions per second, paced evenly; `f64::INFINITY`: no pacing.
     pub rate: f64,
+    /// `--ramp`: the rate rises (or falls) along this from the first start on, and
+    /// `rate` is not used; its end rate is the rate after it.
+    pub ramp: Option<ramp::Ramp>,
     /// Transactions in flight at most.
     pub concurrency: u32,
     /// Keep registrations refreshed, retried and kept alive between transactions
@@ -88,6 +92,7 @@ impl EndpointConfig {
     pub fn single(stays: bool) -> EndpointConfig {
         EndpointConfig {
             rate: f64::INFINITY,
+            ramp: None,
             concurrency: 1,
             stays,
             carriers: 1,
@@ -225,7 +230,10 @@ impl Endpoint {
     /// seeded from the endpoint's, which is seeded from `rng_seed`.
     pub fn new(cfg: EndpointConfig, rng_seed: [u8; 32]) -> Endpoint {
         Endpoint {
-            pacer: Pacer::new(cfg.rate),
+            pacer: match cfg.ramp {
+                Some(ramp) => Pacer::ramp(ramp),
+                None => Pacer::new(cfg.rate),
+            },
             cfg: EndpointConfig {
                 concurrency: cfg.concurrency.max(1),
                 carriers: cfg.carriers.max(1),
