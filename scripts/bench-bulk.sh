@@ -17,6 +17,8 @@
 #   CHILDREN     Kamailio UDP worker processes (default 4)
 #   MEM_AORS     AORs of the memory measurement (default 10000; 0 skips it)
 #   RUN_TIMEOUT  seconds before one run is killed and the bench fails (default 120)
+#   SIPREG       the sipreg binary to measure (default: build it with cargo build
+#                --release and take target/release/sipreg, or $CARGO_TARGET_DIR's)
 #
 # Per rate and tool it prints: registrations that succeeded and failed,
 # retransmissions, the achieved rate, p50/p99 latency (first REGISTER to the 200),
@@ -39,6 +41,15 @@
 # Memory: `sipreg bulk register` in staying mode with MEM_AORS AORs (a second
 # Kamailio with that many users) and with 1 AOR; once all are registered and idle,
 # VmRSS of each; per registration = (RSS(MEM_AORS) - RSS(1)) / (MEM_AORS - 1).
+#
+# Sharding: at the highest rate where sipreg was clean, the same COUNT registrations
+# again as 2 processes, `--shard 1/2` and `--shard 2/2`, each at half the rate, from
+# their own sockets, both given the same `--start-at` 2 s ahead; their JSON
+# summaries are merged with `sipreg bulk merge A.json B.json --json`. The row shows
+# the merged figures (achieved rate and p50/p99 from the merged HDR histogram) and
+# the CPU per registration of both processes together (wait4; sipreg's own count
+# = sum of cpu_ms / attempted) beside SIPp's and the single process's at that rate,
+# REPEAT runs each like the others.
 #
 # Kamailio is started by scripts/kamailio.sh: 4 UDP workers, users in db_text, and
 # the TLSF memory managers (its default manager made the registrar itself the limit).
@@ -76,9 +87,11 @@ fi
 command -v python3 >/dev/null 2>&1 || { echo "bench-bulk.sh: python3 is needed" >&2; exit 1; }
 SIPP=$(command -v sipp)
 
-echo "bench-bulk.sh: cargo build --release" >&2
-cargo build --release --quiet
-SIPREG=${CARGO_TARGET_DIR:-$ROOT/target}/release/sipreg
+if [ -z "${SIPREG:-}" ]; then
+    echo "bench-bulk.sh: cargo build --release" >&2
+    cargo build --release --quiet
+    SIPREG=${CARGO_TARGET_DIR:-$ROOT/target}/release/sipreg
+fi
 [ -x "$SIPREG" ] || { echo "bench-bulk.sh: no $SIPREG after the build" >&2; exit 1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sipreg-bench-bulk.XXXXXX")
@@ -320,6 +333,75 @@ if sipp_cpus:
     print(f"SIPp CPU per registration at clean rates: {min(sipp_cpus):.1f} to {max(sipp_cpus):.1f} us")
 if best["sipreg"] == rates[-1]:
     print("(sipreg was clean at the highest rate tried: add higher RATES to find its limit)")
+
+# --- sharding: 2 processes at half the rate each, merged
+SHARD_LOCALS = ["127.0.0.1:27463", "127.0.0.1:27464"]
+
+def run_shards(rate):
+    """The population as 2 shards in 2 processes with a shared --start-at, merged."""
+    start_at = int(time.time()) + 3   # 2 to 3 s ahead
+    procs = []
+    for i, local in enumerate(SHARD_LOCALS, 1):
+        cmd = [sipreg, "bulk", "register", "--once", *population, "--count", str(count), "--shard", f"{i}/2",
+               "-r", registrar, "--local", local, "--rate", f"{rate / 2:g}", "--concurrency", str(count),
+               "--start-at", str(start_at), "--json"]
+        path = os.path.join(work, f"shard{i}.json")
+        out = open(path, "w")
+        procs.append((subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT), out, path, cmd))
+    cpu, codes = 0.0, []
+    deadline = time.monotonic() + tmo + 3
+    for p, out, _, cmd in procs:
+        while True:
+            pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                for q, *_ in procs:
+                    q.kill()
+                sys.exit(f"bench-bulk.sh: killed after {tmo:g} s: {' '.join(cmd)}")
+            time.sleep(0.005)
+        out.close()
+        codes.append(os.waitstatus_to_exitcode(status))
+        cpu += ru.ru_utime + ru.ru_stime
+    paths = [path for _, _, path, _ in procs]
+    merge = [sipreg, "bulk", "merge", *paths, "--json"]
+    m = subprocess.run(merge, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=tmo)
+    try:
+        s = json.loads(m.stdout.decode().strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        sys.exit(f"bench-bulk.sh: bulk merge printed no summary (exit {m.returncode}):\n{m.stdout.decode()}\n"
+                 + "\n".join(open(p).read() for p in paths))
+    lat = s.get("latency_ms") or {}
+    return dict(ok=s["succeeded"], failed=s["attempted"] - s["succeeded"] + s["not_started"],
+                retrans=s["retransmissions"], rate=s["rate"] or float("nan"),
+                p50=lat.get("p50", float("nan")), p99=lat.get("p99", float("nan")),
+                cpu_us=cpu / count * 1e6, own_cpu_us=s["cpu_ms"] * 1e3 / s["attempted"] if s["attempted"] else float("nan"),
+                exit=max(codes + [m.returncode])), [procs[0][3], merge]
+
+shard_rate = best["sipreg"] or rates[0]
+shard_runs = []
+for k in range(repeat):
+    reset()
+    r, shard_cmds = run_shards(shard_rate)
+    shard_runs.append(r)
+    print(f"  2 shards {shard_rate:>6}/s: {r['ok']} ok, {r['failed']} failed, {r['retrans']} retransmissions, "
+          f"{r['rate']:.0f}/s, {r['cpu_us']:.1f} us CPU per registration", file=sys.stderr)
+reset()
+sh = combine(shard_runs, shard_rate)
+print()
+print(f"sharding at {shard_rate}/s ({'the highest clean sipreg rate' if best['sipreg'] else 'no clean sipreg rate: the lowest rate'}): "
+      f"{count} registrations as 2 processes at {shard_rate / 2:g}/s each, shared --start-at, merged:")
+print("  sipreg " + " ".join(shard_cmds[0][1:]).replace("--shard 1/2", "--shard I/2")
+      .replace(SHARD_LOCALS[0], "127.0.0.1:2746(2+I)").replace(f"--rate {shard_rate / 2:g}", "--rate RATE/2")
+      .rsplit("--start-at ", 1)[0] + "--start-at NOW+2s --json")
+print("  sipreg " + " ".join(shard_cmds[1][1:]).replace(work + "/", ""))
+hdr2 = f"{'rate/s':>7}  {'tool':<16} {'ok':>6} {'failed':>6} {'retrans':>7} {'achieved/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/reg':>10}  clean"
+print(hdr2)
+print("-" * len(hdr2))
+for label, r in (("sipp", results[("sipp", shard_rate)]), ("sipreg", results[("sipreg", shard_rate)]), ("sipreg 2 shards", sh)):
+    own = "" if math.isnan(r["own_cpu_us"]) else f"  (own count {r['own_cpu_us']:.1f})"
+    print(f"{shard_rate:>7}  {label:<16} {r['ok']:>6} {r['failed']:>6} {r['retrans']:>7} {r['rate']:>10.0f} "
+          f"{r['p50']:>8.3f} {r['p99']:>8.3f} {r['cpu_us']:>10.1f}  {'yes' if r['clean'] else 'no'}{own}")
 
 if mem_aors > 1:
     def rss_kib(pid):
