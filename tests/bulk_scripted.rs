@@ -598,6 +598,9 @@ fn staying_mode_refreshes_then_removes_after_for(count: u32, rate: &str) {
         s["refreshed"].as_u64().unwrap() >= u64::from(count),
         "a 4 s grant is refreshed within 3 s: {s}"
     );
+    // Refreshes have latencies of their own, apart from the registrations'.
+    assert!(s["refresh_latency_ms"]["p50"].as_f64().is_some(), "{s}");
+    assert!(s["refresh_latency_hdr"].is_string(), "{s}");
     assert_eq!(s["unregistered"], count);
     let by_user = reg.by_user();
     assert_dialog_state_per_aor(&by_user);

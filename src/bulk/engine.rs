@@ -277,7 +277,7 @@ impl Engine {
             if at < end && !ends_now {
                 return;
             }
-            let latencies = self.endpoint.take_interval_latencies();
+            let (latencies, refresh_latencies) = self.endpoint.take_interval_latencies();
             let current = Now {
                 in_flight: u64::from(self.endpoint.in_flight()),
                 registered: u64::from(self.endpoint.registered()),
@@ -285,7 +285,7 @@ impl Engine {
             };
             let report = intervals.take(
                 self.endpoint.stats(),
-                latencies,
+                [latencies, refresh_latencies],
                 current,
                 end.min(at) - origin,
             );

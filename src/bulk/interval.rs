@@ -62,7 +62,9 @@ pub struct IntervalReport {
     pub registered: u64,
     /// AORs whose grant had run out and was not renewed, at the end of the interval.
     pub lapsed: u64,
+    /// Main operations (registers, queries or removals), and refreshes.
     pub latencies: Latencies,
+    pub refresh_latencies: Latencies,
 }
 
 /// Cuts a run into intervals: each `take` reports what changed since the last.
@@ -100,11 +102,11 @@ impl Intervals {
     }
 
     /// The interval that ends at `at` (from the origin): the counts since the last
-    /// one, and `latencies`, the samples recorded since then.
+    /// one, and the latencies of main operations and of refreshes recorded since then.
     pub fn take(
         &mut self,
         stats: &Stats,
-        latencies: Latencies,
+        [latencies, refresh_latencies]: [Latencies; 2],
         now: Now,
         at: Duration,
     ) -> IntervalReport {
@@ -134,6 +136,7 @@ impl Intervals {
             registered: now.registered,
             lapsed: now.lapsed,
             latencies,
+            refresh_latencies,
         };
         self.before = totals;
         report
@@ -142,7 +145,12 @@ impl Intervals {
 
 impl IntervalReport {
     pub fn json(&self) -> Value {
-        let figures = self.latencies.figures();
+        let figures = |l: &Latencies| {
+            l.figures().map(|l| {
+                json!({"p50": l.p50, "p90": l.p90, "p99": l.p99, "p99_9": l.p999, "max": l.max})
+            })
+        };
+        let hdr = |l: &Latencies| (!l.is_empty()).then(|| l.encode());
         let failures: Vec<Value> = self
             .failures
             .iter()
@@ -166,17 +174,21 @@ impl IntervalReport {
             "in_flight": self.in_flight,
             "registered": self.registered,
             "lapsed": self.lapsed,
-            "latency_ms": figures.map(|l| json!({
-                "p50": l.p50, "p90": l.p90, "p99": l.p99, "p99_9": l.p999, "max": l.max,
-            })),
-            "latency_hdr": (!self.latencies.is_empty()).then(|| self.latencies.encode()),
+            "latency_ms": figures(&self.latencies),
+            "latency_hdr": hdr(&self.latencies),
+            "refresh_latency_ms": figures(&self.refresh_latencies),
+            "refresh_latency_hdr": hdr(&self.refresh_latencies),
         })
     }
 
     pub fn human(&self) -> String {
-        let latency = match self.latencies.figures() {
-            Some(l) => format!("p50 {} ms, p99 {} ms, max {} ms", l.p50, l.p99, l.max),
-            None => "no latency".into(),
+        let latency = match (self.latencies.figures(), self.refresh_latencies.figures()) {
+            (Some(l), _) => format!("p50 {} ms, p99 {} ms, max {} ms", l.p50, l.p99, l.max),
+            (None, Some(r)) => format!(
+                "refreshes p50 {} ms, p99 {} ms, max {} ms",
+                r.p50, r.p99, r.max
+            ),
+            (None, None) => "no latency".into(),
         };
         let failed = if self.failures.is_empty() {
             String::new()
@@ -231,10 +243,8 @@ impl IntervalReport {
                 .entry((op.to_string(), status, reason.to_string()))
                 .or_default() += count;
         }
-        let latencies = match v.get("latency_hdr").and_then(Value::as_str) {
-            Some(text) => Latencies::decode(text).map_err(|e| format!("latency_hdr: {e}"))?,
-            None => Latencies::new(),
-        };
+        let latencies = decode(v, "latency_hdr")?;
+        let refresh_latencies = decode(v, "refresh_latency_hdr")?;
         Ok(IntervalReport {
             shard: v
                 .get("shard")
@@ -258,6 +268,7 @@ impl IntervalReport {
             registered: n("registered"),
             lapsed: n("lapsed"),
             latencies,
+            refresh_latencies,
         })
     }
 
@@ -280,9 +291,18 @@ impl IntervalReport {
             *self.failures.entry(k.clone()).or_default() += n;
         }
         self.latencies.add(&o.latencies);
+        self.refresh_latencies.add(&o.refresh_latencies);
         // A shard's last interval may end early (its run did): the merged one lasts
         // as long as the longest.
         self.to = self.to.max(o.to);
+    }
+}
+
+/// The histogram in field `name` of `v`; none there is no samples.
+pub(super) fn decode(v: &Value, name: &str) -> Result<Latencies, String> {
+    match v.get(name).and_then(Value::as_str) {
+        Some(text) => Latencies::decode(text).map_err(|e| format!("{name}: {e}")),
+        None => Ok(Latencies::new()),
     }
 }
 
@@ -311,7 +331,7 @@ mod tests {
         stats
             .failures
             .insert(FailureKind::of(OpKind::Register, &timeout), 1);
-        let first = iv.take(&stats, Latencies::new(), now(), Duration::from_secs(10));
+        let first = iv.take(&stats, Default::default(), now(), Duration::from_secs(10));
         assert_eq!(
             (first.index, first.started, first.succeeded, first.failed),
             (1, 10, 8, 1)
@@ -320,7 +340,7 @@ mod tests {
         assert_eq!(iv.next_end(), Duration::from_secs(20));
         stats.attempted = 15;
         stats.main_completed = 14;
-        let second = iv.take(&stats, Latencies::new(), now(), Duration::from_secs(20));
+        let second = iv.take(&stats, Default::default(), now(), Duration::from_secs(20));
         assert_eq!(
             (
                 second.index,

@@ -70,6 +70,8 @@ pub struct Report {
     pub lapsed_at_end: u64,
     pub registered_at_end: u64,
     pub latencies: Latencies,
+    /// Staying mode: the refreshes' latencies (the steady state of a soak).
+    pub refresh_latencies: Latencies,
     pub rate_asked: f64,
     /// Wall-clock seconds since the Unix epoch: first and latest start of a main
     /// operation, and the end of the run.
@@ -149,6 +151,7 @@ impl Report {
             lapsed_at_end: s.lapsed_at_end,
             registered_at_end: s.registered_at_end,
             latencies: s.latencies.clone(),
+            refresh_latencies: s.refresh_latencies.clone(),
             rate_asked,
             first_start_unix: s.first_start.map(|t| unix_seconds(t, now)),
             last_start_unix: s.last_start.map(|t| unix_seconds(t, now)),
@@ -273,6 +276,11 @@ impl Report {
             v["reconnects"] = json!(self.reconnects);
             v["lapses"] = json!(self.lapses + self.lapsed_at_end);
             v["registered_at_end"] = json!(self.registered_at_end);
+            let r = &self.refresh_latencies;
+            v["refresh_latency_ms"] = json!(r.figures().map(|l| json!({
+                "p50": l.p50, "p90": l.p90, "p99": l.p99, "p99_9": l.p999, "max": l.max,
+            })));
+            v["refresh_latency_hdr"] = json!((!r.is_empty()).then(|| r.encode()));
         }
         if self.reachable + self.unreachable > 0 {
             v["reachable"] = json!(self.reachable);
@@ -400,6 +408,15 @@ impl Report {
                 None => "-".into(),
             },
         );
+        if let Some(l) = self.refresh_latencies.figures() {
+            row(
+                "refresh latency",
+                format!(
+                    "p50 {} ms, p90 {} ms, p99 {} ms, p99.9 {} ms, max {} ms",
+                    l.p50, l.p90, l.p99, l.p999, l.max
+                ),
+            );
+        }
         row(
             "rate",
             format!(
@@ -490,10 +507,8 @@ impl Report {
                 .entry((op.to_string(), status, reason.to_string()))
                 .or_default() += count;
         }
-        let latencies = match v.get("latency_hdr").and_then(Value::as_str) {
-            Some(text) => Latencies::decode(text).map_err(|e| format!("latency_hdr: {e}"))?,
-            None => Latencies::new(),
-        };
+        let latencies = super::interval::decode(v, "latency_hdr")?;
+        let refresh_latencies = super::interval::decode(v, "refresh_latency_hdr")?;
         let lapses = n("lapses");
         Ok(Report {
             stays: test.mode == "stay",
@@ -529,6 +544,7 @@ impl Report {
             lapsed_at_end: 0,
             registered_at_end: n("registered_at_end"),
             latencies,
+            refresh_latencies,
             rate_asked: f("rate_asked").unwrap_or(0.0),
             first_start_unix: f("first_start_unix"),
             last_start_unix: f("last_start_unix"),
@@ -578,6 +594,7 @@ impl Report {
             *self.failures.entry(k.clone()).or_default() += n;
         }
         self.latencies.add(&o.latencies);
+        self.refresh_latencies.add(&o.refresh_latencies);
         // The test asked each shard for its own rate: together they asked the sum.
         self.rate_asked += o.rate_asked;
         let earliest = |a: Option<f64>, b: Option<f64>| match (a, b) {

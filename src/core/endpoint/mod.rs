@@ -343,9 +343,13 @@ impl Endpoint {
         &self.stats
     }
 
-    /// The latencies recorded since the last call (one `--interval`'s worth).
-    pub fn take_interval_latencies(&mut self) -> latency::Latencies {
-        self.stats.interval_latencies.take()
+    /// The latencies of main operations and of refreshes recorded since the last
+    /// call (one `--interval`'s worth).
+    pub fn take_interval_latencies(&mut self) -> (latency::Latencies, latency::Latencies) {
+        (
+            self.stats.interval_latencies.take(),
+            self.stats.interval_refresh_latencies.take(),
+        )
     }
 
     /// A datagram too long to be a SIP message arrived.

@@ -135,7 +135,10 @@ impl Endpoint {
                 let slot = &mut self.slots[i];
                 match outcome.op {
                     OpKind::Register => self.stats.registered += 1,
-                    OpKind::Refresh => self.stats.refreshed += 1,
+                    OpKind::Refresh => {
+                        self.stats.refreshed += 1;
+                        self.stats.record_refresh_latency(outcome.elapsed);
+                    }
                     OpKind::Query => {
                         self.stats.queried += 1;
                         self.stats.bindings += outcome.bindings.len() as u64;

@@ -86,6 +86,9 @@ pub struct Stats {
     /// the last `--interval` report.
     pub latencies: Latencies,
     pub interval_latencies: Latencies,
+    /// The same for the refreshes of a staying run (a soak's steady state).
+    pub refresh_latencies: Latencies,
+    pub interval_refresh_latencies: Latencies,
     /// Main operations that completed.
     pub main_completed: u64,
     /// Registrations whose grant had run out before a refresh (or a new register)
@@ -112,6 +115,11 @@ impl Stats {
         self.interval_latencies.record(elapsed);
         self.main_completed += 1;
         self.last_final = Some(now);
+    }
+
+    pub fn record_refresh_latency(&mut self, elapsed: Duration) {
+        self.refresh_latencies.record(elapsed);
+        self.interval_refresh_latencies.record(elapsed);
     }
 
     pub fn record_start(&mut self, now: Instant) {
