@@ -700,7 +700,9 @@ pub struct BulkArgs {
     #[arg(help_heading = PACING, long, value_name = "N")]
     pub connections: Option<u32>,
 
-    /// Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4
+    /// Only the I-th of N slices of the population (I from 1 to N), e.g. 2/4; auto/N
+    /// takes I from JOB_COMPLETION_INDEX + 1, as set in the pods of a Kubernetes
+    /// Indexed Job
     #[arg(help_heading = POPULATION, long, value_name = "I/N")]
     pub shard: Option<String>,
 
