@@ -5,7 +5,7 @@
 //! figures "now" (in flight, registered, lapsed) are read at its end.
 
 use super::latency::Latencies;
-use super::report::FailureKey;
+use super::report::{failures_from_json, failures_json, latencies_from_json, FailureKey};
 use super::stats::Stats;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -151,13 +151,7 @@ impl IntervalReport {
             })
         };
         let hdr = |l: &Latencies| (!l.is_empty()).then(|| l.encode());
-        let failures: Vec<Value> = self
-            .failures
-            .iter()
-            .map(|((op, status, reason), count)| {
-                json!({"operation": op, "status": status, "reason": reason, "count": count})
-            })
-            .collect();
+        let failures = failures_json(&self.failures);
         json!({
             "event": "bulk_interval",
             "shard": self.shard,
@@ -225,26 +219,9 @@ impl IntervalReport {
                 .and_then(|s| Duration::try_from_secs_f64(s).ok())
                 .unwrap_or_default()
         };
-        let mut failures = BTreeMap::new();
-        for item in v
-            .get("failures")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let op = item.get("operation").and_then(Value::as_str).unwrap_or("?");
-            let status = item
-                .get("status")
-                .and_then(Value::as_u64)
-                .and_then(|s| u16::try_from(s).ok());
-            let reason = item.get("reason").and_then(Value::as_str).unwrap_or("");
-            let count = item.get("count").and_then(Value::as_u64).unwrap_or(0);
-            *failures
-                .entry((op.to_string(), status, reason.to_string()))
-                .or_default() += count;
-        }
-        let latencies = decode(v, "latency_hdr")?;
-        let refresh_latencies = decode(v, "refresh_latency_hdr")?;
+        let failures = failures_from_json(v);
+        let latencies = latencies_from_json(v, "latency_hdr")?;
+        let refresh_latencies = latencies_from_json(v, "refresh_latency_hdr")?;
         Ok(IntervalReport {
             shard: v
                 .get("shard")
@@ -295,14 +272,6 @@ impl IntervalReport {
         // A shard's last interval may end early (its run did): the merged one lasts
         // as long as the longest.
         self.to = self.to.max(o.to);
-    }
-}
-
-/// The histogram in field `name` of `v`; none there is no samples.
-pub(super) fn decode(v: &Value, name: &str) -> Result<Latencies, String> {
-    match v.get(name).and_then(Value::as_str) {
-        Some(text) => Latencies::decode(text).map_err(|e| format!("{name}: {e}")),
-        None => Ok(Latencies::new()),
     }
 }
 

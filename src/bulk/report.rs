@@ -86,6 +86,48 @@ pub struct Report {
     pub checks: Vec<Check>,
 }
 
+/// Failure groups as JSON objects (`operation`, `status`, `reason`, `count`), as the
+/// summary and the interval lines both write them.
+pub(super) fn failures_json(failures: &BTreeMap<FailureKey, u64>) -> Vec<Value> {
+    failures
+        .iter()
+        .map(|((op, status, reason), count)| {
+            json!({"operation": op, "status": status, "reason": reason, "count": count})
+        })
+        .collect()
+}
+
+/// Reads back what `failures_json` wrote into the `failures` field of `v`.
+pub(super) fn failures_from_json(v: &Value) -> BTreeMap<FailureKey, u64> {
+    let mut failures = BTreeMap::new();
+    for item in v
+        .get("failures")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let op = item.get("operation").and_then(Value::as_str).unwrap_or("?");
+        let status = item
+            .get("status")
+            .and_then(Value::as_u64)
+            .and_then(|s| u16::try_from(s).ok());
+        let reason = item.get("reason").and_then(Value::as_str).unwrap_or("");
+        let count = item.get("count").and_then(Value::as_u64).unwrap_or(0);
+        *failures
+            .entry((op.to_string(), status, reason.to_string()))
+            .or_default() += count;
+    }
+    failures
+}
+
+/// The histogram in field `name` of `v`; none there is no samples.
+pub(super) fn latencies_from_json(v: &Value, name: &str) -> Result<Latencies, String> {
+    match v.get(name).and_then(Value::as_str) {
+        Some(text) => Latencies::decode(text).map_err(|e| format!("{name}: {e}")),
+        None => Ok(Latencies::new()),
+    }
+}
+
 /// Wall-clock seconds of `at`, read against the current instant.
 pub fn unix_seconds(at: Instant, now: Instant) -> f64 {
     let wall = SystemTime::now()
@@ -213,13 +255,7 @@ impl Report {
                 .collect(),
             None => Vec::new(),
         };
-        let failures: Vec<Value> = self
-            .failures
-            .iter()
-            .map(|((op, status, reason), count)| {
-                json!({"operation": op, "status": status, "reason": reason, "count": count})
-            })
-            .collect();
+        let failures = failures_json(&self.failures);
         let (shard, shards) = match (&self.test, self.shard_index) {
             (Some(t), Some(i)) => (format!("{i}/{}", t.shards), t.shards),
             (Some(t), None) => (format!("*/{}", t.shards), t.shards),
@@ -489,26 +525,9 @@ impl Report {
                 .and_then(|s| u32::try_from(s).ok())
                 .ok_or("no \"test.shards\"")?,
         };
-        let mut failures = BTreeMap::new();
-        for item in v
-            .get("failures")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let op = item.get("operation").and_then(Value::as_str).unwrap_or("?");
-            let status = item
-                .get("status")
-                .and_then(Value::as_u64)
-                .and_then(|s| u16::try_from(s).ok());
-            let reason = item.get("reason").and_then(Value::as_str).unwrap_or("");
-            let count = item.get("count").and_then(Value::as_u64).unwrap_or(0);
-            *failures
-                .entry((op.to_string(), status, reason.to_string()))
-                .or_default() += count;
-        }
-        let latencies = super::interval::decode(v, "latency_hdr")?;
-        let refresh_latencies = super::interval::decode(v, "refresh_latency_hdr")?;
+        let failures = failures_from_json(v);
+        let latencies = latencies_from_json(v, "latency_hdr")?;
+        let refresh_latencies = latencies_from_json(v, "refresh_latency_hdr")?;
         let lapses = n("lapses");
         Ok(Report {
             stays: test.mode == "stay",

@@ -130,19 +130,9 @@ fn later(origin: Instant, s: f64) -> Instant {
 mod tests {
     use super::*;
 
-    /// Starts taken over `total`, asking every `step`, always wanting more.
+    /// Starts taken at `rate` over `total`, asking every `step`, always wanting more.
     fn starts(rate: f64, step: Duration, total: Duration) -> Vec<Duration> {
-        let t0 = Instant::now();
-        let mut p = Pacer::new(rate);
-        let mut taken = Vec::new();
-        let mut now = t0;
-        while now < t0 + total {
-            while p.try_take(now) {
-                taken.push(now - t0);
-            }
-            now += step;
-        }
-        taken
+        starts_on(Pacer::new(rate), step, total)
     }
 
     #[test]
