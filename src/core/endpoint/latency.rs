@@ -22,60 +22,60 @@ pub const LATENCY_BUCKETS_MS: [f64; 16] = [
 /// Significant decimal digits kept: 0.1 % relative error.
 const SIGNIFICANT_DIGITS: u8 = 3;
 
-/// Whole-operation latencies, in microseconds.
-#[derive(Debug, Clone)]
+/// Whole-operation latencies, in microseconds. The histogram is made at the first
+/// sample: a run that records none (a single registration, the refreshes of a run
+/// that never refreshes) pays nothing for it.
+#[derive(Debug, Clone, Default)]
 pub struct Latencies {
-    histogram: Histogram<u64>,
+    histogram: Option<Histogram<u64>>,
 }
 
-impl Default for Latencies {
-    fn default() -> Self {
-        Latencies::new()
-    }
+/// An empty histogram that grows as longer latencies arrive: no ceiling to guess.
+fn empty() -> Histogram<u64> {
+    let mut histogram = Histogram::new(SIGNIFICANT_DIGITS).expect("3 significant digits are valid");
+    histogram.auto(true);
+    histogram
 }
 
 impl Latencies {
     pub fn new() -> Latencies {
-        // Grows as longer latencies arrive: no ceiling to guess.
-        let mut histogram =
-            Histogram::new(SIGNIFICANT_DIGITS).expect("3 significant digits are valid");
-        histogram.auto(true);
-        Latencies { histogram }
+        Latencies::default()
     }
 
     pub fn record(&mut self, elapsed: Duration) {
         let us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
         // Auto-resizing: recording fails only past u64 range, which no latency reaches.
-        let _ = self.histogram.record(us.max(1));
+        let _ = self.histogram.get_or_insert_with(empty).record(us.max(1));
     }
 
     pub fn len(&self) -> u64 {
-        self.histogram.len()
+        self.histogram.as_ref().map_or(0, Histogram::len)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.histogram.is_empty()
+        self.len() == 0
     }
 
     /// Adds another histogram's samples (another shard's, another interval's).
     pub fn add(&mut self, other: &Latencies) {
-        // Both grow on demand, so adding cannot overflow the range.
-        let _ = self.histogram.add(&other.histogram);
+        if let Some(theirs) = &other.histogram {
+            // Both grow on demand, so adding cannot overflow the range.
+            let _ = self.histogram.get_or_insert_with(empty).add(theirs);
+        }
     }
 
     /// Takes the samples recorded so far, leaving none (one interval's worth).
     pub fn take(&mut self) -> Latencies {
-        let taken = self.clone();
-        self.histogram.reset();
-        taken
+        std::mem::take(self)
     }
 
     /// The histogram as text for JSON: HdrHistogram's V2 compressed encoding in
     /// base64, as HdrHistogram's own tools write it into their logs.
     pub fn encode(&self) -> String {
         let mut bytes = Vec::new();
+        let histogram = self.histogram.clone().unwrap_or_else(empty);
         // Writing into a Vec fails only for a histogram too large to encode.
-        let _ = V2DeflateSerializer::new().serialize(&self.histogram, &mut bytes);
+        let _ = V2DeflateSerializer::new().serialize(&histogram, &mut bytes);
         base64::engine::general_purpose::STANDARD.encode(bytes)
     }
 
@@ -88,15 +88,14 @@ impl Latencies {
             .deserialize(&mut bytes.as_slice())
             .map_err(|e| format!("not an HdrHistogram V2 histogram: {e:?}"))?;
         histogram.auto(true);
-        Ok(Latencies { histogram })
+        Ok(Latencies {
+            histogram: Some(histogram),
+        })
     }
 
     /// The figures of the summary; None without samples.
     pub fn figures(&self) -> Option<Latency> {
-        if self.histogram.is_empty() {
-            return None;
-        }
-        let h = &self.histogram;
+        let h = self.histogram.as_ref().filter(|h| !h.is_empty())?;
         let at = |q: f64| ms(h.value_at_quantile(q));
         let mut buckets = vec![0u64; LATENCY_BUCKETS_MS.len() + 1];
         for v in h.iter_recorded() {
