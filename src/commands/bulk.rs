@@ -65,7 +65,7 @@ pub async fn run(command: BulkCommand) -> ExitStatus {
     }
     match setup(&args, mode).await {
         Ok(prepared) => {
-            wait_for_start(&args);
+            wait_for_start(&args).await;
             run_engine(prepared, &args, mode).await
         }
         Err(e) => {
@@ -116,7 +116,7 @@ struct Prepared {
 
 /// `--start-at`: sleeps until then (sockets and connections are ready by now, so
 /// the first transactions leave at that instant). A time already past starts at once.
-fn wait_for_start(args: &BulkArgs) {
+async fn wait_for_start(args: &BulkArgs) {
     let Some(at) = args.start_at else {
         return;
     };
@@ -136,7 +136,8 @@ fn wait_for_start(args: &BulkArgs) {
             wait.as_secs_f64()
         );
     }
-    std::thread::sleep(wait);
+    // On the runtime's timer: the metrics server goes on answering meanwhile.
+    tokio::time::sleep(wait).await;
 }
 
 /// How far ahead `--start-at` may be: further is a mistake (a date typed wrong).
