@@ -779,11 +779,15 @@ pub fn parse_start_at(s: &str) -> Result<std::time::SystemTime, String> {
         })
 }
 
-/// `--interval`: at least 100 ms, or the lines would outnumber what they report.
+/// `--interval`: at least 100 ms, or the lines would outnumber what they report; at
+/// most a day, which a week-long soak still cuts into seven.
 pub fn parse_interval(s: &str) -> Result<Duration, String> {
     let d = parse_duration(s)?;
     if d < Duration::from_millis(100) {
         return Err(format!("{s:?} is too short for --interval: at least 100ms"));
+    }
+    if d > Duration::from_secs(24 * 3600) {
+        return Err(format!("{s:?} is too long for --interval: at most 24h"));
     }
     Ok(d)
 }

@@ -294,6 +294,7 @@ fn bad_threshold_and_start_values_are_usage_errors() {
         ("--expect-rate", "fast", "not a rate"),
         ("--start-at", "tomorrow", "RFC 3339"),
         ("--interval", "10ms", "at least 100ms"),
+        ("--interval", "2days", "at most 24h"),
     ] {
         let out = Command::new(assert_cmd::cargo::cargo_bin("sipreg"))
             .args(["bulk", "register", "--once", "--aor", "sip:a{n}@x.test"])
@@ -316,4 +317,48 @@ fn bad_threshold_and_start_values_are_usage_errors() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("more than a day ahead"));
+}
+
+/// Hostile or corrupt input: text that is not JSON is named by file and line; absurd
+/// figures add up without overflowing; a histogram that is not one is refused.
+#[test]
+fn corrupt_summaries_are_refused_or_added_without_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = |shard: &str, count: u64, hdr: Value| {
+        serde_json::json!({
+            "event": "bulk_summary", "command": "register", "mode": "once",
+            "shard": shard, "population": count, "attempted": count, "succeeded": count,
+            "failed": 0, "failures": [{"operation": "register", "status": 503,
+            "reason": "x", "count": count}], "latency_hdr": hdr,
+            "test": {"population": "--aor a", "size": 2, "shards": 2},
+        })
+        .to_string()
+    };
+    let write = |name: &str, text: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let huge = u64::MAX - 1;
+    // No samples: sipreg writes null.
+    let a = write("a.json", summary("1/2", huge, Value::Null));
+    let b = write("b.json", summary("2/2", huge, Value::Null));
+    let sum = merge(&[&a, &b], &["--json"]);
+    // The sums are capped, not wrapped (nor a panic).
+    assert_eq!(sum.code, 0, "{}", sum.stderr);
+    let s = sum.summary();
+    assert_eq!(s["attempted"], u64::MAX, "{s}");
+    assert_eq!(s["failures"][0]["count"], u64::MAX, "{s}");
+    let junk = write("junk.json", "{\"event\": \"bulk_summary\", oops\n".into());
+    let bad = merge(&[&a, &junk], &[]);
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stderr.contains("junk.json:1: not JSON"),
+        "{}",
+        bad.stderr
+    );
+    let c = write("c.json", summary("2/2", 1, "bm90IGEgaGlzdG9ncmFt".into()));
+    let bad = merge(&[&a, &c], &[]);
+    assert_eq!(bad.code, 1);
+    assert!(bad.stderr.contains("latency_hdr"), "{}", bad.stderr);
 }

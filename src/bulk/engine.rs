@@ -182,7 +182,8 @@ impl Engine {
         // Only staying mode listens for signals; other modes end as any program.
         let mut signals = StopSignals::new(stays);
         let stay_over = match self.plan.mode {
-            Mode::Stay { duration: Some(d) } => Some(started + d),
+            // A --for beyond what the clock holds is no end at all.
+            Mode::Stay { duration: Some(d) } => started.checked_add(d),
             _ => None,
         };
         // One timer for `--for` and `--interval`, set to whichever comes first.

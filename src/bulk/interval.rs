@@ -262,10 +262,12 @@ impl IntervalReport {
             (&mut self.registered, o.registered),
             (&mut self.lapsed, o.lapsed),
         ] {
-            *mine += theirs;
+            // Saturating: the figures come from files, which may be corrupt.
+            *mine = mine.saturating_add(theirs);
         }
         for (k, n) in &o.failures {
-            *self.failures.entry(k.clone()).or_default() += n;
+            let sum = self.failures.entry(k.clone()).or_default();
+            *sum = sum.saturating_add(*n);
         }
         self.latencies.add(&o.latencies);
         self.refresh_latencies.add(&o.refresh_latencies);

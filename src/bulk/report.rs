@@ -113,9 +113,10 @@ pub(super) fn failures_from_json(v: &Value) -> BTreeMap<FailureKey, u64> {
             .and_then(|s| u16::try_from(s).ok());
         let reason = item.get("reason").and_then(Value::as_str).unwrap_or("");
         let count = item.get("count").and_then(Value::as_u64).unwrap_or(0);
-        *failures
+        let sum = failures
             .entry((op.to_string(), status, reason.to_string()))
-            .or_default() += count;
+            .or_default();
+        *sum = u64::saturating_add(*sum, count);
     }
     failures
 }
@@ -606,11 +607,13 @@ impl Report {
             (&mut self.lapsed_at_end, o.lapsed_at_end),
             (&mut self.registered_at_end, o.registered_at_end),
         ];
+        // Saturating: the figures come from files, which may be corrupt.
         for (mine, theirs) in counts {
-            *mine += theirs;
+            *mine = mine.saturating_add(theirs);
         }
         for (k, n) in &o.failures {
-            *self.failures.entry(k.clone()).or_default() += n;
+            let sum = self.failures.entry(k.clone()).or_default();
+            *sum = sum.saturating_add(*n);
         }
         self.latencies.add(&o.latencies);
         self.refresh_latencies.add(&o.refresh_latencies);
@@ -628,7 +631,7 @@ impl Report {
         self.last_start_unix = latest(self.last_start_unix, o.last_start_unix);
         self.ended_unix = latest(self.ended_unix, o.ended_unix);
         self.cpu = match (self.cpu, o.cpu) {
-            (Some(a), Some(b)) => Some(a + b),
+            (Some(a), Some(b)) => Some(a.saturating_add(b)),
             (a, b) => a.or(b),
         };
         if self.start_at.is_none() {
