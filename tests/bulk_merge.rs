@@ -129,6 +129,7 @@ fn four_shards_merge_into_the_run_of_one() {
         assert_eq!(run.code, 0, "shard {}: {}", i + 1, run.stderr);
         let s = run.summary();
         assert_eq!(s["population"], USERS / 4);
+        assert!(s["start_at"].is_string(), "{s}");
         // Synchronised: no shard began before the shared instant.
         let first = s["first_start_unix"].as_f64().unwrap();
         assert!(

@@ -964,3 +964,36 @@ fn a_staying_run_counts_lapses() {
     assert!(lapsed.contains(&3), "{lapsed:?}");
     assert_eq!(lapsed.last(), Some(&0), "{lapsed:?}");
 }
+
+/// `--start-at` already past: the run starts at once and says so, and the summary
+/// reports the instant asked for.
+#[test]
+fn a_start_time_already_past_starts_at_once_with_a_warning() {
+    let reg = BulkRegistrar::start(
+        Box::new(|req: &Req| vec![scripted::ok_with_contact(req, 3600)]),
+        Delivery::default(),
+    );
+    let r = bulk(&[
+        "register",
+        "--once",
+        "--aor",
+        "sip:bench{n:02}@sipreg.test",
+        "--count",
+        "3",
+        "-r",
+        &reg.uri(),
+        "--start-at",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("--start-at 1970-01-01T00:00:01.000Z has passed: starting now"),
+        "{}",
+        r.stderr
+    );
+    let s = r.summary();
+    assert_eq!(s["start_at"], "1970-01-01T00:00:01.000Z", "{s}");
+    assert_eq!(s["succeeded"], 3, "{s}");
+}

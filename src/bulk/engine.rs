@@ -274,8 +274,10 @@ impl Engine {
         let origin = *origin;
         loop {
             let end = origin + intervals.next_end();
-            let ends_now = last && at > origin + intervals.next_end() - intervals.every();
-            if at < end && !ends_now {
+            // Every interval that is over; at the end of the run, the one under way
+            // too, if it had begun.
+            let partial = last && at < end && at > origin + intervals.current_start();
+            if at < end && !partial {
                 return;
             }
             let (latencies, refresh_latencies) = self.endpoint.take_interval_latencies();
@@ -291,7 +293,7 @@ impl Engine {
                 end.min(at) - origin,
             );
             self.observer.interval(&report);
-            if last && at < end {
+            if partial {
                 return;
             }
         }

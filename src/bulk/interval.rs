@@ -5,7 +5,10 @@
 //! figures "now" (in flight, registered, lapsed) are read at its end.
 
 use super::latency::Latencies;
-use super::report::{failures_from_json, failures_json, latencies_from_json, FailureKey};
+use super::report::{
+    failures_from_json, failures_json, latencies_from_json, latencies_hdr, percentiles_json,
+    FailureKey,
+};
 use super::stats::Stats;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -92,13 +95,14 @@ impl Intervals {
         }
     }
 
-    pub fn every(&self) -> Duration {
-        self.every
-    }
-
     /// When interval `taken + 1` ends, from the origin.
     pub fn next_end(&self) -> Duration {
         self.every * u32::try_from(self.taken + 1).unwrap_or(u32::MAX)
+    }
+
+    /// When the interval under way began, from the origin.
+    pub fn current_start(&self) -> Duration {
+        self.every * u32::try_from(self.taken).unwrap_or(u32::MAX)
     }
 
     /// The interval that ends at `at` (from the origin): the counts since the last
@@ -119,11 +123,12 @@ impl Intervals {
                 failures.insert(k.clone(), new);
             }
         }
+        let from = self.current_start();
         self.taken += 1;
         let report = IntervalReport {
             shard: self.shard.clone(),
             index: self.taken,
-            from: self.every * u32::try_from(self.taken - 1).unwrap_or(u32::MAX),
+            from,
             to: at,
             started: totals.attempted - b.attempted,
             succeeded: totals.completed - b.completed,
@@ -145,12 +150,6 @@ impl Intervals {
 
 impl IntervalReport {
     pub fn json(&self) -> Value {
-        let figures = |l: &Latencies| {
-            l.figures().map(|l| {
-                json!({"p50": l.p50, "p90": l.p90, "p99": l.p99, "p99_9": l.p999, "max": l.max})
-            })
-        };
-        let hdr = |l: &Latencies| (!l.is_empty()).then(|| l.encode());
         let failures = failures_json(&self.failures);
         json!({
             "event": "bulk_interval",
@@ -168,10 +167,10 @@ impl IntervalReport {
             "in_flight": self.in_flight,
             "registered": self.registered,
             "lapsed": self.lapsed,
-            "latency_ms": figures(&self.latencies),
-            "latency_hdr": hdr(&self.latencies),
-            "refresh_latency_ms": figures(&self.refresh_latencies),
-            "refresh_latency_hdr": hdr(&self.refresh_latencies),
+            "latency_ms": percentiles_json(&self.latencies),
+            "latency_hdr": latencies_hdr(&self.latencies),
+            "refresh_latency_ms": percentiles_json(&self.refresh_latencies),
+            "refresh_latency_hdr": latencies_hdr(&self.refresh_latencies),
         })
     }
 

@@ -121,6 +121,19 @@ pub(super) fn failures_from_json(v: &Value) -> BTreeMap<FailureKey, u64> {
     failures
 }
 
+/// p50 … max of `l` in ms, or null without samples, as summaries and intervals write
+/// them.
+pub(super) fn percentiles_json(l: &Latencies) -> Value {
+    json!(l.figures().map(|l| json!({
+        "p50": l.p50, "p90": l.p90, "p99": l.p99, "p99_9": l.p999, "max": l.max,
+    })))
+}
+
+/// What `latencies_from_json` reads: the encoded histogram, or null without samples.
+pub(super) fn latencies_hdr(l: &Latencies) -> Option<String> {
+    (!l.is_empty()).then(|| l.encode())
+}
+
 /// The histogram in field `name` of `v`; none there is no samples.
 pub(super) fn latencies_from_json(v: &Value, name: &str) -> Result<Latencies, String> {
     match v.get(name).and_then(Value::as_str) {
@@ -289,7 +302,7 @@ impl Report {
                 "mean": round3(l.mean),
             })),
             "latency_buckets_ms": buckets,
-            "latency_hdr": (!self.latencies.is_empty()).then(|| self.latencies.encode()),
+            "latency_hdr": latencies_hdr(&self.latencies),
             "rate_asked": self.rate_asked,
             "rate": self.start_rate().map(|r| (r * 10.0).round() / 10.0),
             "elapsed_s": round3(self.elapsed().as_secs_f64()),
@@ -311,13 +324,12 @@ impl Report {
             v["keepalives"] = json!(self.keepalives);
             v["flow_failures"] = json!(self.flow_failures);
             v["reconnects"] = json!(self.reconnects);
-            v["lapses"] = json!(self.lapses + self.lapsed_at_end);
+            v["lapses"] = json!(self.lapses.saturating_add(self.lapsed_at_end));
+            // Apart too, so that a merge can still say how many never recovered.
+            v["lapses_unrecovered"] = json!(self.lapsed_at_end);
             v["registered_at_end"] = json!(self.registered_at_end);
-            let r = &self.refresh_latencies;
-            v["refresh_latency_ms"] = json!(r.figures().map(|l| json!({
-                "p50": l.p50, "p90": l.p90, "p99": l.p99, "p99_9": l.p999, "max": l.max,
-            })));
-            v["refresh_latency_hdr"] = json!((!r.is_empty()).then(|| r.encode()));
+            v["refresh_latency_ms"] = percentiles_json(&self.refresh_latencies);
+            v["refresh_latency_hdr"] = json!(latencies_hdr(&self.refresh_latencies));
         }
         if self.reachable + self.unreachable > 0 {
             v["reachable"] = json!(self.reachable);
@@ -529,7 +541,9 @@ impl Report {
         let failures = failures_from_json(v);
         let latencies = latencies_from_json(v, "latency_hdr")?;
         let refresh_latencies = latencies_from_json(v, "refresh_latency_hdr")?;
-        let lapses = n("lapses");
+        // Written as the total and the unrecovered part of it.
+        let lapsed_at_end = n("lapses_unrecovered");
+        let lapses = n("lapses").saturating_sub(lapsed_at_end);
         Ok(Report {
             stays: test.mode == "stay",
             test: Some(test),
@@ -559,9 +573,8 @@ impl Report {
             unreachable: n("unreachable"),
             bindings: n("bindings"),
             aors_with_bindings: n("aors_with_bindings"),
-            // Read back as one figure: those not recovered are inside it.
             lapses,
-            lapsed_at_end: 0,
+            lapsed_at_end,
             registered_at_end: n("registered_at_end"),
             latencies,
             refresh_latencies,
@@ -638,5 +651,45 @@ impl Report {
             self.start_at.clone_from(&o.start_at);
         }
         self.shard_index = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A staying shard's summary read back and added to another: lapses that never
+    /// recovered stay apart from those that did, so the merged summary still tells.
+    #[test]
+    fn unrecovered_lapses_survive_a_merge() {
+        let shard = |i| Report {
+            test: Some(TestId {
+                command: "register".into(),
+                mode: "stay".into(),
+                spec: "--aor a".into(),
+                size: 4,
+                shards: 2,
+            }),
+            shard_index: Some(i),
+            stays: true,
+            lapses: 2,
+            lapsed_at_end: 1,
+            ..Report::default()
+        };
+        let mut sum = Report::from_json(&shard(1).json()).unwrap();
+        sum.add(&Report::from_json(&shard(2).json()).unwrap());
+        let v = sum.json();
+        assert_eq!(
+            (v["lapses"].as_u64(), v["lapses_unrecovered"].as_u64()),
+            (Some(6), Some(2))
+        );
+        assert!(
+            sum.human()
+                .iter()
+                .any(|l| l
+                    .contains("6 (a grant ran out before its refresh succeeded; 2 not recovered)")),
+            "{:?}",
+            sum.human()
+        );
     }
 }
